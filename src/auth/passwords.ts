@@ -1,0 +1,23 @@
+// Password hashing with argon2id at OWASP's recommended minimum (m = 19 MiB, t = 2, p = 1).
+import { hash, verify } from '@node-rs/argon2';
+
+const OPTIONS = { algorithm: 2 /* Algorithm.Argon2id (a const enum) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, OPTIONS);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+// Verifying against this when the email is unknown makes both failures cost the same time.
+let dummyHash: Promise<string> | undefined;
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword('tollgate-timing-equalizer');
+  return dummyHash;
+}

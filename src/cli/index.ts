@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The `tollgate` command: serve, migrate, and operator management. Reads the environment once
+// through loadConfig, like the server.
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { handleSignals, startServer } from '../main.js';
+import { buildServices } from '../services.js';
+import { connectDatabase, migrateToLatest } from '../storage/connect.js';
+
+function config() {
+  try {
+    return loadConfig(process.env, process.cwd());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tollgate: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const program = new Command('tollgate').description('Accounts, API keys, credits and rate limits in front of your APIs.');
+
+program
+  .command('serve', { isDefault: true })
+  .description('run the server')
+  .action(async () => {
+    const server = await startServer(config());
+    handleSignals(server);
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => {
+    const cfg = config();
+    const db = await connectDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
+    try {
+      const applied = await migrateToLatest(db);
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'already up to date\n');
+    } finally {
+      await db.close();
+    }
+  });
+
+const operator = program.command('operator').description('manage server-wide operators');
+operator
+  .command('create')
+  .description('make an existing user a server-wide operator')
+  .requiredOption('--email <email>', 'the user to promote')
+  .action(async (options: { email: string }) => {
+    const services = await buildServices(config(), { logger: createLogger('warn') });
+    try {
+      const user = await services.storage.users.findByEmail(options.email);
+      if (!user) {
+        process.stderr.write(`tollgate: no user with email ${options.email}; register first (or set TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL)\n`);
+        process.exitCode = 1;
+        return;
+      }
+      await services.storage.users.setOperator(user.id, true, new Date().toISOString());
+      await services.storage.audit.record({ accountId: null, actorType: 'system', actorId: null, action: 'user.operator_granted', targetType: 'user', targetId: user.id, data: { via: 'cli' } });
+      process.stdout.write(`${user.email} (${user.id}) is now an operator\n`);
+    } finally {
+      await services.close();
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`tollgate: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+// The optional config file (YAML or JSON): what an operator declares up front. `${VAR}` is replaced
+// from the environment before parsing. Providers declared here are trusted by the operator, so
+// they may point at private addresses (a local Ollama or vLLM).
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+
+const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+const Limits = Type.Object(
+  {
+    rpm: Type.Optional(Type.Integer({ minimum: 1 })),
+    tpm: Type.Optional(Type.Integer({ minimum: 1 })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigFileSchema = Type.Object(
+  {
+    providers: Type.Array(
+      Type.Object(
+        {
+          id: Id,
+          type: Type.Union([Type.Literal('openai'), Type.Literal('http')]),
+          base_url: Type.String({ pattern: '^https?://' }),
+          api_key: Type.Optional(Type.String()),
+          models: Type.Optional(Type.Array(Type.String())),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    aliases: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 128 }),
+          strategy: Type.Union([Type.Literal('fallback'), Type.Literal('weighted')], { default: 'fallback' }),
+          targets: Type.Array(
+            Type.Object(
+              { provider: Id, model: Type.String({ minLength: 1 }), weight: Type.Optional(Type.Number({ minimum: 0 })) },
+              { additionalProperties: false },
+            ),
+            { minItems: 1 },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    routes: Type.Array(
+      Type.Object(
+        {
+          path: Type.String({ pattern: '^/' }),
+          provider: Id,
+          methods: Type.Array(Type.String(), { default: ['GET'] }),
+          cost: Type.Integer({ minimum: 0, default: 0 }),
+          scopes: Type.Array(Type.String(), { default: [] }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    prices: Type.Array(
+      Type.Object(
+        {
+          model: Type.String({ minLength: 1 }),
+          input_per_mtok: Type.Integer({ minimum: 0, default: 0 }),
+          output_per_mtok: Type.Integer({ minimum: 0, default: 0 }),
+          per_request: Type.Integer({ minimum: 0, default: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    limits: Type.Object({ default: Type.Optional(Limits) }, { additionalProperties: false, default: {} }),
+    automation: Type.Object(
+      {
+        default: Type.Optional(
+          Type.Object(
+            {
+              is_enabled: Type.Boolean(),
+              session_duration: Type.Integer({ minimum: 60, maximum: 86_400 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type ConfigFile = Static<typeof ConfigFileSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Replaces `${VAR}` with the variable's value; an unset variable is an error naming it. */
+export function interpolate(text: string, env: Record<string, string | undefined>, source: string): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const value = env[name];
+    if (value === undefined) throw new ConfigError(`${source}: \${${name}} is not set in the environment`);
+    return value;
+  });
+}
+
+export function parseConfigFile(text: string, source: string, env: Record<string, string | undefined>): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(interpolate(text, env, source)) ?? {};
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${source}: not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  const withDefaults = Value.Default(ConfigFileSchema, structuredClone(raw));
+  const first = Value.Errors(ConfigFileSchema, withDefaults).First();
+  if (first) throw new ConfigError(`${source}: setting ${first.path || '/'} ${first.message}`);
+  return withDefaults as ConfigFile;
+}
+
+export function readConfigFile(path: string, env: Record<string, string | undefined>): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`TOLLGATE_CONFIG: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  return parseConfigFile(text, path, env);
+}

@@ -1,0 +1,130 @@
+// The only reader of the environment. Parses TOLLGATE_* variables and the optional config file
+// once into a frozen, typed Config; a bad value stops start-up with a message naming the setting.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, readConfigFile, type ConfigFile } from './config-file.js';
+import { KEY_PREFIX_PATTERN } from './core/key-format.js';
+
+export { ConfigError } from './config-file.js';
+
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  /** 32 raw bytes, when given by TOLLGATE_MASTER_KEY; otherwise read from (or created in) dataDir. */
+  masterKey: Buffer | undefined;
+  configPath: string | undefined;
+  keyPrefix: string;
+  keyRecovery: boolean;
+  adminAllowedRoles: readonly Role[];
+  allowPrivateUpstreams: boolean;
+  bootstrapOperatorEmail: string | undefined;
+  logLevel: string;
+  bodyLimitBytes: number;
+  file: ConfigFile;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(value)) return true;
+  if (['0', 'false', 'off', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name} must be on or off (got ${JSON.stringify(env[name])})`);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}
+
+function masterKeyFrom(env: Env): Buffer | undefined {
+  const raw = env.TOLLGATE_MASTER_KEY?.trim();
+  if (!raw) return undefined;
+  const bytes = Buffer.from(raw, 'base64');
+  if (bytes.length !== 32 || bytes.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, '')) {
+    throw new ConfigError('TOLLGATE_MASTER_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
+  }
+  return bytes;
+}
+
+function databaseUrlFrom(env: Env): string | undefined {
+  const raw = env.TOLLGATE_DATABASE_URL?.trim();
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError('TOLLGATE_DATABASE_URL must be a postgres:// URL (unset it for SQLite)');
+  return raw;
+}
+
+function redisUrlFrom(env: Env): string | undefined {
+  const raw = env.TOLLGATE_REDIS_URL?.trim();
+  if (!raw) return undefined;
+  if (!/^rediss?:\/\//.test(raw)) throw new ConfigError('TOLLGATE_REDIS_URL must be a redis:// or rediss:// URL');
+  return raw;
+}
+
+function rolesFrom(env: Env): Role[] {
+  const raw = env.TOLLGATE_ADMIN_ALLOWED_ROLES?.trim();
+  if (!raw) return [...ROLES];
+  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError(`TOLLGATE_ADMIN_ALLOWED_ROLES: unknown role ${JSON.stringify(role)} (owner, admin, member)`);
+    }
+  }
+  // The owner is always allowed (SPEC §3).
+  return [...new Set<Role>(['owner', ...(roles as Role[])])];
+}
+
+export function loadConfig(env: Env, cwd: string): Readonly<Config> {
+  const keyPrefix = env.TOLLGATE_KEY_PREFIX?.trim() || 'tg';
+  if (!KEY_PREFIX_PATTERN.test(keyPrefix)) {
+    throw new ConfigError('TOLLGATE_KEY_PREFIX must be 1–12 lower-case letters or digits, starting with a letter');
+  }
+  const logLevel = env.TOLLGATE_LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`TOLLGATE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const recovery = env.TOLLGATE_KEY_RECOVERY?.trim();
+  if (recovery && !['on', 'off'].includes(recovery)) throw new ConfigError('TOLLGATE_KEY_RECOVERY must be on or off');
+
+  const explicitConfig = env.TOLLGATE_CONFIG?.trim();
+  const defaultConfig = resolve(cwd, 'tollgate.yaml');
+  const configPath = explicitConfig ? resolve(cwd, explicitConfig) : existsSync(defaultConfig) ? defaultConfig : undefined;
+  const file = configPath
+    ? readConfigFile(configPath, env)
+    : readConfigFileDefaults();
+
+  const bootstrap = env.TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL?.trim().toLowerCase();
+  return Object.freeze({
+    host: env.TOLLGATE_HOST?.trim() || '127.0.0.1',
+    port: integer(env, 'TOLLGATE_PORT', 8080, 0, 65_535),
+    dataDir: resolve(cwd, env.TOLLGATE_DATA_DIR?.trim() || '.tollgate'),
+    databaseUrl: databaseUrlFrom(env),
+    redisUrl: redisUrlFrom(env),
+    masterKey: masterKeyFrom(env),
+    configPath,
+    keyPrefix,
+    keyRecovery: recovery !== 'off',
+    adminAllowedRoles: Object.freeze(rolesFrom(env)),
+    allowPrivateUpstreams: bool(env, 'TOLLGATE_ALLOW_PRIVATE_UPSTREAMS', false),
+    bootstrapOperatorEmail: bootstrap || undefined,
+    logLevel,
+    bodyLimitBytes: integer(env, 'TOLLGATE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    file,
+  });
+}
+
+function readConfigFileDefaults(): ConfigFile {
+  return { providers: [], aliases: [], routes: [], prices: [], limits: {}, automation: {} };
+}

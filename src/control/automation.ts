@@ -1,0 +1,62 @@
+// /api/v1/automation/settings: whether requests without a session open one automatically, and
+// how long sessions last. Self-service: an access token or the account's API key.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { authenticateUserOrKey } from '../http/authenticate.js';
+import type { Services } from '../services.js';
+import type { AutomationSettings } from '../storage/automation-settings.js';
+
+const tags = ['automation'];
+const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+
+const SessionDuration = Type.Integer({ minimum: 60, maximum: 86_400, description: 'seconds' });
+const SettingsBody = Type.Object({ is_enabled: Type.Optional(Type.Boolean()), session_duration: Type.Optional(SessionDuration) });
+const SettingsOut = Type.Object({
+  is_enabled: Type.Boolean(),
+  session_duration: Type.Integer(),
+  user_id: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+function settingsOut(settings: AutomationSettings) {
+  return {
+    is_enabled: settings.isEnabled,
+    session_duration: settings.sessionDurationS,
+    user_id: settings.userId,
+    created_at: settings.createdAt,
+    updated_at: settings.updatedAt,
+  };
+}
+
+/** The user's settings, or the configured defaults (stored on first read so timestamps are real). */
+export async function automationSettingsFor(services: Services, userId: string): Promise<AutomationSettings> {
+  const existing = await services.storage.automation.find(userId);
+  if (existing) return existing;
+  const defaults = services.config.file.automation.default ?? { is_enabled: true, session_duration: 3600 };
+  const at = new Date().toISOString();
+  await services.storage.automation.insertIfMissing({ userId, isEnabled: defaults.is_enabled, sessionDurationS: defaults.session_duration, createdAt: at, updatedAt: at });
+  return (await services.storage.automation.find(userId))!;
+}
+
+export function registerAutomationRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/api/v1/automation/settings', { schema: { tags, security, response: { 200: SettingsOut } } }, async (request) => {
+    const principal = await authenticateUserOrKey(services, request);
+    return settingsOut(await automationSettingsFor(services, principal.user.id));
+  });
+
+  r.put('/api/v1/automation/settings', { schema: { tags, security, body: SettingsBody, response: { 200: SettingsOut } } }, async (request) => {
+    const principal = await authenticateUserOrKey(services, request);
+    const current = await automationSettingsFor(services, principal.user.id);
+    await services.storage.automation.upsert({
+      ...current,
+      isEnabled: request.body.is_enabled ?? current.isEnabled,
+      sessionDurationS: request.body.session_duration ?? current.sessionDurationS,
+      updatedAt: new Date().toISOString(),
+    });
+    return settingsOut((await services.storage.automation.find(principal.user.id))!);
+  });
+}

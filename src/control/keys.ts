@@ -1,0 +1,183 @@
+// /api/v1/auth/keys: a user's personal API keys. Access tokens only: an API key can never mint,
+// change or reveal keys. Another user's key answers 404 on every route (no existence leak).
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ApiError } from '../core/errors.js';
+import { authenticateUser } from '../http/authenticate.js';
+import type { Services } from '../services.js';
+import { isKeyActive, type ApiKeyRecord } from '../storage/api-keys.js';
+import { keyMetadata, validateKeySettings } from './key-settings.js';
+import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from './key-schemas.js';
+
+const tags = ['auth'];
+const security = [{ bearer: [] }];
+const MAX_ACTIVE_KEYS_PER_USER = 1000;
+
+export function registerKeyRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { storage, keys } = services;
+
+  async function ownedKey(userId: string, id: string): Promise<ApiKeyRecord> {
+    const key = await storage.apiKeys.findById(id);
+    if (!key || key.createdBy !== userId || key.kind !== 'personal') throw new ApiError('not_found', { message: 'No such key.' });
+    return key;
+  }
+
+  async function personalAccountId(userId: string): Promise<string> {
+    const account = await storage.accounts.findPersonal(userId);
+    if (!account) throw new ApiError('not_found', { message: 'The personal account no longer exists.' });
+    return account.id;
+  }
+
+  /** The default key: the one marked, else the oldest active one. */
+  async function defaultKey(userId: string): Promise<ApiKeyRecord> {
+    const now = new Date().toISOString();
+    const active = (await storage.apiKeys.listByCreator(userId, 'personal')).filter((k) => isKeyActive(k, now));
+    const key = active.find((k) => k.isDefault) ?? active[0];
+    if (!key) throw new ApiError('not_found', { message: 'You have no active key.', suggestion: 'Create one with POST /api/v1/auth/keys.' });
+    return key;
+  }
+
+  r.post('/api/v1/auth/keys', { schema: { tags, security, body: CreateKeyBody, response: { 201: CreatedKey } } }, async (request, reply) => {
+    const user = await authenticateUser(services, request);
+    const settings = validateKeySettings(request.body, new Date());
+    const now = new Date();
+    const existing = (await storage.apiKeys.listByCreator(user.id, 'personal')).filter((k) => isKeyActive(k, now.toISOString()));
+    if (existing.length >= MAX_ACTIVE_KEYS_PER_USER) {
+      throw new ApiError('conflict', { message: `A user may have at most ${MAX_ACTIVE_KEYS_PER_USER} active keys.`, suggestion: 'Revoke keys you no longer use.' });
+    }
+    const accountId = await personalAccountId(user.id);
+    const { record, key } = await storage.transaction(async (tx) => {
+      const minted = await keys.withStorage(tx).mint({
+        accountId,
+        createdBy: user.id,
+        kind: 'personal',
+        name: request.body.name ?? null,
+        environment: request.body.environment ?? 'live',
+        expiresAt: settings.expiresAt ?? null,
+        allowedOrigins: settings.allowedOrigins ?? [],
+        scopes: settings.scopes ?? [],
+        models: settings.models ?? null,
+        rateLimit: settings.rateLimit ?? null,
+        isDefault: false,
+        recoverable: services.config.keyRecovery,
+        rotatedFrom: null,
+      });
+      if (request.body.is_default) {
+        await tx.apiKeys.setDefault(user.id, minted.record.id, minted.record.createdAt);
+        minted.record.isDefault = true;
+      }
+      await tx.audit.record({ accountId, actorType: 'user', actorId: user.id, action: 'key.created', targetType: 'api_key', targetId: minted.record.id, requestId: request.id });
+      return minted;
+    });
+    return reply.status(201).send({ ...keyMetadata(record, now), key });
+  });
+
+  r.get('/api/v1/auth/keys', { schema: { tags, security, response: { 200: Type.Array(KeyMetadata) } } }, async (request) => {
+    const user = await authenticateUser(services, request);
+    const now = new Date();
+    return (await storage.apiKeys.listByCreator(user.id, 'personal')).map((k) => keyMetadata(k, now));
+  });
+
+  r.get('/api/v1/auth/keys/default', { schema: { tags, security, response: { 200: KeyMetadata } } }, async (request) => {
+    const user = await authenticateUser(services, request);
+    return keyMetadata(await defaultKey(user.id), new Date());
+  });
+
+  r.get('/api/v1/auth/keys/first', { schema: { tags, security, response: { 200: KeyMetadata } } }, async (request) => {
+    const user = await authenticateUser(services, request);
+    const now = new Date();
+    const first = (await storage.apiKeys.listByCreator(user.id, 'personal')).find((k) => isKeyActive(k, now.toISOString()));
+    if (!first) throw new ApiError('not_found', { message: 'You have no active key.' });
+    return keyMetadata(first, now);
+  });
+
+  r.get('/api/v1/auth/keys/default/decrypted', { schema: { tags, security, response: { 200: DecryptedKey } } }, async (request) => {
+    const user = await authenticateUser(services, request);
+    if (!services.config.keyRecovery) throw new ApiError('key_recovery_disabled');
+    // A stricter limit than anything else on the control plane: this route hands out secrets.
+    const over = services.throttles.keyRecovery.hit(user.id);
+    if (over !== null) throw new ApiError('rate_limited', { message: 'Too many key recoveries.', headers: { 'retry-after': String(over) } });
+    const key = await defaultKey(user.id);
+    const plaintext = keys.reveal(key);
+    if (plaintext === null) {
+      throw new ApiError('conflict', { message: 'This key cannot be recovered.', suggestion: 'Rotate it to get a new key, shown once.' });
+    }
+    await storage.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.revealed', targetType: 'api_key', targetId: key.id, requestId: request.id });
+    const now = new Date();
+    return { id: key.id, key: plaintext, key_prefix: key.keyPrefix, name: key.name, created_at: key.createdAt, is_active: isKeyActive(key, now.toISOString()), is_default: key.isDefault };
+  });
+
+  r.get('/api/v1/auth/keys/:id', { schema: { tags, security, params: KeyIdParams, response: { 200: KeyMetadata } } }, async (request) => {
+    const user = await authenticateUser(services, request);
+    return keyMetadata(await ownedKey(user.id, request.params.id), new Date());
+  });
+
+  r.patch('/api/v1/auth/keys/:id', { schema: { tags, security, params: KeyIdParams, body: PatchKeyBody, response: { 200: KeyMetadata } } }, async (request) => {
+    const user = await authenticateUser(services, request);
+    const key = await ownedKey(user.id, request.params.id);
+    const now = new Date();
+    const settings = validateKeySettings(request.body, now);
+    await storage.transaction(async (tx) => {
+      await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: request.body.name } : {}) }, now.toISOString());
+      await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.updated', targetType: 'api_key', targetId: key.id, data: { fields: Object.keys(request.body) }, requestId: request.id });
+    });
+    services.keyEvents.changed(key.id);
+    return keyMetadata((await storage.apiKeys.findById(key.id))!, now);
+  });
+
+  r.delete('/api/v1/auth/keys/:id', { schema: { tags, security, params: KeyIdParams, response: { 204: Type.Null() } } }, async (request, reply) => {
+    const user = await authenticateUser(services, request);
+    const key = await ownedKey(user.id, request.params.id);
+    const at = new Date().toISOString();
+    await storage.transaction(async (tx) => {
+      if (await tx.apiKeys.revoke(key.id, at, at)) {
+        await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.revoked', targetType: 'api_key', targetId: key.id, requestId: request.id });
+      }
+    });
+    services.keyEvents.changed(key.id);
+    return reply.status(204).send(null);
+  });
+
+  r.post('/api/v1/auth/keys/:id/rotate', { schema: { tags, security, params: KeyIdParams, body: Type.Optional(RotateKeyBody), response: { 201: CreatedKey } } }, async (request, reply) => {
+    const user = await authenticateUser(services, request);
+    const old = await ownedKey(user.id, request.params.id);
+    const now = new Date();
+    if (!isKeyActive(old, now.toISOString())) throw new ApiError('conflict', { message: 'Only an active key can be rotated.' });
+    const graceS = request.body?.grace_period_seconds ?? 0;
+    const revokeAt = new Date(now.getTime() + graceS * 1000).toISOString();
+    const { record, key } = await storage.transaction(async (tx) => {
+      // The old key keeps working until revokeAt; its settings carry over to the new one.
+      await tx.apiKeys.revoke(old.id, revokeAt, now.toISOString());
+      const minted = await keys.withStorage(tx).mint({
+        accountId: old.accountId,
+        createdBy: user.id,
+        kind: 'personal',
+        name: old.name,
+        environment: old.environment,
+        expiresAt: old.expiresAt,
+        allowedOrigins: old.allowedOrigins,
+        scopes: old.scopes,
+        models: old.models,
+        rateLimit: old.rateLimit,
+        isDefault: old.isDefault,
+        recoverable: services.config.keyRecovery,
+        rotatedFrom: old.id,
+      }, now);
+      await tx.audit.record({ accountId: old.accountId, actorType: 'user', actorId: user.id, action: 'key.rotated', targetType: 'api_key', targetId: minted.record.id, data: { rotated_from: old.id, grace_period_seconds: graceS }, requestId: request.id });
+      return minted;
+    });
+    services.keyEvents.changed(old.id);
+    return reply.status(201).send({ ...keyMetadata(record, now), key });
+  });
+
+  r.put('/api/v1/auth/keys/:id/default', { schema: { tags, security, params: KeyIdParams, response: { 200: KeyMetadata } } }, async (request) => {
+    const user = await authenticateUser(services, request);
+    const key = await ownedKey(user.id, request.params.id);
+    const now = new Date();
+    if (!isKeyActive(key, now.toISOString())) throw new ApiError('conflict', { message: 'Only an active key can be the default.' });
+    await storage.transaction((tx) => tx.apiKeys.setDefault(user.id, key.id, now.toISOString()));
+    return keyMetadata({ ...key, isDefault: true }, now);
+  });
+}

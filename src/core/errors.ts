@@ -1,0 +1,82 @@
+// The registry of error codes (SPEC §5) and the one place that maps a code to an HTTP status.
+// Expected refusals are thrown as ApiError and rendered by the HTTP layer in the plane's envelope.
+
+export const ERROR_CODES = {
+  invalid_request: { status: 400, message: 'The request is malformed.' },
+  invalid_api_key: {
+    status: 401,
+    message: 'The provided API key is invalid or has been revoked.',
+    suggestion: 'Check your key in the console under API keys.',
+  },
+  invalid_token: {
+    status: 401,
+    message: 'The access token is missing, expired or invalid.',
+    suggestion: 'Sign in again or refresh your access token.',
+  },
+  invalid_credentials: {
+    status: 401,
+    message: 'Incorrect email or password.',
+  },
+  insufficient_credits: {
+    status: 402,
+    message: "The account's credit balance cannot cover this request.",
+    suggestion: 'Add credits to the account or lower max_tokens.',
+  },
+  origin_not_allowed: {
+    status: 403,
+    message: 'This key may not be used from this origin.',
+    suggestion: "Add the origin to the key's allowed origins.",
+  },
+  forbidden: { status: 403, message: 'You are not allowed to do this.' },
+  not_found: { status: 404, message: 'Not found.' },
+  conflict: { status: 409, message: 'The request conflicts with the current state.' },
+  session_required: {
+    status: 409,
+    message: 'No active session for this model and automation is disabled.',
+    suggestion: 'Open a session with POST /api/v1/sessions or enable automation.',
+  },
+  key_recovery_disabled: {
+    status: 409,
+    message: 'Key recovery is disabled on this server.',
+    suggestion: 'Create a new key instead; keys are shown once.',
+  },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  validation_error: { status: 422, message: 'The request failed validation.' },
+  rate_limited: { status: 429, message: 'Too many requests.', suggestion: 'Retry after the time in Retry-After.' },
+  internal_error: { status: 500, message: 'Internal server error.' },
+  upstream_error: { status: 502, message: 'The upstream provider failed.' },
+  unavailable: { status: 503, message: 'The service is temporarily unavailable.' },
+  upstream_timeout: { status: 504, message: 'The upstream provider did not answer in time.' },
+} as const satisfies Record<string, { status: number; message: string; suggestion?: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetail {
+  code: ErrorCode;
+  message: string;
+  suggestion?: string;
+  field?: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly details: ErrorDetail[];
+  /** Extra response headers, e.g. Retry-After on 429 (RFC 6585 §4). */
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, options: { message?: string; suggestion?: string; field?: string; details?: ErrorDetail[]; headers?: Record<string, string> } = {}) {
+    const known: { status: number; message: string; suggestion?: string } = ERROR_CODES[code];
+    super(options.message ?? known.message);
+    this.name = 'ApiError';
+    this.status = known.status;
+    this.headers = options.headers ?? {};
+    const suggestion = options.suggestion ?? known.suggestion;
+    this.details = options.details ?? [
+      { code, message: this.message, ...(suggestion ? { suggestion } : {}), ...(options.field ? { field: options.field } : {}) },
+    ];
+  }
+
+  get code(): ErrorCode {
+    return this.details[0]!.code;
+  }
+}

@@ -1,0 +1,67 @@
+// Who is calling. The control plane takes user access tokens; some self-service routes also take
+// the account's API key; key management never does (SPEC §3). A "no" here is an ApiError the
+// error handler renders.
+import type { FastifyRequest } from 'fastify';
+import type { AccessClaims } from '../auth/access-tokens.js';
+import { ApiError } from '../core/errors.js';
+import type { Services } from '../services.js';
+import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { User } from '../storage/users.js';
+
+export type Principal = { type: 'user'; user: User } | { type: 'api_key'; key: ApiKeyRecord; user: User };
+
+/** The bearer credential: `Authorization: Bearer …` wins over `X-API-Key`. */
+export function presentedCredential(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization);
+    return match ? match[1] : undefined;
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
+}
+
+function looksLikeApiKey(services: Services, credential: string): boolean {
+  return credential.startsWith(`${services.config.keyPrefix}_live_`) || credential.startsWith(`${services.config.keyPrefix}_test_`);
+}
+
+const invalidToken = () => new ApiError('invalid_token');
+
+async function userFromAccessToken(services: Services, token: string): Promise<{ user: User; claims: AccessClaims }> {
+  const claims = await services.accessTokens.verify(token);
+  if (!claims) throw invalidToken();
+  const user = await services.storage.users.findById(claims.userId);
+  // A password change bumps token_version: tokens issued before it no longer match.
+  if (!user || !user.isActive || user.tokenVersion !== claims.tokenVersion) throw invalidToken();
+  return { user, claims };
+}
+
+/** Requires a user access token. An API key is refused: it may not manage credentials. */
+export async function authenticateUser(services: Services, request: FastifyRequest): Promise<User> {
+  return (await authenticateSession(services, request)).user;
+}
+
+/** Like authenticateUser, with the token's claims (for "fresh sign-in" checks). */
+export async function authenticateSession(services: Services, request: FastifyRequest): Promise<{ user: User; claims: AccessClaims }> {
+  const credential = presentedCredential(request);
+  if (!credential) throw new ApiError('invalid_token', { message: 'An access token is required.' });
+  if (looksLikeApiKey(services, credential)) {
+    throw new ApiError('forbidden', {
+      message: 'API keys cannot be used here; this endpoint requires a user access token.',
+      suggestion: 'Sign in with POST /api/v1/auth/login and send the access token.',
+    });
+  }
+  return userFromAccessToken(services, credential);
+}
+
+/** Accepts a user access token or an API key of the user's account (self-service routes). */
+export async function authenticateUserOrKey(services: Services, request: FastifyRequest): Promise<Principal> {
+  const credential = presentedCredential(request);
+  if (!credential) throw new ApiError('invalid_token', { message: 'An access token or API key is required.' });
+  if (!looksLikeApiKey(services, credential)) return { type: 'user', user: (await userFromAccessToken(services, credential)).user };
+  const check = await services.keys.check(credential);
+  if (!check.ok) throw new ApiError('invalid_api_key');
+  const user = check.key.createdBy ? await services.storage.users.findById(check.key.createdBy) : undefined;
+  if (!user || !user.isActive) throw new ApiError('invalid_api_key');
+  return { type: 'api_key', key: check.key, user };
+}

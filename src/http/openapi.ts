@@ -1,0 +1,31 @@
+// OpenAPI 3.1 generated from the route schemas, and Swagger UI at /docs with bearer auth usable
+// from the page ("Authorize" takes an access token, an API key or a service token).
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tollgate',
+        version: '0.1.0',
+        description: 'Accounts, API keys, credits and rate limits in front of OpenAI-compatible and HTTP upstreams.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'User access token, API key or service token.' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (data plane).' },
+        },
+      },
+      tags: [
+        { name: 'auth', description: 'Sign-in and personal API keys' },
+        { name: 'automation', description: 'Session automation settings' },
+        { name: 'ops', description: 'Health and readiness' },
+      ],
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true }, config: { plane: 'ops' } }, async () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+}

@@ -1,0 +1,118 @@
+// Minting, hashing, revealing and verifying API keys. The full key exists in memory only while it
+// is created and returned once; at rest there is its HMAC, and for recoverable keys an AES-GCM
+// ciphertext whose associated data names the row and its creator.
+import { generateKey, parseKey, type KeyEnvironment } from '../core/key-format.js';
+import { open, seal } from '../crypto/envelope.js';
+import type { DerivedSecrets } from '../crypto/master-key.js';
+import { constantTimeEqualHex, hmacHex } from '../crypto/secret-hash.js';
+import { isKeyActive, type ApiKeyRecord, type KeyRateLimit } from '../storage/api-keys.js';
+import type { Storage } from '../storage/storage.js';
+
+export interface MintKeyInput {
+  accountId: string;
+  createdBy: string | null;
+  kind: ApiKeyRecord['kind'];
+  name: string | null;
+  environment: KeyEnvironment;
+  expiresAt: string | null;
+  allowedOrigins: string[];
+  scopes: string[];
+  models: string[] | null;
+  rateLimit: KeyRateLimit | null;
+  isDefault: boolean;
+  recoverable: boolean;
+  rotatedFrom: string | null;
+}
+
+export type KeyCheck =
+  | { ok: true; key: ApiKeyRecord }
+  | { ok: false; code: 'invalid_api_key'; reason: 'malformed' | 'bad_checksum' | 'wrong_prefix' | 'unknown' | 'revoked' | 'expired' };
+
+export class KeyService {
+  private readonly hmacSecret: Buffer;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly secrets: DerivedSecrets,
+    readonly prefix: string,
+  ) {
+    this.hmacSecret = secrets.derive('api-key-hmac');
+  }
+
+  /** The same service over another storage handle (a transaction). */
+  withStorage(storage: Storage): KeyService {
+    return new KeyService(storage, this.secrets, this.prefix);
+  }
+
+  hash(key: string): string {
+    return hmacHex(this.hmacSecret, key);
+  }
+
+  private associatedData(keyId: string, createdBy: string): string {
+    return `tollgate/api-key/${keyId}/${createdBy}`;
+  }
+
+  async mint(input: MintKeyInput, now = new Date()): Promise<{ record: ApiKeyRecord; key: string }> {
+    // 8 base62 chars of id: collisions are rare but possible, so a clash is retried with a new key.
+    for (let attempt = 0; ; attempt++) {
+      const { key, parsed } = generateKey(this.prefix, input.environment);
+      const id = `key_${parsed.keyId}`;
+      if (attempt < 4 && (await this.storage.apiKeys.findById(id))) continue;
+      const at = now.toISOString();
+      const record: ApiKeyRecord = {
+        id,
+        accountId: input.accountId,
+        createdBy: input.createdBy,
+        kind: input.kind,
+        name: input.name,
+        keyPrefix: parsed.keyPrefix,
+        environment: input.environment,
+        secretHash: this.hash(key),
+        encryptedKey:
+          input.recoverable && input.createdBy
+            ? seal(this.secrets.derive('key-recovery', input.createdBy), key, this.associatedData(id, input.createdBy))
+            : null,
+        expiresAt: input.expiresAt,
+        allowedOrigins: input.allowedOrigins,
+        scopes: input.scopes,
+        models: input.models,
+        rateLimit: input.rateLimit,
+        isDefault: input.isDefault,
+        rotatedFrom: input.rotatedFrom,
+        revokedAt: null,
+        lastUsedAt: null,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await this.storage.apiKeys.insert(record);
+      return { record, key };
+    }
+  }
+
+  /** The plaintext of a recoverable key, or null if it has none or its ciphertext does not belong to this row. */
+  reveal(record: ApiKeyRecord): string | null {
+    if (!record.encryptedKey || !record.createdBy) return null;
+    const key = open(this.secrets.derive('key-recovery', record.createdBy), record.encryptedKey, this.associatedData(record.id, record.createdBy));
+    // Belt and braces: the plaintext must also hash to this row's hash.
+    return key !== null && constantTimeEqualHex(record.secretHash, this.hash(key)) ? key : null;
+  }
+
+  /**
+   * Shape and checksum first, with no lookup at all; then the row by id, a constant-time hash
+   * comparison, and the revoked/expired state. A "no" is a value, not an exception.
+   */
+  async check(candidate: string, now = new Date()): Promise<KeyCheck> {
+    const parsed = parseKey(candidate, this.prefix);
+    if (!parsed.ok) return { ok: false, code: 'invalid_api_key', reason: parsed.reason };
+    const record = await this.storage.apiKeys.findById(`key_${parsed.key.keyId}`);
+    return decideKey(record, record ? this.hash(candidate) : '', now.toISOString());
+  }
+}
+
+/** The pure part of a key check, shared with the cached data-plane verifier. */
+export function decideKey(record: ApiKeyRecord | undefined, presentedHash: string, now: string): KeyCheck {
+  if (!record || !constantTimeEqualHex(record.secretHash, presentedHash)) return { ok: false, code: 'invalid_api_key', reason: 'unknown' };
+  if (record.revokedAt !== null && record.revokedAt <= now) return { ok: false, code: 'invalid_api_key', reason: 'revoked' };
+  if (!isKeyActive(record, now)) return { ok: false, code: 'invalid_api_key', reason: 'expired' };
+  return { ok: true, key: record };
+}

@@ -1,0 +1,68 @@
+// The composition root: every long-lived service is built here, once, from the frozen Config,
+// and handed to the HTTP layer. Nothing else constructs clients or reads the environment.
+import type { Logger } from 'pino';
+import { AccessTokens } from './auth/access-tokens.js';
+import { AttemptLimiter } from './auth/attempt-limiter.js';
+import { RefreshTokens } from './auth/refresh-tokens.js';
+import type { Config } from './config.js';
+import { deriveSecrets, loadOrCreateMasterKey, type DerivedSecrets } from './crypto/master-key.js';
+import { KeyEvents } from './keys/key-events.js';
+import { KeyService } from './keys/key-service.js';
+import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
+import { Storage } from './storage/storage.js';
+
+export interface Services {
+  config: Readonly<Config>;
+  logger: Logger;
+  database: DatabaseHandle;
+  storage: Storage;
+  secrets: DerivedSecrets;
+  accessTokens: AccessTokens;
+  refreshTokens: RefreshTokens;
+  keys: KeyService;
+  keyEvents: KeyEvents;
+  throttles: {
+    loginByEmail: AttemptLimiter;
+    loginByAddress: AttemptLimiter;
+    keyRecovery: AttemptLimiter;
+  };
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger: Logger;
+  /** PostgreSQL schema for an isolated test run. */
+  databaseSchema?: string;
+  /** Apply migrations at start (the server does; `tollgate migrate` does it alone). */
+  migrate?: boolean;
+}
+
+export async function buildServices(config: Readonly<Config>, options: BuildOptions): Promise<Services> {
+  const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.dataDir);
+  const secrets = deriveSecrets(masterKey);
+  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.databaseSchema });
+  if (options.migrate ?? true) {
+    const applied = await migrateToLatest(database);
+    if (applied.length > 0) options.logger.info({ migrations: applied }, 'applied migrations');
+  }
+  const storage = new Storage(database.db);
+  return {
+    config,
+    logger: options.logger,
+    database,
+    storage,
+    secrets,
+    accessTokens: new AccessTokens(secrets.derive('jwt-hs256')),
+    refreshTokens: new RefreshTokens(storage, secrets.derive('token-hmac')),
+    keys: new KeyService(storage, secrets, config.keyPrefix),
+    keyEvents: new KeyEvents(),
+    throttles: {
+      loginByEmail: new AttemptLimiter({ max: 10, windowMs: 15 * 60_000 }),
+      loginByAddress: new AttemptLimiter({ max: 100, windowMs: 15 * 60_000 }),
+      keyRecovery: new AttemptLimiter({ max: 10, windowMs: 60_000 }),
+    },
+    async close() {
+      await database.close();
+    },
+  };
+}

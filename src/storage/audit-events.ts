@@ -1,0 +1,89 @@
+// The audit trail: one event per change to keys, members, providers, aliases, limits and credits,
+// and per decrypted-key read. Append-only; kept when a user deletes their account.
+import type { Kysely } from 'kysely';
+import { newId } from '../core/ids.js';
+import { fromJson, toJson } from './json-column.js';
+import type { Database } from './schema.js';
+
+export interface AuditEvent {
+  id: string;
+  accountId: string | null;
+  actorType: 'user' | 'service_token' | 'api_key' | 'system';
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  data: Record<string, unknown> | null;
+  requestId: string | null;
+  createdAt: string;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  /** Pass back as `before` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+export class AuditEventsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Appends an event, filling in its id and time. */
+  async record(input: AuditInput, now = new Date()): Promise<AuditEvent> {
+    const event: AuditEvent = {
+      id: newId('evt'),
+      createdAt: now.toISOString(),
+      data: null,
+      targetType: null,
+      targetId: null,
+      requestId: null,
+      ...input,
+    };
+    await this.insert(event);
+    return event;
+  }
+
+  async insert(event: AuditEvent): Promise<void> {
+    await this.db
+      .insertInto('audit_events')
+      .values({
+        id: event.id,
+        account_id: event.accountId,
+        actor_type: event.actorType,
+        actor_id: event.actorId,
+        action: event.action,
+        target_type: event.targetType,
+        target_id: event.targetId,
+        data: event.data === null ? null : toJson(event.data),
+        request_id: event.requestId,
+        created_at: event.createdAt,
+      })
+      .execute();
+  }
+
+  /** Newest first, keyset-paginated on the insertion sequence. */
+  async listByAccount(accountId: string, options: { limit: number; before?: string | undefined }): Promise<AuditPage> {
+    let query = this.db.selectFrom('audit_events').selectAll().where('account_id', '=', accountId);
+    const before = options.before === undefined ? undefined : Number(options.before);
+    if (before !== undefined && Number.isSafeInteger(before)) query = query.where('seq', '<', before);
+    const rows = await query.orderBy('seq', 'desc').limit(options.limit + 1).execute();
+    const page = rows.slice(0, options.limit);
+    return {
+      events: page.map((row) => ({
+        id: row.id,
+        accountId: row.account_id,
+        actorType: row.actor_type,
+        actorId: row.actor_id,
+        action: row.action,
+        targetType: row.target_type,
+        targetId: row.target_id,
+        data: fromJson<Record<string, unknown> | null>(row.data, null),
+        requestId: row.request_id,
+        createdAt: row.created_at,
+      })),
+      nextCursor: rows.length > options.limit ? String(page[page.length - 1]!.seq) : null,
+    };
+  }
+}
+
+export type AuditInput = Omit<AuditEvent, 'id' | 'createdAt' | 'data' | 'targetType' | 'targetId' | 'requestId'> &
+  Partial<Pick<AuditEvent, 'data' | 'targetType' | 'targetId' | 'requestId'>>;

@@ -1,0 +1,86 @@
+// Opens the database: SQLite (better-sqlite3) in the data directory by default, PostgreSQL (pg)
+// when a postgres:// URL is given. Both speak the same Kysely schema.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { migrationsFor } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** postgres:// URL; unset means SQLite. */
+  databaseUrl?: string | undefined;
+  /** Where the SQLite file lives; ':memory:' is allowed for tests. */
+  dataDir: string;
+  /** PostgreSQL schema to use (created if missing): test runs isolate themselves with it. */
+  schema?: string | undefined;
+  poolSize?: number;
+}
+
+// int8 (bigint, bigserial) arrives as a string by default; our integers stay below 2^53.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const schema = options.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+    if (schema) {
+      const client = new pg.Client({ connectionString: options.databaseUrl });
+      await client.connect();
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      } finally {
+        await client.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  const file = options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'tollgate.db');
+  if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function migrator(handle: DatabaseHandle): Migrator {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(handle.dialect) };
+  return new Migrator({ db: handle.db, provider });
+}
+
+/** Applies pending migrations; Kysely's migrator takes a lock, so concurrent nodes are safe. */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
+  const { error, results } = await migrator(handle).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when every known migration has been applied (used by /readyz). */
+export async function migrationsCurrent(handle: DatabaseHandle): Promise<boolean> {
+  const migrations = await migrator(handle).getMigrations();
+  return migrations.every((m) => m.executedAt !== undefined);
+}
