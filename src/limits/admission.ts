@@ -1,0 +1,52 @@
+// The seam between the data plane and the limits/credits engine (SPEC §4 order: … → rate limits
+// (key, then account) → credits (reserve) → … → settle). The gateway asks once per request; the
+// engine answers with a decision (an expected "no" is a value, never an exception) and, when
+// admitted, a ticket that must be settled exactly once when the request ends — success, upstream
+// failure or client abort alike — so concurrency slots and unused reservations are released.
+import type { ApiError } from '../core/errors.js';
+import type { KeyRateLimit } from '../storage/api-keys.js';
+
+export type PriceTarget =
+  /** An OpenAI-compatible call: priced per model or alias name as the client asked for it. */
+  | { kind: 'model'; model: string }
+  /** A plain HTTP route: a fixed per-request cost from the route. */
+  | { kind: 'route'; routeId: string; cost: number };
+
+export interface AdmissionRequest {
+  accountId: string;
+  keyId: string;
+  keyLimits: KeyRateLimit | null;
+  price: PriceTarget;
+  /** Estimated input tokens (0 for routes). */
+  estimatedInputTokens: number;
+  /** max_tokens / max_output_tokens from the request, or null if the client set none. */
+  maxOutputTokens: number | null;
+  requestId: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface Settlement {
+  /** Credits charged for this request (0 when unpriced). */
+  credits: number;
+}
+
+export interface AdmissionTicket {
+  /**
+   * Ends the request's claim: charges for `usage` (null = nothing measurable was delivered),
+   * releases the rest of the reservation and the concurrency slot. Idempotent.
+   */
+  settle(usage: Usage | null, outcome: 'ok' | 'failed' | 'aborted'): Promise<Settlement>;
+}
+
+export type AdmissionDecision =
+  | { ok: true; headers: Record<string, string>; ticket: AdmissionTicket }
+  /** error is 429 rate_limited (with Retry-After in error.headers) or 402 insufficient_credits. */
+  | { ok: false; error: ApiError; headers: Record<string, string> };
+
+export interface Admission {
+  admit(request: AdmissionRequest): Promise<AdmissionDecision>;
+}

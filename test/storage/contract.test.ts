@@ -1,0 +1,173 @@
+// One repository contract, run on every database target: SQLite always, PostgreSQL when
+// TOLLGATE_TEST_DATABASE_URL is set.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/core/ids.js';
+import type { ApiKeyRecord } from '../../src/storage/api-keys.js';
+import { connectDatabase, migrateToLatest, migrationsCurrent, type DatabaseHandle } from '../../src/storage/connect.js';
+import { Storage } from '../../src/storage/storage.js';
+import type { User } from '../../src/storage/users.js';
+import { databaseTargets, dropSchema, uniqueSchema } from '../support/databases.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const at = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString();
+
+function user(overrides: Partial<User> = {}): User {
+  return { id: newId('usr'), email: `${newId('usr')}@example.com`, name: 'n', passwordHash: 'h', isActive: true, isOperator: false, tokenVersion: 0, createdAt: at(), updatedAt: at(), ...overrides };
+}
+
+function key(accountId: string, createdBy: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  const id = `key_${newId('key', 8).slice(4)}`;
+  return {
+    id, accountId, createdBy, kind: 'personal', name: 'k', keyPrefix: `tg_live_${id.slice(4)}`, environment: 'live', secretHash: 'ab'.repeat(32),
+    encryptedKey: null, expiresAt: null, allowedOrigins: ['https://a.example'], scopes: ['chat'], models: null, rateLimit: { rpm: 5 },
+    isDefault: false, rotatedFrom: null, revokedAt: null, lastUsedAt: null, createdAt: at(), updatedAt: at(), ...overrides,
+  };
+}
+
+for (const target of databaseTargets()) {
+  describe(`storage contract on ${target.name}`, () => {
+    let handle: DatabaseHandle;
+    let storage: Storage;
+    const schema = uniqueSchema();
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-contract-'));
+
+    beforeAll(async () => {
+      handle = await connectDatabase({ databaseUrl: target.databaseUrl, dataDir, schema: target.databaseUrl ? schema : undefined });
+      expect(await migrationsCurrent(handle)).toBe(false);
+      await migrateToLatest(handle);
+      storage = new Storage(handle.db);
+    });
+    afterAll(async () => {
+      await handle?.close();
+      if (target.databaseUrl) await dropSchema(target.databaseUrl, schema);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('reports migrations current and applying them again does nothing', async () => {
+      expect(await migrationsCurrent(handle)).toBe(true);
+      expect(await migrateToLatest(handle)).toEqual([]);
+    });
+
+    it('stores users with case-insensitive unique emails', async () => {
+      const u = user({ email: 'Mixed.Case@Example.com' });
+      await storage.users.insert(u);
+      expect((await storage.users.findByEmail('mixed.case@example.COM'))?.id).toBe(u.id);
+      await expect(storage.users.insert(user({ email: 'MIXED.case@example.com' }))).rejects.toThrow();
+    });
+
+    it('bumps the token version on a password change', async () => {
+      const u = user();
+      await storage.users.insert(u);
+      await storage.users.changePassword(u.id, 'h2', at());
+      expect(await storage.users.findById(u.id)).toMatchObject({ passwordHash: 'h2', tokenVersion: 1 });
+    });
+
+    it('lists memberships with the personal account first and finds it', async () => {
+      const u = user();
+      await storage.users.insert(u);
+      const team = { id: newId('acc'), name: 'Team', kind: 'team' as const, createdAt: at(-1000), updatedAt: at() };
+      const personal = { id: newId('acc'), name: 'Me', kind: 'personal' as const, createdAt: at(), updatedAt: at() };
+      await storage.accounts.insert(team);
+      await storage.accounts.insert(personal);
+      await storage.accounts.addMember({ accountId: team.id, userId: u.id, role: 'owner', createdAt: at(-1000) });
+      await storage.accounts.addMember({ accountId: personal.id, userId: u.id, role: 'owner', createdAt: at() });
+      const list = await storage.accounts.listForUser(u.id);
+      expect(list.map((m) => m.account.kind)).toEqual(['personal', 'team']);
+      expect((await storage.accounts.findPersonal(u.id))?.id).toBe(personal.id);
+      expect(await storage.accounts.teamsSolelyOwnedBy(u.id)).toEqual([team.id]);
+    });
+
+    it('round-trips API keys, revokes once, and keeps a future revocation as a grace period', async () => {
+      const u = user();
+      await storage.users.insert(u);
+      const account = { id: newId('acc'), name: 'A', kind: 'personal' as const, createdAt: at(), updatedAt: at() };
+      await storage.accounts.insert(account);
+      const k = key(account.id, u.id);
+      await storage.apiKeys.insert(k);
+      expect(await storage.apiKeys.findById(k.id)).toEqual(k);
+
+      const later = at(60_000);
+      expect(await storage.apiKeys.revoke(k.id, later, at())).toBe(true);
+      expect((await storage.apiKeys.findById(k.id))?.revokedAt).toBe(later);
+      // An earlier revocation replaces a later one; a later one never postpones an earlier one.
+      const now = at();
+      expect(await storage.apiKeys.revoke(k.id, now, now)).toBe(true);
+      expect(await storage.apiKeys.revoke(k.id, later, now)).toBe(false);
+      expect((await storage.apiKeys.findById(k.id))?.revokedAt).toBe(now);
+    });
+
+    it('keeps exactly one default key per user', async () => {
+      const u = user();
+      await storage.users.insert(u);
+      const account = { id: newId('acc'), name: 'A', kind: 'personal' as const, createdAt: at(), updatedAt: at() };
+      await storage.accounts.insert(account);
+      const [a, b] = [key(account.id, u.id), key(account.id, u.id)];
+      await storage.apiKeys.insert(a);
+      await storage.apiKeys.insert(b);
+      await storage.apiKeys.setDefault(u.id, a.id, at());
+      await storage.apiKeys.setDefault(u.id, b.id, at());
+      const keys = await storage.apiKeys.listByCreator(u.id, 'personal');
+      expect(keys.filter((k) => k.isDefault).map((k) => k.id)).toEqual([b.id]);
+    });
+
+    it('never moves last_used_at backwards', async () => {
+      const u = user();
+      await storage.users.insert(u);
+      const account = { id: newId('acc'), name: 'A', kind: 'personal' as const, createdAt: at(), updatedAt: at() };
+      await storage.accounts.insert(account);
+      const k = key(account.id, u.id);
+      await storage.apiKeys.insert(k);
+      const t2 = at(2000);
+      await storage.apiKeys.touchLastUsed(new Map([[k.id, t2]]));
+      await storage.apiKeys.touchLastUsed(new Map([[k.id, at(1000)]]));
+      expect((await storage.apiKeys.findById(k.id))?.lastUsedAt).toBe(t2);
+    });
+
+    it('lets exactly one of many concurrent rotations of a refresh token win', async () => {
+      const u = user();
+      await storage.users.insert(u);
+      const token = { id: newId('rtk'), userId: u.id, familyId: newId('fam'), tokenHash: 'x', createdAt: at(), expiresAt: at(60_000), rotatedAt: null, replacedBy: null, revokedAt: null };
+      await storage.refreshTokens.insert(token);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => storage.refreshTokens.markRotated(token.id, `rtk_next${i}`, at())));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await storage.refreshTokens.revokeFamily(token.familyId, at());
+      expect(await storage.refreshTokens.liveFamilies(u.id, at())).toEqual([]);
+    });
+
+    it('upserts automation settings and keeps created_at', async () => {
+      const u = user();
+      await storage.users.insert(u);
+      const created = at(-5000);
+      await storage.automation.insertIfMissing({ userId: u.id, isEnabled: true, sessionDurationS: 3600, createdAt: created, updatedAt: created });
+      await storage.automation.insertIfMissing({ userId: u.id, isEnabled: false, sessionDurationS: 60, createdAt: at(), updatedAt: at() });
+      expect(await storage.automation.find(u.id)).toMatchObject({ isEnabled: true, sessionDurationS: 3600 });
+      await storage.automation.upsert({ userId: u.id, isEnabled: false, sessionDurationS: 120, createdAt: at(), updatedAt: at() });
+      expect(await storage.automation.find(u.id)).toMatchObject({ isEnabled: false, sessionDurationS: 120, createdAt: created });
+    });
+
+    it('pages audit events newest first', async () => {
+      const accountId = newId('acc');
+      for (let i = 0; i < 5; i++) await storage.audit.record({ accountId, actorType: 'system', actorId: null, action: `a${i}` });
+      const first = await storage.audit.listByAccount(accountId, { limit: 2 });
+      expect(first.events.map((e) => e.action)).toEqual(['a4', 'a3']);
+      const second = await storage.audit.listByAccount(accountId, { limit: 2, before: first.nextCursor! });
+      expect(second.events.map((e) => e.action)).toEqual(['a2', 'a1']);
+      const third = await storage.audit.listByAccount(accountId, { limit: 2, before: second.nextCursor! });
+      expect(third).toMatchObject({ nextCursor: null });
+      expect(third.events.map((e) => e.action)).toEqual(['a0']);
+    });
+
+    it('rolls back a failed transaction completely', async () => {
+      const u = user();
+      await expect(
+        storage.transaction(async (tx) => {
+          await tx.users.insert(u);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await storage.users.findById(u.id)).toBeUndefined();
+    });
+  });
+}
