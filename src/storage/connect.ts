@@ -1,11 +1,11 @@
-// Opens the database: SQLite (better-sqlite3) in the data directory by default, PostgreSQL (pg)
+// Opens the database: SQLite (see sqlite-driver.ts) in the data directory by default, PostgreSQL (pg)
 // when a postgres:// URL is given. Both speak the same Kysely schema.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
+import { openSqlite } from './sqlite-driver.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -58,12 +58,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   }
   const file = options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'tollgate.db');
   if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const sqlite = new SqliteDatabase(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import type { ApiKeyRecord } from '../../src/storage/api-keys.js';
 import { connectDatabase, migrateToLatest, migrationsCurrent, type DatabaseHandle } from '../../src/storage/connect.js';
+import { sqliteDriverFor } from '../../src/storage/sqlite-driver.js';
 import { Storage } from '../../src/storage/storage.js';
 import type { User } from '../../src/storage/users.js';
 import { databaseTargets, dropSchema, uniqueSchema } from '../support/databases.js';
@@ -27,7 +28,7 @@ function key(accountId: string, createdBy: string, overrides: Partial<ApiKeyReco
 }
 
 for (const target of databaseTargets()) {
-  describe(`storage contract on ${target.name}`, () => {
+  describe(`storage contract on ${target.name === 'sqlite' ? `sqlite (${sqliteDriverFor()})` : target.name}`, () => {
     let handle: DatabaseHandle;
     let storage: Storage;
     const schema = uniqueSchema();

@@ -1,0 +1,60 @@
+// Opens an SQLite database for Kysely with the driver that is safe on the running Node.js:
+// better-sqlite3 on Node 20 and 22, the built-in node:sqlite on Node 24 and later. better-sqlite3
+// before 13 aborts the process on Node ≥ 24.19 when a statement is garbage-collected outside a JS
+// context (ObjectWrap cleanup-hook assertion), and 13 no longer supports Node 20 — so each
+// runtime gets the driver that works there. Both speak the same SQL to the same file format.
+import { createRequire } from 'node:module';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+const require = createRequire(import.meta.url);
+
+export type SqliteDriverName = 'better-sqlite3' | 'node:sqlite';
+
+const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+
+export function sqliteDriverFor(nodeVersion = process.versions.node): SqliteDriverName {
+  const major = Number(nodeVersion.split('.')[0]);
+  return major >= 24 ? 'node:sqlite' : 'better-sqlite3';
+}
+
+/** The minimal slice of node:sqlite used here (its types ship with @types/node ≥ 22 only). */
+interface NodeStatementSync {
+  all(...parameters: unknown[]): unknown[];
+  run(...parameters: unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+  iterate(...parameters: unknown[]): IterableIterator<unknown>;
+  columns(): unknown[];
+}
+interface NodeDatabaseSync {
+  exec(sql: string): void;
+  prepare(sql: string): NodeStatementSync;
+  close(): void;
+}
+
+function openNodeSqlite(file: string): SqliteDatabase {
+  const { DatabaseSync } = require('node:sqlite') as { DatabaseSync: new (path: string) => NodeDatabaseSync };
+  const db = new DatabaseSync(file);
+  for (const pragma of PRAGMAS) db.exec(`PRAGMA ${pragma}`);
+  return {
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      const statement = db.prepare(sql);
+      return {
+        reader: statement.columns().length > 0,
+        all: (parameters) => statement.all(...parameters),
+        run: (parameters) => statement.run(...parameters),
+        iterate: (parameters) => statement.iterate(...parameters),
+      };
+    },
+  };
+}
+
+function openBetterSqlite(file: string): SqliteDatabase {
+  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new Database(file);
+  for (const pragma of PRAGMAS) db.pragma(pragma);
+  return db;
+}
+
+export function openSqlite(file: string, driver: SqliteDriverName = sqliteDriverFor()): SqliteDatabase {
+  return driver === 'node:sqlite' ? openNodeSqlite(file) : openBetterSqlite(file);
+}
