@@ -2,7 +2,7 @@
 // when a postgres:// URL is given. Both speak the same Kysely schema.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import { openSqlite } from './sqlite-driver.js';
@@ -13,6 +13,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The PostgreSQL schema in use, when one was given. */
+  schema?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -54,7 +56,10 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    // Without an explicit schema, pin the migration tables to the connection's current schema so
+    // another application's Kysely tables elsewhere in the same database are never mistaken for ours.
+    const current = schema ?? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+    return { db, dialect: 'postgres', schema: current, close: () => db.destroy() };
   }
   const file = options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'tollgate.db');
   if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -64,7 +69,9 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
 
 function migrator(handle: DatabaseHandle): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(handle.dialect) };
-  return new Migrator({ db: handle.db, provider });
+  // Kysely looks for its migration tables in every schema unless told which one: without this, a
+  // schema being set up while another schema of the same database has them skips creating its own.
+  return new Migrator({ db: handle.db, provider, ...(handle.schema ? { migrationTableSchema: handle.schema } : {}) });
 }
 
 /** Applies pending migrations; Kysely's migrator takes a lock, so concurrent nodes are safe. */
