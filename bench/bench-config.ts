@@ -27,6 +27,22 @@ export interface BenchConfig {
   maxMinutes: number;
   resultsDir: string;
   benchmarksDoc: string;
+  /** Tollgate target: keys seeded into its database, all of them warmed into its key cache. */
+  tollgateKeys: number;
+  /** Tollgate target: TOLLGATE_LOG_LEVEL (the product default, info, logs every request). */
+  tollgateLogLevel: string;
+  /** Use dist/ as it is instead of running `tsc -p tsconfig.build.json` first. */
+  skipBuild: boolean;
+  /** Key lookups at scale: run it at all (BENCH_KEY_SCALE=0 skips it). */
+  keyScale: boolean;
+  /** Keys in the database for the key-lookup benchmark. */
+  keyScaleSizes: readonly number[];
+  /** Length of each key-lookup measurement. */
+  keyScaleDurationS: number;
+  /** PostgreSQL for the key-lookup benchmark (a schema of its own, dropped afterwards); unset: skipped. */
+  databaseUrl: string | undefined;
+  /** Profiling run (bench/profile-tollgate.ts): seconds of load while the profiler samples. */
+  profileDurationS: number;
 }
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): BenchConfig {
@@ -47,7 +63,23 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, root = pro
     maxMinutes: number(env, 'BENCH_MAX_MINUTES', 30),
     resultsDir: join(root, 'bench', 'results'),
     benchmarksDoc: join(root, 'BENCHMARKS.md'),
+    tollgateKeys: number(env, 'BENCH_TOLLGATE_KEYS', quick ? 10_000 : 100_000),
+    tollgateLogLevel: env.BENCH_TOLLGATE_LOG_LEVEL?.trim() || 'info',
+    skipBuild: env.BENCH_SKIP_BUILD === '1' || env.BENCH_SKIP_BUILD === 'true',
+    keyScale: env.BENCH_KEY_SCALE !== '0' && env.BENCH_KEY_SCALE !== 'false',
+    keyScaleSizes: Object.freeze(numberList(env, 'BENCH_KEY_SCALE_SIZES', quick ? [1_000, 100_000] : [1_000, 1_000_000])),
+    keyScaleDurationS: number(env, 'BENCH_KEY_SCALE_DURATION_S', quick ? 0.5 : 2),
+    databaseUrl: env.BENCH_DATABASE_URL?.trim() || undefined,
+    profileDurationS: number(env, 'BENCH_PROFILE_DURATION_S', quick ? 5 : 20),
   });
+}
+
+function numberList(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const values = raw.split(',').map((part) => Number(part.trim().replace(/_/g, '')));
+  if (values.some((value) => !Number.isInteger(value) || value <= 0)) throw new Error(`${name} must be a comma-separated list of positive integers, got "${raw}"`);
+  return values;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

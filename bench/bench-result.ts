@@ -1,17 +1,21 @@
 // The shape of bench/results/latest.json: raw runs, their medians, and the comparisons derived
 // from them. Figures are milliseconds (`Ms`), requests per second (`reqPerS`) and megabytes (`Mb`).
+import type { CpuFigures } from './cpu-meter.js';
 import type { LoadScenario } from './load-scenarios.js';
 import type { LoadSample } from './run-load.js';
 import type { TtfbSample } from './measure-ttfb.js';
+import type { VerificationRun } from './keys/measure-verifications.js';
 
-export interface MedianFigures {
+export type MeasuredRun = LoadSample & CpuFigures;
+
+export interface MedianFigures extends CpuFigures {
   reqPerS: number;
   p50Ms: number;
   p99Ms: number;
 }
 
 export interface ScenarioResult extends LoadScenario {
-  runs: LoadSample[];
+  runs: MeasuredRun[];
   median: MedianFigures;
 }
 
@@ -43,6 +47,12 @@ export interface TargetComparison {
   /** req/s of this target ÷ req/s of the floor, by scenario id. */
   vsNodeFloor: Record<string, number>;
   vsNginx: Record<string, number>;
+  /**
+   * The floor's CPU time per request ÷ this target's, by scenario id: the share of the floor's
+   * throughput this target would reach on a CPU of its own, whatever the load generator managed.
+   */
+  capacityVsNodeFloor: Record<string, number>;
+  capacityVsNginx: Record<string, number>;
 }
 
 export interface GoalCheck {
@@ -77,4 +87,35 @@ export interface BenchReport {
   comparisons: TargetComparison[];
   goals: GoalCheck[];
   skipped: { name: string; reason: string }[];
+  /** Key lookups at scale (issue #6 item 4), when run. */
+  keyScale?: KeyScaleReport;
+}
+
+/** One key-verification measurement: a database, a table size, warm cache or a miss every time. */
+export interface KeyScaleCase {
+  database: 'sqlite' | 'postgres';
+  keys: number;
+  cache: 'warm' | 'miss';
+  concurrency: number;
+  runs: VerificationRun[];
+  /** Medians over the runs. */
+  median: { perS: number; meanUs: number; p50Us: number; p99Us: number; otherCpuPct?: number };
+}
+
+export interface KeyScaleSeeding {
+  database: 'sqlite' | 'postgres';
+  description: string;
+  keys: number;
+  seconds: number;
+}
+
+export interface KeyScaleReport {
+  /** How the measured path was driven, for the report. */
+  method: string;
+  seeding: KeyScaleSeeding[];
+  cases: KeyScaleCase[];
+  skipped: string[];
+  /** Mean cost of one verification (one in flight) at the largest table ÷ at the smallest. */
+  flatness: { database: 'sqlite' | 'postgres'; cache: 'warm' | 'miss'; fromKeys: number; toKeys: number; ratio: number }[];
+  error?: string;
 }

@@ -1,6 +1,7 @@
 // What the harness needs from anything it measures. Adding a target is one object: a name, and a
 // `start` that launches it as a child process (via `context.spawn`, which pins it to the target CPU)
 // in front of the upstream it is given, and says where to send requests.
+import type { BenchConfig } from './bench-config.js';
 import type { PinnedProcess } from './spawn-pinned.js';
 
 export interface TargetContext {
@@ -11,7 +12,11 @@ export interface TargetContext {
   /** A directory owned by this target for the whole run (configs, databases); removed at the end. */
   workDir: string;
   /** Starts a child process pinned to the target CPU; the harness stops it if `stop` is never called. */
-  spawn(command: string, args: readonly string[], options?: { env?: NodeJS.ProcessEnv; cwd?: string }): PinnedProcess;
+  spawn(command: string, args: readonly string[], options?: { env?: NodeJS.ProcessEnv; cwd?: string; stdout?: 'pipe' | 'ignore' }): PinnedProcess;
+  /** Settings of the run (durations, quick mode, Tollgate's key counts). */
+  config: BenchConfig;
+  /** Progress lines for the run log (seeding, warming). */
+  log(line: string): void;
 }
 
 export interface RunningTarget {

@@ -17,6 +17,8 @@ export function compareTargets(results: readonly TargetResult[]): TargetComparis
       ...(result.ttfb && direct?.ttfb ? { addedTtfbMs: result.ttfb.p50Ms - direct.ttfb.p50Ms } : {}),
       vsNodeFloor: throughputRatios(result, byName.get(NODE_FLOOR)),
       vsNginx: throughputRatios(result, byName.get(NGINX)),
+      capacityVsNodeFloor: capacityRatios(result, byName.get(NODE_FLOOR)),
+      capacityVsNginx: capacityRatios(result, byName.get(NGINX)),
     }));
 }
 
@@ -40,6 +42,18 @@ function throughputRatios(result: TargetResult, floor: TargetResult | undefined)
     if (scenario.overallRate !== undefined) continue;
     const base = floor.scenarios.find((candidate) => candidate.id === scenario.id);
     if (base && base.median.reqPerS > 0) ratios[scenario.id] = scenario.median.reqPerS / base.median.reqPerS;
+  }
+  return ratios;
+}
+
+function capacityRatios(result: TargetResult, floor: TargetResult | undefined): Record<string, number> {
+  const ratios: Record<string, number> = {};
+  if (floor === undefined || floor === result) return ratios;
+  for (const scenario of result.scenarios) {
+    const base = floor.scenarios.find((candidate) => candidate.id === scenario.id);
+    const mine = scenario.median.targetCpuUsPerReq;
+    const theirs = base?.median.targetCpuUsPerReq;
+    if (mine !== undefined && theirs !== undefined && mine > 0) ratios[scenario.id] = theirs / mine;
   }
   return ratios;
 }

@@ -4,21 +4,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchConfig } from './bench-config.js';
-import type { ScenarioResult, TargetResult, TtfbResult } from './bench-result.js';
+import type { MeasuredRun, MedianFigures, ScenarioResult, TargetResult, TtfbResult } from './bench-result.js';
 import type { BenchTarget, RunningTarget, TargetContext } from './bench-target.js';
+import { startCpuMeter, type CpuFigures } from './cpu-meter.js';
 import type { CpuPlan } from './cpu-plan.js';
 import { LOAD_BODY, type LoadScenario } from './load-scenarios.js';
 import { measureTtfb } from './measure-ttfb.js';
 import type { UpstreamKind, UpstreamUrls } from './mock-upstreams.js';
 import { readPeakRssMb } from './peak-rss.js';
 import { median } from './percentile.js';
-import { runLoad, type LoadSample } from './run-load.js';
-import { spawnPinned } from './spawn-pinned.js';
+import { runLoad } from './run-load.js';
+import { spawnPinned, type PinnedProcess } from './spawn-pinned.js';
 
 export interface MeasureDeps {
   config: BenchConfig;
   plan: CpuPlan;
   upstreams: UpstreamUrls;
+  /** The mock upstreams' process, whose CPU counts on the load side. */
+  upstreamPid: number;
   scenarios: readonly LoadScenario[];
   runDir: string;
   log(line: string): void;
@@ -56,19 +59,32 @@ async function withTarget(
   peaks: number[],
   body: (running: RunningTarget) => Promise<void>,
 ): Promise<void> {
+  // Everything the target spawns is stopped here too, so a target that fails half-way through its
+  // start cannot keep a CPU busy while the next target is measured.
+  const spawned: PinnedProcess[] = [];
   const context: TargetContext = {
     upstreamUrl: deps.upstreams[kind],
     upstreamKind: kind,
     workDir,
-    spawn: (command, args, options) => spawnPinned(command, args, { plan: deps.plan, cpu: deps.plan.targetCpu, ...options }),
+    config: deps.config,
+    log: deps.log,
+    spawn(command, args, options) {
+      const proc = spawnPinned(command, args, { plan: deps.plan, cpu: deps.plan.targetCpu, ...options });
+      spawned.push(proc);
+      return proc;
+    },
   };
-  const running = await target.start(context);
   try {
-    await body(running);
-    const peak = running.pid === undefined ? undefined : readPeakRssMb(running.pid);
-    if (peak !== undefined) peaks.push(peak);
+    const running = await target.start(context);
+    try {
+      await body(running);
+      const peak = running.pid === undefined ? undefined : readPeakRssMb(running.pid);
+      if (peak !== undefined) peaks.push(peak);
+    } finally {
+      await running.stop();
+    }
   } finally {
-    await running.stop();
+    await Promise.all(spawned.map((proc) => proc.stop()));
   }
 }
 
@@ -76,40 +92,59 @@ async function measureScenarios(
   name: string,
   running: RunningTarget,
   scenarios: readonly LoadScenario[],
-  { config, log }: MeasureDeps,
+  { config, log, upstreamPid }: MeasureDeps,
 ): Promise<ScenarioResult[]> {
   const request = { url: running.url, headers: running.headers, body: LOAD_BODY };
   const warm = await runLoad({ ...request, connections: 16, durationS: config.warmupS });
   log(`  ${name}: warmed up (${format(warm)})`);
-  const runs = new Map<string, LoadSample[]>(scenarios.map((scenario) => [scenario.id, []]));
+  if (warm.non2xx + warm.errors > warm.requests) {
+    // Measuring refusals (a wrong key, a rate limit left on) would report nonsense: stop here.
+    throw new Error(`${name} answered ${warm.non2xx} non-2xx and ${warm.errors} errors for ${warm.requests} successes during warm-up; check its key and limits`);
+  }
+  const runs = new Map<string, MeasuredRun[]>(scenarios.map((scenario) => [scenario.id, []]));
   for (let repeat = 1; repeat <= config.repeats; repeat++) {
     for (const scenario of scenarios) {
-      const sample = await runLoad({
+      const meter = startCpuMeter(running.pid, upstreamPid);
+      const load = await runLoad({
         ...request,
         connections: scenario.connections,
         durationS: config.durationS,
         ...(scenario.overallRate === undefined ? {} : { overallRate: scenario.overallRate }),
       });
-      runs.get(scenario.id)?.push(sample);
-      log(`  ${name} ${scenario.id} run ${repeat}/${config.repeats}: ${format(sample)}`);
+      const run: MeasuredRun = { ...load, ...meter.stop(load.requests) };
+      runs.get(scenario.id)?.push(run);
+      log(`  ${name} ${scenario.id} run ${repeat}/${config.repeats}: ${format(run)}`);
     }
   }
   return scenarios.map((scenario) => {
     const samples = runs.get(scenario.id) ?? [];
-    return {
-      ...scenario,
-      runs: samples,
-      median: {
-        reqPerS: median(samples.map((s) => s.reqPerS)),
-        p50Ms: median(samples.map((s) => s.p50Ms)),
-        p99Ms: median(samples.map((s) => s.p99Ms)),
-      },
-    };
+    return { ...scenario, runs: samples, median: medians(samples) };
   });
 }
 
+function medians(runs: readonly MeasuredRun[]): MedianFigures {
+  const of = (pick: (run: MeasuredRun) => number | undefined) => {
+    const values = runs.map(pick).filter((value): value is number => value !== undefined);
+    return values.length === 0 ? undefined : median(values);
+  };
+  const optional = (key: keyof CpuFigures) => {
+    const value = of((run) => run[key]);
+    return value === undefined ? {} : { [key]: value };
+  };
+  return {
+    reqPerS: of((run) => run.reqPerS) ?? Number.NaN,
+    p50Ms: of((run) => run.p50Ms) ?? Number.NaN,
+    p99Ms: of((run) => run.p99Ms) ?? Number.NaN,
+    ...optional('targetCpuPct'),
+    ...optional('targetCpuUsPerReq'),
+    ...optional('loadCpuPct'),
+    ...optional('otherCpuPct'),
+  };
+}
+
 async function measureTtfbRepeats(name: string, running: RunningTarget, { config, log }: MeasureDeps): Promise<TtfbResult> {
-  await measureTtfb({ url: running.url, headers: running.headers, requests: Math.min(20, config.ttfbRequests) });
+  const warm = await measureTtfb({ url: running.url, headers: running.headers, requests: Math.min(20, config.ttfbRequests) });
+  if (warm.failures > warm.requests) throw new Error(`${name} failed ${warm.failures} of its warm-up streams`);
   const runs = [];
   for (let repeat = 1; repeat <= config.repeats; repeat++) {
     const sample = await measureTtfb({ url: running.url, headers: running.headers, requests: config.ttfbRequests });
@@ -120,7 +155,13 @@ async function measureTtfbRepeats(name: string, running: RunningTarget, { config
   return { runs, p50Ms: median(runs.map((r) => r.p50Ms)), p99Ms: median(runs.map((r) => r.p99Ms)) };
 }
 
-function format(sample: LoadSample): string {
-  const problems = sample.non2xx + sample.errors > 0 ? `, ${sample.non2xx} non-2xx, ${sample.errors} errors` : '';
-  return `${Math.round(sample.reqPerS)} req/s, p50 ${sample.p50Ms.toFixed(3)} ms, p99 ${sample.p99Ms.toFixed(3)} ms${problems}`;
+function format(run: MeasuredRun): string {
+  const cpu = [
+    run.targetCpuPct === undefined ? '' : `, target CPU ${Math.round(run.targetCpuPct)}%`,
+    run.targetCpuUsPerReq === undefined ? '' : ` (${Math.round(run.targetCpuUsPerReq)} µs/req)`,
+    run.loadCpuPct === undefined ? '' : `, load CPU ${Math.round(run.loadCpuPct)}%`,
+    run.otherCpuPct === undefined || run.otherCpuPct < 10 ? '' : `, ⚠ other CPU ${Math.round(run.otherCpuPct)}%`,
+  ].join('');
+  const problems = run.non2xx + run.errors > 0 ? `, ${run.non2xx} non-2xx, ${run.errors} errors` : '';
+  return `${Math.round(run.reqPerS)} req/s, p50 ${run.p50Ms.toFixed(3)} ms, p99 ${run.p99Ms.toFixed(3)} ms${cpu}${problems}`;
 }

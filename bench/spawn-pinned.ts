@@ -18,6 +18,8 @@ export interface SpawnPinnedOptions {
   cpu: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** 'ignore' sends stdout to /dev/null: for a chatty child (request logs) nobody reads. Default 'pipe'. */
+  stdout?: 'pipe' | 'ignore';
 }
 
 const running = new Set<PinnedProcess>();
@@ -27,7 +29,7 @@ export function spawnPinned(command: string, args: readonly string[], options: S
   const child = spawn(file, argv, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   let stderr = '';

@@ -68,12 +68,32 @@ export const ConfigFileSchema = Type.Object(
           input_per_mtok: Type.Integer({ minimum: 0, default: 0 }),
           output_per_mtok: Type.Integer({ minimum: 0, default: 0 }),
           per_request: Type.Integer({ minimum: 0, default: 0 }),
+          /** Output tokens a credit reservation covers when the client sets no max_tokens. */
+          max_output_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
         },
         { additionalProperties: false },
       ),
       { default: [] },
     ),
-    limits: Type.Object({ default: Type.Optional(Limits) }, { additionalProperties: false, default: {} }),
+    limits: Type.Object(
+      {
+        default: Type.Optional(Limits),
+        /** Share of each limit one node enforces alone while Redis is unreachable (default 0.5). */
+        fallback_share: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Upstream time limits (the data plane answers 504 upstream_timeout when one is exceeded). */
+    upstream: Type.Optional(
+      Type.Object(
+        {
+          connect_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
+          first_byte_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
+          idle_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     automation: Type.Object(
       {
         default: Type.Optional(

@@ -4,12 +4,17 @@ import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
 import { AttemptLimiter } from './auth/attempt-limiter.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
+import { ServiceTokens } from './auth/service-tokens.js';
 import type { Config } from './config.js';
 import { deriveSecrets, loadOrCreateMasterKey, type DerivedSecrets } from './crypto/master-key.js';
 import { KeyEvents } from './keys/key-events.js';
 import { KeyService } from './keys/key-service.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
 import { Storage } from './storage/storage.js';
+import type { Admission } from './limits/admission.js';
+import { buildAdmissionEngine, type CreditServices } from './limits/build-admission.js';
+import { registerLimiterMetrics } from './limits/limit-metrics.js';
+import { buildGateway, type Gateway } from './gateway/build-gateway.js';
 
 export interface Services {
   config: Readonly<Config>;
@@ -19,8 +24,14 @@ export interface Services {
   secrets: DerivedSecrets;
   accessTokens: AccessTokens;
   refreshTokens: RefreshTokens;
+  serviceTokens: ServiceTokens;
   keys: KeyService;
   keyEvents: KeyEvents;
+  /** Rate limits and credits for the data plane (src/limits, src/credits). */
+  admission: Admission;
+  credits: CreditServices;
+  /** The data plane: key cache and its Redis bus, upstream catalog and client, sessions, usage, metrics. */
+  gateway: Gateway;
   throttles: {
     loginByEmail: AttemptLimiter;
     loginByAddress: AttemptLimiter;
@@ -46,6 +57,10 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     if (applied.length > 0) options.logger.info({ migrations: applied }, 'applied migrations');
   }
   const storage = new Storage(database.db);
+  const admissionEngine = await buildAdmissionEngine(config, storage, options.logger);
+  const keyEvents = new KeyEvents();
+  const gateway = await buildGateway({ config, storage, secrets, keyEvents, logger: options.logger });
+  registerLimiterMetrics(gateway.metrics.registry, admissionEngine.credits.limiterStatus);
   return {
     config,
     logger: options.logger,
@@ -54,14 +69,21 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     secrets,
     accessTokens: new AccessTokens(secrets.derive('jwt-hs256')),
     refreshTokens: new RefreshTokens(storage, secrets.derive('token-hmac')),
+    serviceTokens: new ServiceTokens(storage, secrets.derive('token-hmac')),
     keys: new KeyService(storage, secrets, config.keyPrefix),
-    keyEvents: new KeyEvents(),
+    keyEvents,
+    admission: admissionEngine.admission,
+    credits: admissionEngine.credits,
+    gateway,
     throttles: {
       loginByEmail: new AttemptLimiter({ max: 10, windowMs: 15 * 60_000 }),
       loginByAddress: new AttemptLimiter({ max: 100, windowMs: 15 * 60_000 }),
       keyRecovery: new AttemptLimiter({ max: 10, windowMs: 60_000 }),
     },
     async close() {
+      // First: flush queued usage and last-use times while storage is still open.
+      await gateway.close();
+      await admissionEngine.close();
       await database.close();
     },
   };

@@ -4,5 +4,6 @@ import type { BenchTarget } from '../bench-target.js';
 import { directTarget } from './direct-target.js';
 import { nginxTarget } from './nginx-target.js';
 import { nodeFloorTarget } from './node-floor-target.js';
+import { defaultTollgateTarget } from './tollgate-target.js';
 
-export const allTargets: readonly BenchTarget[] = [directTarget, nodeFloorTarget, nginxTarget];
+export const allTargets: readonly BenchTarget[] = [directTarget, nodeFloorTarget, nginxTarget, defaultTollgateTarget];

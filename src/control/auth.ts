@@ -126,30 +126,45 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     return reply.status(204).send(null);
   });
 
-  r.delete('/api/v1/auth/register', { schema: { tags, security: secured, body: Type.Optional(DeleteSelfBody), response: { 204: Type.Null() } } }, async (request, reply) => {
-    const { user, claims } = await authenticateSession(services, request);
-    const password = request.body?.password;
-    const fresh = Math.floor(Date.now() / 1000) - claims.issuedAtS <= FRESH_SIGN_IN_S;
-    if (password !== undefined ? !(await verifyPassword(user.passwordHash, password)) : !fresh) {
-      throw new ApiError('forbidden', {
-        message: 'Deleting your user needs your password or a sign-in from the last 5 minutes.',
-        suggestion: 'Send {"password": "…"} or sign in again.',
+  // Authenticate before the body is validated, so an anonymous caller gets 401, not a 422.
+  const sessions = new WeakMap<FastifyRequest, Awaited<ReturnType<typeof authenticateSession>>>();
+  r.delete(
+    '/api/v1/auth/register',
+    {
+      schema: { tags, security: secured, body: Type.Optional(DeleteSelfBody), response: { 204: Type.Null() } },
+      preValidation: async (request) => {
+        sessions.set(request, await authenticateSession(services, request));
+      },
+    },
+    async (request, reply) => {
+      const { user, claims } = sessions.get(request)!;
+      const password = request.body?.password;
+      const fresh = Math.floor(Date.now() / 1000) - claims.issuedAtS <= FRESH_SIGN_IN_S;
+      if (password !== undefined ? !(await verifyPassword(user.passwordHash, password)) : !fresh) {
+        throw new ApiError('forbidden', {
+          message: 'Deleting your user needs your password or a sign-in from the last 5 minutes.',
+          suggestion: 'Send {"password": "…"} or sign in again.',
+        });
+      }
+      const blocking = await storage.accounts.teamsSolelyOwnedBy(user.id);
+      if (blocking.length > 0) {
+        throw new ApiError('conflict', { message: `You are the last owner of ${blocking.length} team account(s); transfer ownership first.` });
+      }
+      const personal = await storage.accounts.findPersonal(user.id);
+      const at = new Date().toISOString();
+      const revoked = await storage.transaction(async (tx) => {
+        const revokedKeys = await tx.apiKeys.revokeAllByCreator(user.id, at);
+        await tx.serviceTokens.revokeAllByCreator(user.id, at);
+        await tx.refreshTokens.revokeAllForUser(user.id, at);
+        // The audit trail outlives the user (no foreign key): it records who did what.
+        await tx.audit.record({ accountId: personal?.id ?? null, actorType: 'user', actorId: user.id, action: 'user.deleted', targetType: 'user', targetId: user.id, requestId: request.id });
+        if (personal) await tx.accounts.delete(personal.id);
+        await tx.users.delete(user.id);
+        return revokedKeys;
       });
-    }
-    const blocking = await storage.accounts.teamsSolelyOwnedBy(user.id);
-    if (blocking.length > 0) {
-      throw new ApiError('conflict', { message: `You are the last owner of ${blocking.length} team account(s); transfer ownership first.` });
-    }
-    const personal = await storage.accounts.findPersonal(user.id);
-    const at = new Date().toISOString();
-    await storage.transaction(async (tx) => {
-      await tx.apiKeys.revokeAllByCreator(user.id, at);
-      await tx.refreshTokens.revokeAllForUser(user.id, at);
-      // The audit trail outlives the user (no foreign key): it records who did what.
-      await tx.audit.record({ accountId: personal?.id ?? null, actorType: 'user', actorId: user.id, action: 'user.deleted', targetType: 'user', targetId: user.id, requestId: request.id });
-      if (personal) await tx.accounts.delete(personal.id);
-      await tx.users.delete(user.id);
-    });
-    return reply.status(204).send(null);
-  });
+      // Caches on every node drop the user's keys now, not when their entries expire.
+      for (const keyId of revoked) services.keyEvents.changed(keyId);
+      return reply.status(204).send(null);
+    },
+  );
 }

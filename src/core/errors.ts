@@ -40,6 +40,7 @@ export const ERROR_CODES = {
     message: 'Key recovery is disabled on this server.',
     suggestion: 'Create a new key instead; keys are shown once.',
   },
+  method_not_allowed: { status: 405, message: 'This method is not allowed on this route.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   validation_error: { status: 422, message: 'The request failed validation.' },
   rate_limited: { status: 429, message: 'Too many requests.', suggestion: 'Retry after the time in Retry-After.' },

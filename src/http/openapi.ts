@@ -23,6 +23,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'auth', description: 'Sign-in and personal API keys' },
         { name: 'automation', description: 'Session automation settings' },
         { name: 'ops', description: 'Health and readiness' },
+        { name: 'accounts', description: 'Team accounts, members and service tokens' },
+        { name: 'admin', description: 'The org admin plane: service token, or access token with X-Account-Id' },
+        { name: 'operator', description: 'Server-wide operator controls' },
       ],
     },
   });

@@ -43,10 +43,24 @@ export interface AdmissionTicket {
 }
 
 export type AdmissionDecision =
-  | { ok: true; headers: Record<string, string>; ticket: AdmissionTicket }
+  | {
+      ok: true;
+      headers: Record<string, string>;
+      ticket: AdmissionTicket;
+      /**
+       * For a priced model call: the output tokens the credit reservation covers (the client's
+       * max_tokens, else the price's cap). When the client set no max_tokens the gateway may
+       * forward this one, so that the charge can never exceed what was reserved.
+       */
+      maxOutputTokens?: number | null;
+    }
   /** error is 429 rate_limited (with Retry-After in error.headers) or 402 insufficient_credits. */
   | { ok: false; error: ApiError; headers: Record<string, string> };
 
 export interface Admission {
+  /**
+   * Decides once per request. Rejects (throws ApiError 503 `unavailable`) only when storage cannot
+   * be reached, after undoing whatever the request had claimed.
+   */
   admit(request: AdmissionRequest): Promise<AdmissionDecision>;
 }

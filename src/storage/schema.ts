@@ -91,6 +91,140 @@ export interface AuditEventsTable {
   created_at: string;
 }
 
+export interface ServiceTokensTable {
+  id: string;
+  account_id: string;
+  created_by: string | null;
+  name: string;
+  token_prefix: string;
+  token_hash: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Upstreams; account_id null = server-wide (operators). The secret is sealed, never returned. */
+export interface ProvidersTable {
+  id: string;
+  account_id: string | null;
+  name: string;
+  type: 'openai' | 'http';
+  base_url: string;
+  encrypted_secret: string | null;
+  models: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AliasesTable {
+  id: string;
+  account_id: string | null;
+  name: string;
+  strategy: 'fallback' | 'weighted';
+  targets: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoutesTable {
+  id: string;
+  account_id: string | null;
+  path: string;
+  provider: string;
+  methods: string;
+  scopes: string;
+  cost: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  account_id: string;
+  key_id: string;
+  model: string;
+  provider: string;
+  target_model: string;
+  failovers: number;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface UsageRecordsTable {
+  id: string;
+  request_id: string;
+  account_id: string;
+  key_id: string;
+  model: string | null;
+  route: string | null;
+  provider: string | null;
+  target_model: string | null;
+  session_id: string | null;
+  status: number;
+  outcome: string;
+  input_tokens: number;
+  output_tokens: number;
+  credits: number;
+  latency_ms: number;
+  failovers: number;
+  day: string;
+  created_at: string;
+}
+
+// Credits, prices and limit overrides (migration 004-credits).
+export interface CreditBalancesTable {
+  account_id: string;
+  balance: number;
+  reserved: number;
+  updated_at: string;
+}
+
+export interface CreditLedgerTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  amount: number;
+  kind: 'grant' | 'debit' | 'usage';
+  balance_after: number;
+  request_id: string | null;
+  idempotency_key: string | null;
+  fingerprint: string | null;
+  actor_id: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface CreditReservationsTable {
+  id: string;
+  account_id: string;
+  amount: number;
+  request_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface PricesTable {
+  target_kind: 'model' | 'route';
+  target: string;
+  input_per_mtok: number;
+  output_per_mtok: number;
+  per_request: number;
+  max_output_tokens: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AccountLimitsTable {
+  account_id: string;
+  rpm: number | null;
+  tpm: number | null;
+  concurrency: number | null;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -99,4 +233,15 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   automation_settings: AutomationSettingsTable;
   audit_events: AuditEventsTable;
+  service_tokens: ServiceTokensTable;
+  providers: ProvidersTable;
+  aliases: AliasesTable;
+  routes: RoutesTable;
+  sessions: SessionsTable;
+  usage_records: UsageRecordsTable;
+  credit_balances: CreditBalancesTable;
+  credit_ledger: CreditLedgerTable;
+  credit_reservations: CreditReservationsTable;
+  prices: PricesTable;
+  account_limits: AccountLimitsTable;
 }

@@ -56,5 +56,27 @@ function openBetterSqlite(file: string): SqliteDatabase {
 }
 
 export function openSqlite(file: string, driver: SqliteDriverName = sqliteDriverFor()): SqliteDatabase {
-  return driver === 'node:sqlite' ? openNodeSqlite(file) : openBetterSqlite(file);
+  return withStatementCache(driver === 'node:sqlite' ? openNodeSqlite(file) : openBetterSqlite(file));
+}
+
+/**
+ * Kysely prepares every query it runs; compiling the same SQL again on each request was ~12% of the
+ * data plane's CPU (bench/results/profile.md). Prepared statements are reusable, so the most recent
+ * 256 distinct SQL texts are kept. Safe with Kysely's single SQLite connection: its mutex lets one
+ * query (or stream) use the connection at a time, so a statement is never run twice at once.
+ */
+function withStatementCache(db: SqliteDatabase, maxStatements = 256): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = db.prepare(sql);
+        if (statements.size >= maxStatements) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

@@ -6,8 +6,19 @@ import { ApiKeysRepository } from './api-keys.js';
 import { AuditEventsRepository } from './audit-events.js';
 import { AutomationSettingsRepository } from './automation-settings.js';
 import { RefreshTokensRepository } from './refresh-tokens.js';
+import { ServiceTokensRepository } from './service-tokens.js';
+import { MembershipsRepository } from './memberships.js';
+import { DirectoryRepository } from './directory.js';
+import { AliasesRepository } from './aliases.js';
+import { ProvidersRepository } from './providers.js';
+import { RoutesRepository } from './routes.js';
+import { SessionsRepository } from './sessions.js';
+import { UsageRecordsRepository } from './usage-records.js';
 import type { Database } from './schema.js';
 import { UsersRepository } from './users.js';
+import { CreditsRepository } from './credits.js';
+import { PricesRepository } from './prices.js';
+import { AccountLimitsRepository } from './account-limits.js';
 
 export class Storage {
   readonly users: UsersRepository;
@@ -16,6 +27,17 @@ export class Storage {
   readonly refreshTokens: RefreshTokensRepository;
   readonly automation: AutomationSettingsRepository;
   readonly audit: AuditEventsRepository;
+  readonly serviceTokens: ServiceTokensRepository;
+  readonly memberships: MembershipsRepository;
+  readonly directory: DirectoryRepository;
+  readonly credits: CreditsRepository;
+  readonly prices: PricesRepository;
+  readonly accountLimits: AccountLimitsRepository;
+  readonly providers: ProvidersRepository;
+  readonly aliases: AliasesRepository;
+  readonly routes: RoutesRepository;
+  readonly sessions: SessionsRepository;
+  readonly usage: UsageRecordsRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.users = new UsersRepository(db);
@@ -24,6 +46,17 @@ export class Storage {
     this.refreshTokens = new RefreshTokensRepository(db);
     this.automation = new AutomationSettingsRepository(db);
     this.audit = new AuditEventsRepository(db);
+    this.serviceTokens = new ServiceTokensRepository(db);
+    this.memberships = new MembershipsRepository(db);
+    this.directory = new DirectoryRepository(db);
+    this.credits = new CreditsRepository(db);
+    this.prices = new PricesRepository(db);
+    this.accountLimits = new AccountLimitsRepository(db);
+    this.providers = new ProvidersRepository(db);
+    this.aliases = new AliasesRepository(db);
+    this.routes = new RoutesRepository(db);
+    this.sessions = new SessionsRepository(db);
+    this.usage = new UsageRecordsRepository(db);
   }
 
   transaction<T>(work: (storage: Storage) => Promise<T>): Promise<T> {

@@ -62,8 +62,13 @@ export class UsersRepository {
     await this.db.updateTable('users').set({ is_operator: isOperator ? 1 : 0, updated_at: at }).where('id', '=', id).execute();
   }
 
+  /** Deactivation also bumps the token version, so access tokens from before never work again. */
   async setActive(id: string, isActive: boolean, at: string): Promise<void> {
-    await this.db.updateTable('users').set({ is_active: isActive ? 1 : 0, updated_at: at }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({ is_active: isActive ? 1 : 0, updated_at: at, ...(isActive ? {} : { token_version: eb('token_version', '+', 1) }) }))
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Changes the password and bumps the token version, which retires every access token issued before. */

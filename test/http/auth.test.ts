@@ -162,6 +162,18 @@ for (const target of databaseTargets()) {
       expect(audit.events.map((e) => e.action)).toContain('user.deleted');
     });
 
+    it('answers an anonymous delete with 401 before looking at the body', async () => {
+      expect((await gw.app.inject({ method: 'DELETE', url: '/api/v1/auth/register' })).statusCode).toBe(401);
+    });
+
+    it('does not let access tokens from before a deactivation work after reactivation', async () => {
+      const user = await signUp(gw.app);
+      const at = new Date().toISOString();
+      await gw.services.storage.users.setActive(user.userId, false, at);
+      await gw.services.storage.users.setActive(user.userId, true, at);
+      expect((await gw.app.inject({ url: '/api/v1/auth/me', headers: user.auth })).statusCode).toBe(401);
+    });
+
     it('refuses to delete a user with a wrong password', async () => {
       const user = await signUp(gw.app);
       const response = await gw.app.inject({ method: 'DELETE', url: '/api/v1/auth/register', headers: user.auth, payload: { password: 'not-my-password' } });

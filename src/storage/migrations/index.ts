@@ -2,9 +2,15 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../connect.js';
 import { foundation } from './001-foundation.js';
+import { gateway } from './002-gateway.js';
+import { accounts } from './003-accounts.js';
+import { credits } from './004-credits.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '001-foundation': foundation(dialect),
+    '002-gateway': gateway(),
+    '003-accounts': accounts(),
+    '004-credits': credits(dialect),
   };
 }

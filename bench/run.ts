@@ -1,0 +1,88 @@
+// `npm run bench`: one command, one machine, every figure next to its floor (issue #6). Starts the
+// mock upstreams, measures each target in turn (direct, the Node floor, nginx, Tollgate — the list in
+// bench/targets/all-targets.ts), then key lookups at scale (bench/keys/), and writes bench/results/
+// (latest.* or, quick, quick.*). Settings come from BENCH_* variables (see bench/bench-config.ts and
+// BENCHMARKS.md); BENCH_QUICK=1 for a smoke run.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBenchConfig } from './bench-config.js';
+import { collectMeta } from './bench-meta.js';
+import type { BenchReport, KeyScaleReport, TargetResult } from './bench-result.js';
+import { checkGoals, keyScaleGoals } from './check-goals.js';
+import { compareTargets, DIRECT } from './compare-targets.js';
+import { pinCurrentProcess, planCpus } from './cpu-plan.js';
+import { loadScenarios } from './load-scenarios.js';
+import { KEY_SCALE, runKeyScale } from './keys/run-key-scale.js';
+import { measureTarget } from './measure-target.js';
+import { startMockUpstreams } from './mock-upstreams.js';
+import { writeResults } from './report/write-results.js';
+import { stopAllPinned } from './spawn-pinned.js';
+import { allTargets } from './targets/all-targets.js';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const config = loadBenchConfig();
+  const plan = planCpus();
+  pinCurrentProcess(plan);
+  const startedAt = performance.now();
+  const runDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+  // nginx's worker drops to an unprivileged user and must traverse into its work directory.
+  chmodSync(runDir, 0o755);
+  const watchdog = setTimeout(() => abort(`time limit of ${config.maxMinutes} min reached`), config.maxMinutes * 60_000);
+  watchdog.unref();
+  try {
+    log(`Tollgate benchmark${config.quick ? ' (quick mode)' : ''}: ${plan.description}`);
+    const upstreams = await startMockUpstreams(config, plan);
+    log(`mock upstreams: ${Object.entries(upstreams.urls).map(([kind, url]) => `${kind} ${url}`).join(', ')}`);
+    const scenarios = loadScenarios(config);
+    const wanted = allTargets.filter((t) => config.targetNames.length === 0 || t.name === DIRECT || config.targetNames.includes(t.name));
+    const skipped: BenchReport['skipped'] = [];
+    const targets: TargetResult[] = [];
+    for (const target of wanted) {
+      const reason = target.unavailableReason?.();
+      if (reason !== undefined) {
+        log(`- ${target.name} skipped: ${reason}`);
+        skipped.push({ name: target.name, reason });
+        continue;
+      }
+      log(`▶ ${target.name}`);
+      targets.push(await measureTarget(target, { config, plan, upstreams: upstreams.urls, upstreamPid: upstreams.process.pid, scenarios, runDir, log }));
+    }
+    let keyScale: KeyScaleReport | undefined;
+    if (config.keyScale && (config.targetNames.length === 0 || config.targetNames.includes(KEY_SCALE))) {
+      log(`▶ key lookups at scale (${config.keyScaleSizes.map((n) => n.toLocaleString('en-US')).join(' and ')} keys)`);
+      keyScale = await runKeyScale(config, log);
+    }
+    const comparisons = compareTargets(targets);
+    const report: BenchReport = {
+      meta: collectMeta(config, plan, (performance.now() - startedAt) / 1000),
+      targets,
+      comparisons,
+      goals: [...checkGoals(targets, comparisons), ...(keyScale ? keyScaleGoals(keyScale) : [])],
+      skipped,
+      ...(keyScale ? { keyScale } : {}),
+    };
+    const written = writeResults(report, config);
+    log(`\n${written.markdown}`);
+    log(`wrote ${written.files.join(', ')}${written.benchmarksDocUpdated ? ' and updated BENCHMARKS.md' : ''}`);
+  } finally {
+    clearTimeout(watchdog);
+    await stopAllPinned();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+function abort(reason: string): void {
+  log(`benchmark aborted: ${reason}`);
+  void stopAllPinned().finally(() => process.exit(2));
+}
+
+process.once('SIGINT', () => abort('interrupted'));
+process.once('SIGTERM', () => abort('terminated'));
+
+main().catch((error: unknown) => {
+  log(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,65 @@
+// Request and response schemas of the admin plane's keys and audit routes. The key shapes are the
+// seed-compatible ones of SPEC §4 and are fixed: response schemas drop anything else.
+import { Type } from '@sinclair/typebox';
+import { ExpiresAt, Models, Origins, Scopes } from '../control/key-schemas.js';
+
+export const CreateAdminKeyBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  expires_at: Type.Optional(ExpiresAt),
+  allowed_origins: Type.Optional(Origins),
+  scopes: Type.Optional(Scopes),
+  models: Type.Optional(Models),
+  environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
+});
+
+const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+
+export const CreatedAdminKey = Type.Object({
+  key: Type.Object({
+    id: Type.String(),
+    name: Nullable(Type.String()),
+    prefix: Type.String(),
+    enabled: Type.Boolean(),
+    created_at: Type.String(),
+  }),
+  secret: Type.String(),
+});
+
+export const AdminKeyList = Type.Object({
+  keys: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Nullable(Type.String()),
+      prefix: Type.String(),
+      enabled: Type.Boolean(),
+      created_at: Type.String(),
+      last_used_at: Nullable(Type.String()),
+      revoked_at: Nullable(Type.String()),
+    }),
+  ),
+});
+
+export const AdminKeyParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const AuditQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  /** `next_cursor` of the previous page. */
+  before: Type.Optional(Type.String({ maxLength: 32, pattern: '^[0-9]+$' })),
+});
+
+export const AuditPageOut = Type.Object({
+  events: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      actor_type: Type.String(),
+      actor_id: Nullable(Type.String()),
+      action: Type.String(),
+      target_type: Nullable(Type.String()),
+      target_id: Nullable(Type.String()),
+      data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+      request_id: Nullable(Type.String()),
+      created_at: Type.String(),
+    }),
+  ),
+  next_cursor: Nullable(Type.String()),
+});

@@ -1,0 +1,202 @@
+// The credit engine's storage side (SPEC §6): reserve before upstream, settle after, grant and
+// debit by operators. Each operation is one database transaction built from conditional UPDATEs,
+// so it is exact under any concurrency on one node or many (PostgreSQL re-checks the WHERE clause
+// on the row it locked; SQLite runs one writer at a time):
+//
+//   reserve:  reserved += cost          WHERE balance − reserved ≥ cost
+//   settle:   balance −= charge, reserved −= held
+//                                       WHERE balance − charge ≥ reserved − held
+//   grant:    balance += amount         WHERE balance + amount ≥ reserved
+//
+// Invariants: 0 ≤ reserved ≤ balance (also CHECK constraints), and the ledger sum equals the
+// balance, because a balance only changes in the transaction that writes its ledger entry.
+import { newId } from '../core/ids.js';
+import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
+import type { Storage } from '../storage/storage.js';
+
+export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; available: number };
+
+export interface SettleResult {
+  /** Credits actually charged (the requested charge, capped at what the account can still pay). */
+  charged: number;
+  balance: number;
+}
+
+export interface GrantInput {
+  accountId: string;
+  /** Positive to grant, negative to debit. */
+  amount: number;
+  reason: string | null;
+  actorId: string | null;
+  requestId: string | null;
+  /** Client's Idempotency-Key, and a fingerprint of what was asked with it. */
+  idempotencyKey?: string | null;
+  fingerprint?: string | null;
+  /** Runs inside the grant's transaction (e.g. the audit event), so both commit or neither. */
+  alsoInTransaction?: (tx: Storage, entry: LedgerEntry) => Promise<void>;
+}
+
+export type GrantResult =
+  | { kind: 'created'; entry: LedgerEntry }
+  | { kind: 'replayed'; entry: LedgerEntry }
+  | { kind: 'idempotency_mismatch' }
+  | { kind: 'insufficient'; available: number };
+
+export interface CreditLedgerOptions {
+  /** How long a reservation may stay unsettled before the sweeper releases it (default 1 h). */
+  reservationTtlMs?: number;
+  now?: () => Date;
+}
+
+class RollBack extends Error {
+  constructor(readonly available: number) {
+    super('roll back');
+  }
+}
+
+export class CreditLedger {
+  private readonly reservationTtlMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly storage: Storage,
+    options: CreditLedgerOptions = {},
+  ) {
+    this.reservationTtlMs = options.reservationTtlMs ?? 60 * 60_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async balance(accountId: string): Promise<CreditBalance> {
+    return (await this.storage.credits.findBalance(accountId)) ?? { accountId, balance: 0, reserved: 0, updatedAt: new Date(0).toISOString() };
+  }
+
+  /** Holds `amount` credits for one request, or says how much is available. */
+  async reserve(accountId: string, amount: number, requestId: string | null): Promise<ReserveResult> {
+    const now = this.now();
+    const at = now.toISOString();
+    const reservation: Reservation = {
+      id: newId('led'),
+      accountId,
+      amount,
+      requestId,
+      createdAt: at,
+      expiresAt: new Date(now.getTime() + this.reservationTtlMs).toISOString(),
+    };
+    const held = await this.storage.transaction(async function reserveInTransaction(tx) {
+      if (!(await tx.credits.tryReserve(accountId, amount, at))) return false;
+      await tx.credits.insertReservation(reservation);
+      return true;
+    });
+    if (held) return { ok: true, reservation };
+    const current = await this.balance(accountId);
+    return { ok: false, available: Math.max(0, current.balance - current.reserved) };
+  }
+
+  /**
+   * Ends a reservation: charges `charge` (0 releases it all) and writes the usage entry, whose id
+   * is the reservation's. Returns null if the reservation was already settled or swept, so
+   * settling twice never charges twice.
+   */
+  async settle(reservation: Reservation, charge: number): Promise<SettleResult | null> {
+    const at = this.now().toISOString();
+    return this.storage.transaction(async function settleInTransaction(tx) {
+      if (!(await tx.credits.deleteReservation(reservation.id))) return null;
+      const { charged, balance } = await chargeWithinBalance(tx, reservation, Math.max(0, Math.floor(charge)), at);
+      if (charged > 0) {
+        await tx.credits.insertLedgerEntry({
+          id: reservation.id,
+          accountId: reservation.accountId,
+          amount: -charged,
+          kind: 'usage',
+          balanceAfter: balance,
+          requestId: reservation.requestId,
+          idempotencyKey: null,
+          fingerprint: null,
+          actorId: null,
+          reason: null,
+          createdAt: at,
+        });
+      }
+      return { charged, balance };
+    });
+  }
+
+  /** An operator's grant (amount > 0) or debit (amount < 0), idempotent by Idempotency-Key. */
+  async grant(input: GrantInput): Promise<GrantResult> {
+    const key = input.idempotencyKey ? `operator:${input.idempotencyKey}` : null;
+    if (key) {
+      const earlier = await this.replay(key, input.fingerprint ?? null);
+      if (earlier) return earlier;
+    }
+    const at = this.now().toISOString();
+    const entry: LedgerEntry = {
+      id: newId('led'),
+      accountId: input.accountId,
+      amount: input.amount,
+      kind: input.amount >= 0 ? 'grant' : 'debit',
+      balanceAfter: 0,
+      requestId: input.requestId,
+      idempotencyKey: key,
+      fingerprint: input.fingerprint ?? null,
+      actorId: input.actorId,
+      reason: input.reason,
+      createdAt: at,
+    };
+    try {
+      await this.storage.transaction(async function grantInTransaction(tx) {
+        await tx.credits.ensureBalance(input.accountId, at);
+        const balance = await tx.credits.tryAdjust(input.accountId, input.amount, at);
+        if (balance === undefined) {
+          const current = (await tx.credits.findBalance(input.accountId))!;
+          throw new RollBack(current.balance - current.reserved);
+        }
+        entry.balanceAfter = balance;
+        await tx.credits.insertLedgerEntry(entry);
+        await input.alsoInTransaction?.(tx, entry);
+      });
+      return { kind: 'created', entry };
+    } catch (error) {
+      if (error instanceof RollBack) return { kind: 'insufficient', available: Math.max(0, error.available) };
+      // A concurrent request with the same key won the unique index: answer as it did.
+      const earlier = key ? await this.replay(key, input.fingerprint ?? null) : undefined;
+      if (earlier) return earlier;
+      throw error;
+    }
+  }
+
+  /** Releases reservations whose node never settled them (crashed mid-request). */
+  async sweepExpired(limit = 500): Promise<number> {
+    const expired = await this.storage.credits.listExpiredReservations(this.now().toISOString(), limit);
+    let released = 0;
+    for (const reservation of expired) if (await this.settle(reservation, 0)) released += 1;
+    return released;
+  }
+
+  private async replay(key: string, fingerprint: string | null): Promise<GrantResult | undefined> {
+    const earlier = await this.storage.credits.findLedgerEntryByIdempotencyKey(key);
+    if (!earlier) return undefined;
+    return earlier.fingerprint === fingerprint ? { kind: 'replayed', entry: earlier } : { kind: 'idempotency_mismatch' };
+  }
+}
+
+/**
+ * Charges `charge` against a reservation of `held`. A charge within the hold always fits. One
+ * beyond it (usage above the estimate) is capped at what the account can pay without touching
+ * other requests' holds: the balance never goes below zero, at the price of a rare undercharge.
+ */
+async function chargeWithinBalance(tx: Storage, reservation: Reservation, charge: number, at: string): Promise<SettleResult> {
+  const { accountId, amount: held } = reservation;
+  const full = await tx.credits.tryCharge(accountId, held, charge, at);
+  if (full !== undefined) return { charged: charge, balance: full };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await tx.credits.findBalance(accountId);
+    if (!current) break;
+    const capped = Math.max(held, Math.min(charge, current.balance - current.reserved + held));
+    const balance = await tx.credits.tryCharge(accountId, held, capped, at, { balance: current.balance, reserved: current.reserved });
+    if (balance !== undefined) return { charged: capped, balance };
+  }
+  // Charging exactly the hold always satisfies the condition, since reserved ≤ balance.
+  const balance = await tx.credits.tryCharge(accountId, held, held, at);
+  if (balance === undefined) throw new Error(`credit settlement failed for reservation ${reservation.id}`);
+  return { charged: held, balance };
+}

@@ -1,0 +1,46 @@
+// Who owns the upstream catalog entries a CRUD request touches: the admin plane acts on one
+// account's own providers, aliases and routes (authenticateAdmin: a service token, or a member in
+// an allowed role, or an operator naming the account); the operator plane acts on server-wide ones
+// (account id null). Operators are trusted like the config file; account admins are not, so their
+// upstreams go through the private-address guard unless the server allows private upstreams.
+import type { FastifyRequest } from 'fastify';
+import { authenticateAdmin, requireOperator } from '../admin/authenticate-admin.js';
+import type { Services } from '../services.js';
+
+export interface CatalogActor {
+  /** null = server-wide. */
+  accountId: string | null;
+  actorType: 'user' | 'service_token';
+  actorId: string;
+  /** May point upstreams at private addresses. */
+  trusted: boolean;
+}
+
+export interface CatalogScope {
+  /** e.g. /admin/providers or /api/v1/operator/providers */
+  basePath: string;
+  tags: string[];
+  actor(services: Services, request: FastifyRequest): Promise<CatalogActor>;
+}
+
+export function adminScope(basePath: string): CatalogScope {
+  return {
+    basePath,
+    tags: ['admin'],
+    async actor(services, request) {
+      const principal = await authenticateAdmin(services, request);
+      return { accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, trusted: services.config.allowPrivateUpstreams };
+    },
+  };
+}
+
+export function operatorScope(basePath: string): CatalogScope {
+  return {
+    basePath,
+    tags: ['operator'],
+    async actor(services, request) {
+      const user = await requireOperator(services, request);
+      return { accountId: null, actorType: 'user', actorId: user.id, trusted: true };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// CORS for the data plane (Fetch standard, "CORS protocol"), so that a web page on one of a key's
+// allowed origins can call Tollgate from the browser. A preflight carries no key, so it cannot be
+// checked against the key's origins: it is answered for any origin, and the real request is then
+// checked (403 origin_not_allowed) — with the CORS headers on that answer too, so the page can
+// read why. No cookies are involved, so credentials mode is never allowed.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isOpenAiPath } from '../http/planes.js';
+
+const ALLOWED_HEADERS = 'authorization, x-api-key, content-type, x-request-id, openai-organization, openai-project, x-stainless-arch, x-stainless-lang, x-stainless-os, x-stainless-package-version, x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, x-stainless-timeout';
+const EXPOSED_HEADERS = 'x-request-id, retry-after, ratelimit, ratelimit-policy, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens';
+
+function originOf(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  return typeof origin === 'string' && origin.length > 0 && origin.length <= 2048 ? origin : undefined;
+}
+
+export function registerDataPlaneCors(app: FastifyInstance, isRoutePath: (path: string) => Promise<boolean>): void {
+  app.addHook('onRequest', async function answerPreflight(request, reply) {
+    if (request.method !== 'OPTIONS' || !request.headers['access-control-request-method']) return;
+    const origin = originOf(request);
+    const path = request.url.split('?')[0] ?? '/';
+    if (!origin || !(isOpenAiPath(path) || (await isRoutePath(path)))) return;
+    return reply
+      .status(204)
+      .header('access-control-allow-origin', origin)
+      .header('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE')
+      .header('access-control-allow-headers', ALLOWED_HEADERS)
+      .header('access-control-max-age', '600')
+      .header('vary', 'Origin')
+      .send();
+  });
+
+  app.addHook('onSend', async function addCorsHeaders(request, reply) {
+    const origin = originOf(request);
+    if (!origin || request.routeOptions.config?.plane !== 'data') return;
+    reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSED_HEADERS).header('vary', 'Origin');
+  });
+}

@@ -1,0 +1,87 @@
+// The data plane's key lookup cache: key rows by key id, positive and negative ("no such id"), with
+// whether the key's creator is still active. It stores rows, never decisions: every request still
+// hashes the presented key and compares it in constant time (decideKey), so a cached row can never
+// vouch for a forged secret. Entries are dropped at once on a key-change event (this node directly,
+// other nodes through the Redis bus), and are never trusted for longer than `maxAgeMs()` — 30 s
+// whenever the invalidation channel is absent or down (SPEC §2).
+import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { Storage } from '../storage/storage.js';
+import { LruMap } from './lru-map.js';
+
+export interface KeyLookup {
+  record: ApiKeyRecord | undefined;
+  /** False when the key's creator has been deactivated or deleted (org keys with no creator: true). */
+  creatorActive: boolean;
+}
+
+interface Entry extends KeyLookup {
+  fetchedAtMs: number;
+}
+
+export interface KeyCacheOptions {
+  maxEntries: number;
+  /** How long an entry may be trusted right now (depends on the invalidation channel's health). */
+  maxAgeMs: () => number;
+  onLookup?: (result: 'hit' | 'miss') => void;
+  nowMs?: () => number;
+}
+
+export class KeyCache {
+  private readonly entries: LruMap<string, Entry>;
+  private readonly inFlight = new Map<string, Promise<KeyLookup>>();
+  /** Bumped by every drop: a read that started before a drop must not be cached after it. */
+  private generation = 0;
+  private readonly nowMs: () => number;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: KeyCacheOptions,
+  ) {
+    this.entries = new LruMap(options.maxEntries);
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  async lookup(keyId: string): Promise<KeyLookup> {
+    const entry = this.entries.get(keyId);
+    if (entry && this.nowMs() - entry.fetchedAtMs < this.options.maxAgeMs()) {
+      this.options.onLookup?.('hit');
+      return entry;
+    }
+    this.options.onLookup?.('miss');
+    let pending = this.inFlight.get(keyId);
+    if (!pending) {
+      pending = this.fetch(keyId).finally(() => this.inFlight.delete(keyId));
+      this.inFlight.set(keyId, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(keyId: string): Promise<KeyLookup> {
+    const generation = this.generation;
+    const fetchedAtMs = this.nowMs();
+    const record = await this.storage.apiKeys.findById(keyId);
+    let creatorActive = true;
+    if (record?.createdBy) creatorActive = (await this.storage.users.findById(record.createdBy))?.isActive ?? false;
+    const lookup = { record, creatorActive };
+    if (generation === this.generation) this.entries.set(keyId, { ...lookup, fetchedAtMs });
+    return lookup;
+  }
+
+  /** Forgets one key (revoked, rotated, changed, or its creator deactivated). */
+  drop(keyId: string): void {
+    this.generation++;
+    this.entries.delete(keyId);
+    this.inFlight.delete(keyId);
+  }
+
+  /** Forgets everything: after the invalidation channel reconnects, events may have been missed. */
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+    this.inFlight.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

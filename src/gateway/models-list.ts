@@ -1,0 +1,55 @@
+// GET /v1/models (and /v1/models/{id}): the models and aliases this key may use, in OpenAI's list
+// format — aliases of its account and the server, and `provider/model` for every model a provider
+// declares — filtered by the key's model allowlist. It counts against rate limits like any
+// data-plane request, at no cost.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../core/errors.js';
+import { resolveModel } from '../core/model-targets.js';
+import { isModelAllowed } from '../core/scopes.js';
+import type { Services } from '../services.js';
+import type { ApiKeyRecord } from '../storage/api-keys.js';
+import { authenticateKey } from './authenticate-key.js';
+import type { CatalogSnapshot } from './catalog.js';
+import { DataPlaneCall, statusOf } from './data-plane-call.js';
+
+// A fixed creation time: Tollgate does not know when an upstream made a model.
+const CREATED = 1_700_000_000;
+
+export function visibleModels(catalog: CatalogSnapshot, key: ApiKeyRecord): Array<{ id: string; owned_by: string }> {
+  const seen = new Set<string>();
+  const models: Array<{ id: string; owned_by: string }> = [];
+  const add = (id: string, ownedBy: string) => {
+    if (seen.has(id) || !isModelAllowed(key.models, id)) return;
+    // Only names that actually resolve (an alias whose providers are all gone is not offered).
+    if (!resolveModel(id, catalog.aliases, catalog.providers).ok) return;
+    seen.add(id);
+    models.push({ id, owned_by: ownedBy });
+  };
+  for (const alias of catalog.aliases) add(alias.name, alias.owner === 'account' ? 'account' : 'tollgate');
+  for (const provider of catalog.providers) {
+    if (provider.type !== 'openai') continue;
+    for (const model of provider.models ?? []) add(`${provider.name}/${model}`, provider.name);
+  }
+  return models;
+}
+
+export async function listModels(services: Services, request: FastifyRequest, reply: FastifyReply, modelId?: string): Promise<unknown> {
+  const key = await authenticateKey(services, request);
+  const call = new DataPlaneCall(services, request.id, key, { model: modelId ?? null, route: '/v1/models' });
+  try {
+    await call.admit(reply, { price: { kind: 'route', routeId: 'openai:models', cost: 0 }, estimatedInputTokens: 0, maxOutputTokens: 0 });
+    const models = visibleModels(await services.gateway.catalog.forAccount(key.accountId), key);
+    const format = (m: { id: string; owned_by: string }) => ({ id: m.id, object: 'model', created: CREATED, owned_by: m.owned_by });
+    if (modelId === undefined) {
+      await call.finish(200, 'ok', null);
+      return { object: 'list', data: models.map(format) };
+    }
+    const found = models.find((m) => m.id === modelId);
+    if (!found) throw new ApiError('not_found', { message: `The model ${JSON.stringify(modelId)} does not exist or you do not have access to it.`, field: 'model' });
+    await call.finish(200, 'ok', null);
+    return format(found);
+  } catch (error) {
+    await call.finish(statusOf(error), 'failed', null);
+    throw error;
+  }
+}

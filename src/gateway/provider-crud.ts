@@ -1,0 +1,97 @@
+// CRUD of upstream providers, for one owner scope (an account on /admin/providers, the server on
+// /api/v1/operator/providers). Secrets are sealed before they are stored and never returned; a
+// provider of another owner answers 404; every change is audited and announced to the catalog.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ApiError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Services } from '../services.js';
+import type { ProviderRecord } from '../storage/providers.js';
+import type { CatalogActor, CatalogScope } from './catalog-owner.js';
+import { CreateProviderBody, IdParams, PatchProviderBody, ProviderOut } from './catalog-schemas.js';
+import { sealProviderSecret } from './provider-secrets.js';
+import { assertAllowedUpstream } from './upstream-address-check.js';
+
+export const MAX_PROVIDERS_PER_OWNER = 200;
+
+export function providerOut(p: ProviderRecord) {
+  return { id: p.id, name: p.name, type: p.type, base_url: p.baseUrl, models: p.models, has_secret: p.encryptedSecret !== null, account_id: p.accountId, created_at: p.createdAt, updated_at: p.updatedAt };
+}
+
+/** The owner's provider by id, or 404 (another owner's provider does not exist for this caller). */
+export async function ownedProvider(services: Services, actor: CatalogActor, id: string): Promise<ProviderRecord> {
+  const provider = await services.storage.providers.findById(id);
+  if (!provider || provider.accountId !== actor.accountId) throw new ApiError('not_found', { message: 'No such provider.' });
+  return provider;
+}
+
+export function registerProviderCrud(app: FastifyInstance, services: Services, scope: CatalogScope): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { storage } = services;
+  const { tags, basePath } = scope;
+  const security = [{ bearer: [] }];
+
+  async function audit(actor: CatalogActor, action: string, targetId: string, requestId: string, data: Record<string, unknown> | null = null) {
+    await storage.audit.record({ accountId: actor.accountId, actorType: actor.actorType, actorId: actor.actorId, action, targetType: 'provider', targetId, data, requestId });
+    services.gateway.catalog.changed(actor.accountId);
+  }
+
+  r.post(basePath, { schema: { tags, security, body: CreateProviderBody, response: { 201: ProviderOut } } }, async (request, reply) => {
+    const actor = await scope.actor(services, request);
+    const body = request.body;
+    const existing = await storage.providers.listByOwner(actor.accountId);
+    const configured = actor.accountId === null && services.config.file.providers.some((p) => p.id === body.name);
+    if (configured || existing.some((p) => p.name === body.name)) throw new ApiError('conflict', { message: `A provider named ${JSON.stringify(body.name)} already exists.` });
+    if (existing.length >= MAX_PROVIDERS_PER_OWNER) throw new ApiError('conflict', { message: `At most ${MAX_PROVIDERS_PER_OWNER} providers.` });
+    const baseUrl = await assertAllowedUpstream(body.base_url, actor.trusted);
+    const id = newId('prv');
+    const at = new Date().toISOString();
+    const provider: ProviderRecord = {
+      id,
+      accountId: actor.accountId,
+      name: body.name,
+      type: body.type,
+      baseUrl,
+      encryptedSecret: body.api_key ? sealProviderSecret(services.secrets, id, actor.accountId, body.api_key) : null,
+      models: body.models ?? null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await storage.providers.insert(provider);
+    await audit(actor, 'provider.created', id, request.id, { name: provider.name, type: provider.type });
+    return reply.status(201).send(providerOut(provider));
+  });
+
+  r.get(basePath, { schema: { tags, security, response: { 200: Type.Object({ providers: Type.Array(ProviderOut) }) } } }, async (request) => {
+    const actor = await scope.actor(services, request);
+    return { providers: (await storage.providers.listByOwner(actor.accountId)).map(providerOut) };
+  });
+
+  r.get(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 200: ProviderOut } } }, async (request) => {
+    const actor = await scope.actor(services, request);
+    return providerOut(await ownedProvider(services, actor, request.params.id));
+  });
+
+  r.patch(`${basePath}/:id`, { schema: { tags, security, params: IdParams, body: PatchProviderBody, response: { 200: ProviderOut } } }, async (request) => {
+    const actor = await scope.actor(services, request);
+    const provider = await ownedProvider(services, actor, request.params.id);
+    const body = request.body;
+    const baseUrl = body.base_url === undefined ? undefined : await assertAllowedUpstream(body.base_url, actor.trusted);
+    const encryptedSecret = body.api_key === undefined ? undefined : body.api_key === null ? null : sealProviderSecret(services.secrets, provider.id, provider.accountId, body.api_key);
+    await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models }, new Date().toISOString());
+    // Names of changed fields only: never the secret itself.
+    await audit(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body) });
+    return providerOut((await storage.providers.findById(provider.id))!);
+  });
+
+  r.delete(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 204: Type.Null() } } }, async (request, reply) => {
+    const actor = await scope.actor(services, request);
+    const provider = await ownedProvider(services, actor, request.params.id);
+    const inUse = (await storage.routes.listByOwner(actor.accountId)).find((route) => route.provider === provider.name);
+    if (inUse) throw new ApiError('conflict', { message: `The route ${inUse.path} uses this provider.`, suggestion: 'Delete or re-point the route first.' });
+    await storage.providers.delete(provider.id);
+    await audit(actor, 'provider.deleted', provider.id, request.id, { name: provider.name });
+    return reply.status(204).send(null);
+  });
+}

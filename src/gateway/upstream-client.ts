@@ -1,0 +1,93 @@
+// The HTTP client for upstream calls (undici). Time limits per phase: connect, first byte
+// (response headers) and idle time between body chunks; redirects are never followed (undici's
+// request() does not follow them, and a 3xx is treated as a failure by callers). Account-owned
+// upstreams use an agent whose DNS lookup refuses private addresses, and their IP-literal hosts
+// are re-checked here, because a literal never goes through a lookup.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Agent, request } from 'undici';
+import type { ConfigFile } from '../config-file.js';
+import { checkUpstreamUrl } from '../core/private-address.js';
+import type { ProviderDef } from './catalog.js';
+import { BLOCKED_ADDRESS, guardedLookup } from './guarded-lookup.js';
+
+export interface UpstreamTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  idleMs: number;
+}
+
+export function upstreamTimeouts(file: ConfigFile): UpstreamTimeouts {
+  return {
+    connectMs: file.upstream?.connect_timeout_ms ?? 10_000,
+    // A non-streamed completion sends its headers only when the whole answer is ready.
+    firstByteMs: file.upstream?.first_byte_timeout_ms ?? 300_000,
+    idleMs: file.upstream?.idle_timeout_ms ?? 120_000,
+  };
+}
+
+export interface UpstreamRequest {
+  provider: Pick<ProviderDef, 'baseUrl' | 'guarded'>;
+  /** Appended to the provider's base URL: starts with "/", may carry a query string. */
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer | string | undefined;
+  signal: AbortSignal;
+}
+
+/** connect: never reached the upstream (safe to try another target); timeout: a phase ran out. */
+export type UpstreamFailure = 'connect' | 'connect_timeout' | 'timeout' | 'blocked' | 'aborted' | 'error';
+
+export type UpstreamResult =
+  | { ok: true; status: number; headers: IncomingHttpHeaders; body: Readable; startedMs: number }
+  | { ok: false; failure: UpstreamFailure; startedMs: number };
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+export function classifyUpstreamError(error: unknown, signal: AbortSignal): UpstreamFailure {
+  if (signal.aborted) return 'aborted';
+  const code = (error as { code?: string } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
+  if (code === BLOCKED_ADDRESS) return 'blocked';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect_timeout';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+  if (code && CONNECT_ERRORS.has(code)) return 'connect';
+  return 'error';
+}
+
+export function upstreamUrl(baseUrl: string, path: string): string {
+  return baseUrl.replace(/\/+$/, '') + path;
+}
+
+export class UpstreamClient {
+  private readonly trusted: Agent;
+  private readonly guarded: Agent;
+
+  constructor(readonly timeouts: UpstreamTimeouts) {
+    const common = { headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs, keepAliveTimeout: 30_000 };
+    this.trusted = new Agent({ ...common, connect: { timeout: timeouts.connectMs } });
+    this.guarded = new Agent({ ...common, connect: { timeout: timeouts.connectMs, lookup: guardedLookup } });
+  }
+
+  async send(req: UpstreamRequest): Promise<UpstreamResult> {
+    const startedMs = performance.now();
+    const url = upstreamUrl(req.provider.baseUrl, req.path);
+    if (req.provider.guarded && !checkUpstreamUrl(req.provider.baseUrl, false).ok) return { ok: false, failure: 'blocked', startedMs };
+    try {
+      const response = await request(url, {
+        method: req.method as 'GET',
+        headers: req.headers,
+        body: req.body ?? null,
+        signal: req.signal,
+        dispatcher: req.provider.guarded ? this.guarded : this.trusted,
+      });
+      return { ok: true, status: response.statusCode, headers: response.headers, body: response.body, startedMs };
+    } catch (error) {
+      return { ok: false, failure: classifyUpstreamError(error, req.signal), startedMs };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.trusted.close(), this.guarded.close()]);
+  }
+}

@@ -1,0 +1,66 @@
+// Usage records are written off the request path: queued in memory and inserted in batches (every
+// second, or sooner when a batch fills up), and flushed on shutdown. A failed batch is retried row
+// by row so one bad row (an account deleted meanwhile) does not lose the others.
+import type { Logger } from 'pino';
+import type { Storage } from '../storage/storage.js';
+import type { UsageRecord } from '../storage/usage-records.js';
+
+const BATCH_SIZE = 200;
+const MAX_QUEUED = 100_000;
+
+export class UsageWriter {
+  private queue: UsageRecord[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly logger: Logger,
+    intervalMs: number,
+    private readonly onDropped: (count: number) => void = () => {},
+  ) {
+    this.timer = setInterval(() => void this.flush(), intervalMs);
+    this.timer.unref();
+  }
+
+  record(record: UsageRecord): void {
+    if (this.queue.length >= MAX_QUEUED) {
+      // Storage is down or far behind: keep memory bounded and say so in metrics.
+      this.onDropped(1);
+      return;
+    }
+    this.queue.push(record);
+    if (this.queue.length >= BATCH_SIZE) void this.flush();
+  }
+
+  /** Writes everything queued so far; resolves when it is stored (or given up on). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, BATCH_SIZE);
+        await this.write(batch);
+      }
+    });
+    return this.flushing;
+  }
+
+  private async write(batch: UsageRecord[]): Promise<void> {
+    try {
+      await this.storage.usage.insertMany(batch);
+    } catch {
+      for (const record of batch) {
+        try {
+          await this.storage.usage.insertMany([record]);
+        } catch (error) {
+          this.onDropped(1);
+          this.logger.warn({ err: { message: (error as Error).message }, requestId: record.requestId }, 'could not write a usage record');
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

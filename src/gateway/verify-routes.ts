@@ -1,0 +1,111 @@
+// For services that keep their own proxy (SPEC §4): POST /api/v1/keys/verify answers whether a key
+// may make a request — a refused key is a 200 with `valid: false` and a code, Unkey style; only a
+// caller that may not ask gets an error. GET /api/v1/forward-auth does the same for nginx
+// `auth_request`, Traefik ForwardAuth and Envoy ext_authz: 200 with X-Tollgate-* identity headers,
+// or the refusal's status. Both run the data plane's own pipeline (cache, origin, scope, limits,
+// credits), so a verified request is counted and charged exactly like a proxied one.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { requireServiceTokenOrOperator } from '../admin/authenticate-admin.js';
+import { ApiError } from '../core/errors.js';
+import { presentedCredential } from '../http/authenticate.js';
+import type { Services } from '../services.js';
+import type { ApiKeyRecord } from '../storage/api-keys.js';
+import { checkRequestKey, refusalError, requestOrigin } from './authenticate-key.js';
+import { DataPlaneCall, statusOf } from './data-plane-call.js';
+
+const VerifyBody = Type.Object({
+  key: Type.String({ maxLength: 256 }),
+  origin: Type.Optional(Type.String({ maxLength: 2048 })),
+  scope: Type.Optional(Type.String({ maxLength: 64 })),
+  cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+});
+
+const ForwardAuthQuery = Type.Object({
+  scope: Type.Optional(Type.String({ maxLength: 64 })),
+  cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+});
+
+type Verdict =
+  | { valid: true; key: ApiKeyRecord; headers: Record<string, string>; charged: number }
+  | { valid: false; error: ApiError; key: ApiKeyRecord | null; headers: Record<string, string> };
+
+/** The shared verdict: key pipeline → scope → limits and credits (charged at once; nothing follows). */
+async function verdictFor(services: Services, requestId: string, input: { credential: string | undefined; origin: string | undefined; scope?: string | undefined; cost?: number | undefined; accountId: string | null }): Promise<Verdict> {
+  const now = new Date();
+  const check = await checkRequestKey(services, input.credential, input.origin, now);
+  if (!check.ok) return { valid: false, error: refusalError(check), key: null, headers: {} };
+  // A service token sees its own account's keys only; any other key is simply not valid.
+  if (input.accountId !== null && check.key.accountId !== input.accountId) return { valid: false, error: new ApiError('invalid_api_key'), key: null, headers: {} };
+  const key = check.key;
+  services.gateway.lastUsed.note(key.id, now.toISOString());
+  const call = new DataPlaneCall(services, requestId, key, { model: null, route: 'verify' });
+  if (input.scope !== undefined && !key.scopes.includes(input.scope)) {
+    const error = new ApiError('forbidden', { message: `This key lacks the scope ${JSON.stringify(input.scope)}.` });
+    await call.finish(403, 'failed', null);
+    return { valid: false, error, key, headers: {} };
+  }
+  try {
+    const decision = await call.decide({ price: { kind: 'route', routeId: 'verify', cost: input.cost ?? 0 }, estimatedInputTokens: 0, maxOutputTokens: 0 });
+    if (!decision.ok) {
+      await call.finish(decision.error.status, 'failed', null);
+      return { valid: false, error: decision.error, key, headers: decision.headers };
+    }
+    const charged = await call.finish(200, 'ok', { inputTokens: 0, outputTokens: 0 });
+    return { valid: true, key, headers: decision.headers, charged };
+  } catch (error) {
+    await call.finish(statusOf(error), 'failed', null);
+    throw error;
+  }
+}
+
+function rateLimitOf(headers: Record<string, string>) {
+  const limit = headers['x-ratelimit-limit-requests'];
+  if (limit === undefined) return null;
+  return { limit: Number(limit), remaining: Number(headers['x-ratelimit-remaining-requests'] ?? 0), reset: headers['x-ratelimit-reset-requests'] ?? null };
+}
+
+export function registerVerifyRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['data'];
+
+  r.post('/api/v1/keys/verify', { schema: { tags, security: [{ bearer: [] }], body: VerifyBody, summary: 'Verify an API key (service token or operator)' }, config: { plane: 'data' } }, async (request) => {
+    const caller = await requireServiceTokenOrOperator(services, request);
+    const verdict = await verdictFor(services, request.id, { credential: request.body.key, origin: request.body.origin, scope: request.body.scope, cost: request.body.cost, accountId: caller.accountId });
+    const key = verdict.key;
+    const balance = key ? await services.credits.ledger.balance(key.accountId) : null;
+    return {
+      valid: verdict.valid,
+      code: verdict.valid ? 'valid' : verdict.error.code,
+      ...(verdict.valid ? {} : { message: verdict.error.message }),
+      key_id: key?.id ?? null,
+      account_id: key?.accountId ?? null,
+      scopes: key?.scopes ?? [],
+      expires_at: key?.expiresAt ?? null,
+      ratelimit: rateLimitOf(verdict.headers),
+      credits: balance ? { charged: verdict.valid ? verdict.charged : 0, balance: balance.balance, reserved: balance.reserved } : null,
+    };
+  });
+
+  r.get('/api/v1/forward-auth', { schema: { tags, security: [{ bearer: [] }, { apiKey: [] }], querystring: ForwardAuthQuery, summary: 'Forward authentication (nginx auth_request, Traefik, Envoy)' }, config: { plane: 'data' } }, async (request, reply) => {
+    const verdict = await verdictFor(services, request.id, { credential: presentedCredential(request), origin: requestOrigin(request), scope: scopeOf(request, request.query.scope), cost: request.query.cost, accountId: null });
+    reply.headers(verdict.headers);
+    if (!verdict.valid) throw verdict.error;
+    return identity(reply, verdict.key).send({ valid: true, key_id: verdict.key.id, account_id: verdict.key.accountId });
+  });
+}
+
+/** ?scope= on the auth URL, or X-Tollgate-Scope set by the proxy. */
+function scopeOf(request: FastifyRequest, fromQuery: string | undefined): string | undefined {
+  const header = request.headers['x-tollgate-scope'];
+  return fromQuery ?? (typeof header === 'string' && header.length > 0 ? header : undefined);
+}
+
+function identity(reply: FastifyReply, key: ApiKeyRecord): FastifyReply {
+  return reply
+    .header('x-tollgate-account-id', key.accountId)
+    .header('x-tollgate-key-id', key.id)
+    .header('x-tollgate-scopes', key.scopes.join(','))
+    .header('x-tollgate-environment', key.environment);
+}

@@ -1,0 +1,95 @@
+// What an admitted request holds until it ends: its limiter slots and token count, and its credit
+// reservation. settle() runs once however often it is called (the first call's promise is
+// returned again), so the gateway may call it from every exit path without double charging.
+import type { Logger } from 'pino';
+import type { CreditLedger } from '../credits/credit-ledger.js';
+import { settlementCost, type Price } from '../credits/pricing.js';
+import type { Reservation } from '../storage/credits.js';
+import type { AdmissionTicket, Settlement, Usage } from './admission.js';
+import type { LimitRule } from './limit-rules.js';
+import type { LimiterHold } from './limiter-store.js';
+
+export interface TicketParts {
+  hold: LimiterHold | null;
+  rules: LimitRule[];
+  /** Tokens counted against tokens-per-minute at admission. */
+  countedTokens: number;
+  price: Price | null;
+  reservation: Reservation | null;
+  ledger: CreditLedger;
+  logger: Logger;
+  /** Renew concurrency leases this often while the request runs (0: never). */
+  renewEveryMs: number;
+}
+
+const SETTLE_RETRY_DELAYS_MS = [50, 250, 1_000];
+const MAX_RENEW_MS = 60 * 60_000;
+
+export class CreditAdmissionTicket implements AdmissionTicket {
+  private settled: Promise<Settlement> | null = null;
+  private readonly renewTimer: NodeJS.Timeout | null;
+
+  constructor(private readonly parts: TicketParts) {
+    const hold = parts.hold;
+    // Renew while the request runs, for an hour at most: a ticket nobody settles (a bug) then
+    // lets its slots expire instead of holding them, and this timer, forever.
+    const stopAt = Date.now() + MAX_RENEW_MS;
+    this.renewTimer =
+      hold && parts.renewEveryMs > 0 && parts.rules.some((rule) => rule.kind === 'concurrency')
+        ? setInterval(() => {
+            if (Date.now() > stopAt) clearInterval(this.renewTimer!);
+            else void hold.renew().catch(() => undefined);
+          }, parts.renewEveryMs).unref()
+        : null;
+  }
+
+  settle(usage: Usage | null, outcome: 'ok' | 'failed' | 'aborted'): Promise<Settlement> {
+    this.settled ??= this.settleOnce(usage, outcome);
+    return this.settled;
+  }
+
+  private async settleOnce(usage: Usage | null, outcome: 'ok' | 'failed' | 'aborted'): Promise<Settlement> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    const { price, reservation } = this.parts;
+    const wanted = price ? settlementCost(price, usage, outcome) : 0;
+    const [credits] = await Promise.all([
+      reservation ? this.settleCredits(reservation, wanted) : Promise.resolve(0),
+      this.releaseLimits(usage),
+    ]);
+    return { credits };
+  }
+
+  /** Retries a failed settlement briefly; if the database stays down the sweeper releases it later. */
+  private async settleCredits(reservation: Reservation, charge: number): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.parts.ledger.settle(reservation, charge);
+        return result?.charged ?? 0;
+      } catch (error) {
+        const delay = SETTLE_RETRY_DELAYS_MS[attempt];
+        if (delay === undefined) {
+          this.parts.logger.error({ err: error, reservation: reservation.id, charge }, 'credit settlement failed; the reservation will expire unsettled');
+          return 0;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /** Corrects tokens-per-minute to the tokens actually used and frees the concurrency slots. */
+  private async releaseLimits(usage: Usage | null): Promise<void> {
+    const hold = this.parts.hold;
+    if (!hold) return;
+    const used = usage ? Math.max(0, usage.inputTokens) + Math.max(0, usage.outputTokens) : 0;
+    const delta = used - this.parts.countedTokens;
+    try {
+      if (delta !== 0) {
+        for (const rule of this.parts.rules) if (rule.kind === 'tokens') await hold.adjust(rule.id, delta);
+      }
+      await hold.release();
+    } catch (error) {
+      // The shared store is down: its leases expire on their own; never fail the request for it.
+      this.parts.logger.warn({ err: error }, 'could not release rate-limit slots; they will expire');
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// Builds the limits and credits engine from the config (called once, by the composition root):
+// TOLLGATE_REDIS_URL set → shared Redis limits with a per-node fallback; unset → in-process limits.
+// Credits always go through the database's atomic path, on SQLite and PostgreSQL alike.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { CreditLedger } from '../credits/credit-ledger.js';
+import { PriceBook } from '../credits/price-book.js';
+import type { Storage } from '../storage/storage.js';
+import { AccountLimits } from './account-limits.js';
+import type { Admission } from './admission.js';
+import { CreditAdmission } from './credit-admission.js';
+import { FallbackLimiterStore, type LimiterStatus } from './fallback-limiter-store.js';
+import { DEFAULT_LEASE_MS, DEFAULT_WINDOW_MS, type LimiterStore } from './limiter-store.js';
+import { MemoryLimiterStore } from './memory-limiter-store.js';
+import { RedisLimiterStore } from './redis-limiter-store.js';
+
+/** What the operator and balance routes use besides the admission itself. */
+export interface CreditServices {
+  ledger: CreditLedger;
+  prices: PriceBook;
+  limits: AccountLimits;
+  limiterStatus(): LimiterStatus;
+}
+
+export interface AdmissionEngine {
+  admission: Admission;
+  credits: CreditServices;
+  close(): Promise<void>;
+}
+
+export interface AdmissionEngineOptions {
+  /** Rate window; tests shrink it (default 60 s: rpm and tpm are per minute). */
+  windowMs?: number;
+  leaseMs?: number;
+  /** How often expired credit reservations are swept (default 60 s; 0 disables). */
+  sweepEveryMs?: number;
+}
+
+export const DEFAULT_FALLBACK_SHARE = 0.5;
+
+export async function buildAdmissionEngine(config: Readonly<Config>, storage: Storage, logger: Logger, options: AdmissionEngineOptions = {}): Promise<AdmissionEngine> {
+  const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const memory = new MemoryLimiterStore({ windowMs, leaseMs });
+  let store: LimiterStore = memory;
+  let status = (): LimiterStatus => ({ backend: 'memory', fallback: false, fallbackSince: null, fallbackSwitches: 0, fallbackShare: null });
+  let redis: Redis | null = null;
+
+  if (config.redisUrl) {
+    redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      // Fail fast instead of queueing: a claim that cannot reach Redis goes to the fallback now.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 500,
+      connectTimeout: 2_000,
+      retryStrategy: (times) => Math.min(times * 200, 2_000),
+    });
+    redis.on('error', (error: Error) => logger.debug({ err: { message: error.message } }, 'redis (limits) connection error'));
+    const share = config.file.limits.fallback_share ?? DEFAULT_FALLBACK_SHARE;
+    const fallback = new FallbackLimiterStore(new RedisLimiterStore(redis, { windowMs, leaseMs }), memory, { share, logger });
+    await redis.connect().catch((error: unknown) => fallback.startDegraded(error));
+    store = fallback;
+    status = () => fallback.status();
+  }
+
+  const ledger = new CreditLedger(storage);
+  const prices = new PriceBook(storage, config.file.prices);
+  const limits = new AccountLimits(storage, config.file.limits.default);
+  const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, logger, windowMs, leaseMs });
+
+  const sweepEveryMs = options.sweepEveryMs ?? 60_000;
+  const sweeper =
+    sweepEveryMs > 0
+      ? setInterval(() => {
+          ledger.sweepExpired().then(
+            (released) => released > 0 && logger.warn({ released }, 'released expired credit reservations'),
+            (error: unknown) => logger.warn({ err: error }, 'credit reservation sweep failed'),
+          );
+        }, sweepEveryMs).unref()
+      : null;
+
+  return {
+    admission,
+    credits: { ledger, prices, limits, limiterStatus: () => status() },
+    async close() {
+      if (sweeper) clearInterval(sweeper);
+      await store.close();
+      redis?.disconnect();
+    },
+  };
+}

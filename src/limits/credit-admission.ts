@@ -1,0 +1,118 @@
+// The admission engine (SPEC §4 order: … → rate limits (key, then account) → credits (reserve) → …).
+// One call per request decides, as a value: 429 with Retry-After when a limit is reached, 402 when
+// the balance cannot cover the request's maximum cost, or admitted with a ticket to settle.
+// Infrastructure failures are errors: the database unreachable is a 503, with every claim the
+// request made undone first, so nothing is left half-taken.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ApiError } from '../core/errors.js';
+import type { CreditLedger } from '../credits/credit-ledger.js';
+import type { PriceBook } from '../credits/price-book.js';
+import { isPriced, reservationCost, reservedOutputTokens } from '../credits/pricing.js';
+import type { Reservation } from '../storage/credits.js';
+import type { AccountLimits } from './account-limits.js';
+import type { Admission, AdmissionDecision, AdmissionRequest } from './admission.js';
+import { CreditAdmissionTicket } from './admission-ticket.js';
+import { limitRules, type LimitRule } from './limit-rules.js';
+import type { LimiterHold, LimiterStore } from './limiter-store.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
+import type { ClaimDecision } from './sliding-window.js';
+
+export interface CreditAdmissionParts {
+  store: LimiterStore;
+  accountLimits: AccountLimits;
+  prices: PriceBook;
+  ledger: CreditLedger;
+  logger: Logger;
+  windowMs: number;
+  leaseMs: number;
+}
+
+const KIND_TEXT = { requests: 'requests per minute', tokens: 'tokens per minute', concurrency: 'concurrent requests' } as const;
+
+function rateLimited(decision: Extract<ClaimDecision, { kind: 'denied' }>, headers: Record<string, string>): ApiError {
+  const rule = decision.denied[0]!;
+  const owner = rule.scope === 'key' ? 'this API key' : 'this account';
+  const tooBig = rule.kind === 'tokens' && rule.cost > rule.limit;
+  return new ApiError('rate_limited', {
+    message: tooBig
+      ? `This request (${rule.cost} tokens) is larger than the ${KIND_TEXT.tokens} limit of ${owner} (${rule.limit}).`
+      : `Rate limit reached for ${owner}: ${rule.limit} ${KIND_TEXT[rule.kind]}.`,
+    suggestion: tooBig ? 'Lower max_tokens or shorten the input.' : `Retry after ${headers['retry-after']} s.`,
+    headers: { 'retry-after': headers['retry-after']! },
+  });
+}
+
+function insufficientCredits(cost: number, available: number): ApiError {
+  return new ApiError('insufficient_credits', {
+    message: `The account's credit balance cannot cover this request: it may cost up to ${cost} credits and ${available} are available.`,
+    suggestion: 'Add credits to the account, or lower max_tokens so the request can cost less.',
+  });
+}
+
+export class CreditAdmission implements Admission {
+  constructor(private readonly parts: CreditAdmissionParts) {}
+
+  async admit(request: AdmissionRequest): Promise<AdmissionDecision> {
+    const { parts } = this;
+    const accountLimits = await this.guard(() => parts.accountLimits.effective(request.accountId), null);
+    const countedTokens = Math.max(0, request.estimatedInputTokens) + Math.max(0, request.maxOutputTokens ?? 0);
+    const rules = limitRules({ accountId: request.accountId, keyId: request.keyId, accountLimits, keyLimits: request.keyLimits, tokens: countedTokens });
+    const claim = rules.length > 0 ? await parts.store.claim({ rules, leaseId: randomUUID() }) : null;
+    const headers = claim ? rateLimitHeaders(claim.decision, parts.windowMs) : {};
+    if (claim && claim.hold === null) return { ok: false, error: rateLimited(claim.decision, headers), headers };
+    const hold = claim?.hold ?? null;
+
+    const price = await this.guard(() => parts.prices.priceFor(request.price), hold, rules, countedTokens);
+    let reservation: Reservation | null = null;
+    let maxOutputTokens: number | null = request.maxOutputTokens;
+    if (isPriced(price)) {
+      const cost = reservationCost(price, request.estimatedInputTokens, request.maxOutputTokens);
+      if (request.price.kind === 'model') maxOutputTokens = reservedOutputTokens(price, request.maxOutputTokens);
+      const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId), hold, rules, countedTokens);
+      if (!reserved.ok) {
+        await undo(hold, rules, countedTokens, parts.logger);
+        return { ok: false, error: insufficientCredits(cost, reserved.available), headers };
+      }
+      reservation = reserved.reservation;
+    }
+    const ticket = new CreditAdmissionTicket({
+      hold,
+      rules,
+      countedTokens,
+      price: isPriced(price) ? price : null,
+      reservation,
+      ledger: parts.ledger,
+      logger: parts.logger,
+      renewEveryMs: Math.floor(parts.leaseMs / 3),
+    });
+    return { ok: true, headers, ticket, maxOutputTokens };
+  }
+
+  /** Runs a storage step; on failure undoes the request's claims and answers 503. */
+  private async guard<T>(step: () => Promise<T>, hold: LimiterHold | null, rules: LimitRule[] = [], tokens = 0): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      await undo(hold, rules, tokens, this.parts.logger);
+      this.parts.logger.error({ err: error }, 'admission failed: storage unavailable');
+      throw new ApiError('unavailable', { message: 'Credits and limits cannot be checked right now.', suggestion: 'Retry in a few seconds.' });
+    }
+  }
+}
+
+/**
+ * Undoes a claim whose request will not run: frees its slots and takes back its tokens. The request
+ * itself stays counted against requests-per-minute — it reached us and cost a lookup, and not
+ * counting refused requests would let a client without credits hammer the database unthrottled.
+ */
+async function undo(hold: LimiterHold | null, rules: LimitRule[], tokens: number, logger: Logger): Promise<void> {
+  if (!hold) return;
+  try {
+    if (tokens > 0) for (const rule of rules) if (rule.kind === 'tokens') await hold.adjust(rule.id, -tokens);
+    await hold.release();
+  } catch (error) {
+    logger.warn({ err: error }, 'could not undo a rate-limit claim; its slots will expire');
+  }
+}
+

@@ -1,0 +1,121 @@
+// The in-process limiter (the embedded default, and each node's fallback while Redis is down).
+// JavaScript runs one claim at a time, so "check every rule, then count every rule" in one
+// synchronous step is atomic without locks. Memory stays bounded: stale buckets are dropped on
+// each touch and idle counters by a sweep every `sweepEvery` claims.
+import type { LimitRule } from './limit-rules.js';
+import {
+  DEFAULT_LEASE_MS,
+  DEFAULT_WINDOW_MS,
+  type ClaimRequest,
+  type ClaimResult,
+  type LimiterHold,
+  type LimiterStore,
+  type LimiterStoreOptions,
+} from './limiter-store.js';
+import { bucketAt, decideClaim, oldestCountedBucket, rateSnapshot, windowShape, type RuleSnapshot, type WindowShape } from './sliding-window.js';
+
+export interface MemoryLimiterOptions extends LimiterStoreOptions {
+  now?: () => number;
+  sweepEvery?: number;
+}
+
+export class MemoryLimiterStore implements LimiterStore {
+  readonly backend = 'memory' as const;
+  private readonly rates = new Map<string, Map<number, number>>();
+  private readonly slots = new Map<string, Map<string, number>>();
+  private readonly shape: WindowShape;
+  private readonly leaseMs: number;
+  private readonly now: () => number;
+  private readonly sweepEvery: number;
+  private claims = 0;
+
+  constructor(options: MemoryLimiterOptions = {}) {
+    this.shape = windowShape(options.windowMs ?? DEFAULT_WINDOW_MS, options.buckets);
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.now = options.now ?? Date.now;
+    this.sweepEvery = options.sweepEvery ?? 10_000;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    return this.claimNow(request);
+  }
+
+  /** Synchronous on purpose: nothing can interleave between the decision and its application. */
+  claimNow({ rules, leaseId }: ClaimRequest): ClaimResult {
+    const nowMs = this.now();
+    if (++this.claims % this.sweepEvery === 0) this.sweep(nowMs);
+    const snapshots = rules.map((rule) => this.snapshot(rule, nowMs));
+    const decision = decideClaim(rules, snapshots, this.shape, nowMs);
+    if (decision.kind === 'denied') return { decision, hold: null };
+    const bucket = bucketAt(nowMs, this.shape);
+    for (const rule of rules) {
+      if (rule.kind === 'concurrency') this.slotsOf(rule.id).set(leaseId, nowMs + this.leaseMs);
+      else if (rule.cost > 0) this.add(rule.id, bucket, rule.cost);
+    }
+    return { decision, hold: this.hold(rules, leaseId, bucket) };
+  }
+
+  async close(): Promise<void> {
+    this.rates.clear();
+    this.slots.clear();
+  }
+
+  private hold(rules: LimitRule[], leaseId: string, bucket: number): LimiterHold {
+    const concurrency = rules.filter((rule) => rule.kind === 'concurrency').map((rule) => rule.id);
+    return {
+      adjust: async (ruleId, delta) => {
+        if (bucket >= oldestCountedBucket(this.now(), this.shape)) this.add(ruleId, bucket, delta);
+      },
+      release: async () => {
+        for (const id of concurrency) this.slots.get(id)?.delete(leaseId);
+      },
+      renew: async () => {
+        const until = this.now() + this.leaseMs;
+        for (const id of concurrency) {
+          const slots = this.slots.get(id);
+          if (slots?.has(leaseId)) slots.set(leaseId, until);
+        }
+      },
+    };
+  }
+
+  private snapshot(rule: LimitRule, nowMs: number): RuleSnapshot {
+    if (rule.kind === 'concurrency') {
+      const slots = this.slots.get(rule.id);
+      if (!slots) return { used: 0, releases: [] };
+      for (const [lease, expiresAt] of slots) if (expiresAt <= nowMs) slots.delete(lease);
+      return { used: slots.size, releases: [] };
+    }
+    const buckets = this.rates.get(rule.id);
+    if (!buckets) return { used: 0, releases: [] };
+    const oldest = oldestCountedBucket(nowMs, this.shape);
+    for (const index of buckets.keys()) if (index < oldest) buckets.delete(index);
+    return rateSnapshot(buckets, nowMs, this.shape);
+  }
+
+  private add(ruleId: string, bucket: number, delta: number): void {
+    let buckets = this.rates.get(ruleId);
+    if (!buckets) this.rates.set(ruleId, (buckets = new Map()));
+    const next = (buckets.get(bucket) ?? 0) + delta;
+    if (next > 0) buckets.set(bucket, next);
+    else buckets.delete(bucket);
+  }
+
+  private slotsOf(ruleId: string): Map<string, number> {
+    let slots = this.slots.get(ruleId);
+    if (!slots) this.slots.set(ruleId, (slots = new Map()));
+    return slots;
+  }
+
+  private sweep(nowMs: number): void {
+    const oldest = oldestCountedBucket(nowMs, this.shape);
+    for (const [id, buckets] of this.rates) {
+      for (const index of buckets.keys()) if (index < oldest) buckets.delete(index);
+      if (buckets.size === 0) this.rates.delete(id);
+    }
+    for (const [id, slots] of this.slots) {
+      for (const [lease, expiresAt] of slots) if (expiresAt <= nowMs) slots.delete(lease);
+      if (slots.size === 0) this.slots.delete(id);
+    }
+  }
+}

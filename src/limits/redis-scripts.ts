@@ -1,0 +1,96 @@
+// Lua for the Redis limiter: the arithmetic of sliding-window.ts, run inside Redis so that one
+// script checks every rule of a request and counts all of them or none, atomically for every
+// node. Time is Redis's own clock (TIME), so nodes with skewed clocks still share one window.
+// Keys: a hash per rate rule (bucket index → count), a sorted set per concurrency rule
+// (lease id → expiry ms).
+
+/**
+ * KEYS: one per rule. ARGV: bucketMs, buckets, leaseId, leaseMs, then per rule: kind ('r' rate,
+ * 'c' concurrency), limit, cost. Returns {allowed, nowMs, bucket, used_1, {index, count, …}_1, …}.
+ */
+export const CLAIM_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local bucketMs = tonumber(ARGV[1])
+local buckets = tonumber(ARGV[2])
+local leaseId = ARGV[3]
+local leaseMs = tonumber(ARGV[4])
+local current = math.floor(now / bucketMs)
+local oldest = current - buckets
+local allowed = 1
+local used = {}
+local counted = {}
+for i = 1, #KEYS do
+  local base = 4 + (i - 1) * 3
+  local kind = ARGV[base + 1]
+  local limit = tonumber(ARGV[base + 2])
+  local cost = tonumber(ARGV[base + 3])
+  local sum = 0
+  local flat = {}
+  if kind == 'c' then
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+    sum = redis.call('ZCARD', KEYS[i])
+  else
+    local all = redis.call('HGETALL', KEYS[i])
+    for j = 1, #all, 2 do
+      local index = tonumber(all[j])
+      local n = tonumber(all[j + 1])
+      if index < oldest then
+        redis.call('HDEL', KEYS[i], all[j])
+      elseif n > 0 then
+        sum = sum + n
+        flat[#flat + 1] = index
+        flat[#flat + 1] = n
+      end
+    end
+  end
+  if sum >= limit or sum + cost > limit then allowed = 0 end
+  used[i] = sum
+  counted[i] = flat
+end
+if allowed == 1 then
+  for i = 1, #KEYS do
+    local base = 4 + (i - 1) * 3
+    local kind = ARGV[base + 1]
+    local cost = tonumber(ARGV[base + 3])
+    if kind == 'c' then
+      redis.call('ZADD', KEYS[i], now + leaseMs, leaseId)
+      redis.call('PEXPIRE', KEYS[i], leaseMs * 2)
+    elseif cost > 0 then
+      redis.call('HINCRBY', KEYS[i], current, cost)
+      redis.call('PEXPIRE', KEYS[i], math.ceil(bucketMs * (buckets + 2)))
+    end
+  end
+end
+local out = {allowed, now, current}
+for i = 1, #KEYS do
+  out[#out + 1] = used[i]
+  out[#out + 1] = counted[i]
+end
+return out
+`;
+
+/** KEYS[1]: a rate hash. ARGV: bucketMs, buckets, bucket, delta. Ignores buckets already out of the window. */
+export const ADJUST_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local bucketMs = tonumber(ARGV[1])
+local buckets = tonumber(ARGV[2])
+local bucket = tonumber(ARGV[3])
+if bucket < math.floor(now / bucketMs) - buckets then return 0 end
+local next = redis.call('HINCRBY', KEYS[1], ARGV[3], ARGV[4])
+if next <= 0 then redis.call('HDEL', KEYS[1], ARGV[3]) end
+redis.call('PEXPIRE', KEYS[1], math.ceil(bucketMs * (buckets + 2)))
+return next
+`;
+
+/** KEYS: concurrency sets. ARGV: leaseId, leaseMs. Extends the lease where it is still held. */
+export const RENEW_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2]) * 2)
+end
+return #KEYS
+`;

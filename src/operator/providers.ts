@@ -1,0 +1,15 @@
+// /api/v1/operator/providers, /aliases and /routes: server-wide upstreams, managed by operators
+// (trusted like the config file, so private addresses are allowed). Config-file entries are
+// read-only here: their names cannot be reused.
+import type { FastifyInstance } from 'fastify';
+import { registerAliasCrud } from '../gateway/alias-crud.js';
+import { operatorScope } from '../gateway/catalog-owner.js';
+import { registerProviderCrud } from '../gateway/provider-crud.js';
+import { registerRouteCrud } from '../gateway/route-crud.js';
+import type { Services } from '../services.js';
+
+export function registerOperatorUpstreamRoutes(app: FastifyInstance, services: Services): void {
+  registerProviderCrud(app, services, operatorScope('/api/v1/operator/providers'));
+  registerAliasCrud(app, services, operatorScope('/api/v1/operator/aliases'));
+  registerRouteCrud(app, services, operatorScope('/api/v1/operator/routes'));
+}

@@ -1,0 +1,32 @@
+// Operator overrides of an account's rate limits. A null field means "use the configured default".
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface LimitOverride {
+  rpm: number | null;
+  tpm: number | null;
+  concurrency: number | null;
+}
+
+export interface AccountLimitOverride extends LimitOverride {
+  accountId: string;
+  updatedAt: string;
+}
+
+export class AccountLimitsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async find(accountId: string): Promise<AccountLimitOverride | undefined> {
+    const row = await this.db.selectFrom('account_limits').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+    return row && { accountId: row.account_id, rpm: row.rpm, tpm: row.tpm, concurrency: row.concurrency, updatedAt: row.updated_at };
+  }
+
+  async upsert(override: AccountLimitOverride): Promise<void> {
+    const values = { rpm: override.rpm, tpm: override.tpm, concurrency: override.concurrency, updated_at: override.updatedAt };
+    await this.db
+      .insertInto('account_limits')
+      .values({ account_id: override.accountId, ...values })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+      .execute();
+  }
+}

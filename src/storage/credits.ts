@@ -1,0 +1,187 @@
+// Credit balances, the ledger and in-flight reservations. Every method is one statement; the
+// credit ledger (src/credits/credit-ledger.ts) composes them into transactions. The balance
+// changes are conditional UPDATEs so that the database, not a read-then-write in the code,
+// decides whether credits suffice: that is what keeps them exact across nodes.
+import type { Kysely, Selectable } from 'kysely';
+import type { CreditLedgerTable, Database } from './schema.js';
+
+export interface CreditBalance {
+  accountId: string;
+  balance: number;
+  reserved: number;
+  updatedAt: string;
+}
+
+export type LedgerKind = CreditLedgerTable['kind'];
+
+export interface LedgerEntry {
+  id: string;
+  accountId: string;
+  amount: number;
+  kind: LedgerKind;
+  balanceAfter: number;
+  requestId: string | null;
+  idempotencyKey: string | null;
+  fingerprint: string | null;
+  actorId: string | null;
+  reason: string | null;
+  createdAt: string;
+}
+
+export interface Reservation {
+  id: string;
+  accountId: string;
+  amount: number;
+  requestId: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+function toEntry(row: Selectable<CreditLedgerTable>): LedgerEntry {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    amount: Number(row.amount),
+    kind: row.kind,
+    balanceAfter: Number(row.balance_after),
+    requestId: row.request_id,
+    idempotencyKey: row.idempotency_key,
+    fingerprint: row.fingerprint,
+    actorId: row.actor_id,
+    reason: row.reason,
+    createdAt: row.created_at,
+  };
+}
+
+export class CreditsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findBalance(accountId: string): Promise<CreditBalance | undefined> {
+    const row = await this.db.selectFrom('credit_balances').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+    return row && { accountId: row.account_id, balance: Number(row.balance), reserved: Number(row.reserved), updatedAt: row.updated_at };
+  }
+
+  /** Creates the zero balance row if the account has none (concurrent callers both succeed). */
+  async ensureBalance(accountId: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('credit_balances')
+      .values({ account_id: accountId, balance: 0, reserved: 0, updated_at: at })
+      .onConflict((oc) => oc.column('account_id').doNothing())
+      .execute();
+  }
+
+  /** Holds `amount` if the available balance (balance − reserved) covers it; false otherwise. */
+  async tryReserve(accountId: string, amount: number, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('credit_balances')
+      .set((eb) => ({ reserved: eb('reserved', '+', amount), updated_at: at }))
+      .where('account_id', '=', accountId)
+      .where((eb) => eb(eb('balance', '-', eb.ref('reserved')), '>=', amount))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Releases `held` and charges `charge`, if the charge leaves the balance at or above what the
+   * other requests still hold. Returns the new balance, or undefined when the condition failed
+   * (only possible when the charge exceeds the hold) or when `expected` no longer matches.
+   */
+  async tryCharge(
+    accountId: string,
+    held: number,
+    charge: number,
+    at: string,
+    expected?: { balance: number; reserved: number },
+  ): Promise<number | undefined> {
+    let query = this.db
+      .updateTable('credit_balances')
+      .set((eb) => ({ balance: eb('balance', '-', charge), reserved: eb('reserved', '-', held), updated_at: at }))
+      .where('account_id', '=', accountId)
+      .where((eb) => eb(eb('balance', '-', charge), '>=', eb(eb.ref('reserved'), '-', held)));
+    if (expected) query = query.where('balance', '=', expected.balance).where('reserved', '=', expected.reserved);
+    const row = await query.returning('balance').executeTakeFirst();
+    return row === undefined ? undefined : Number(row.balance);
+  }
+
+  /** Adds `amount` (negative for a debit) unless that would take the balance below what is held. */
+  async tryAdjust(accountId: string, amount: number, at: string): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable('credit_balances')
+      .set((eb) => ({ balance: eb('balance', '+', amount), updated_at: at }))
+      .where('account_id', '=', accountId)
+      .where((eb) => eb(eb('balance', '+', amount), '>=', eb.ref('reserved')))
+      .returning('balance')
+      .executeTakeFirst();
+    return row === undefined ? undefined : Number(row.balance);
+  }
+
+  async insertLedgerEntry(entry: LedgerEntry): Promise<void> {
+    await this.db
+      .insertInto('credit_ledger')
+      .values({
+        id: entry.id,
+        account_id: entry.accountId,
+        amount: entry.amount,
+        kind: entry.kind,
+        balance_after: entry.balanceAfter,
+        request_id: entry.requestId,
+        idempotency_key: entry.idempotencyKey,
+        fingerprint: entry.fingerprint,
+        actor_id: entry.actorId,
+        reason: entry.reason,
+        created_at: entry.createdAt,
+      })
+      .execute();
+  }
+
+  async findLedgerEntryByIdempotencyKey(key: string): Promise<LedgerEntry | undefined> {
+    const row = await this.db.selectFrom('credit_ledger').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+    return row && toEntry(row);
+  }
+
+  /** Newest first. */
+  async listLedger(accountId: string, limit: number): Promise<LedgerEntry[]> {
+    const rows = await this.db.selectFrom('credit_ledger').selectAll().where('account_id', '=', accountId).orderBy('seq', 'desc').limit(limit).execute();
+    return rows.map(toEntry);
+  }
+
+  /** The sum of every ledger entry of the account: always equal to its balance. */
+  async ledgerSum(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('credit_ledger')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return Number(row.total);
+  }
+
+  async insertReservation(reservation: Reservation): Promise<void> {
+    await this.db
+      .insertInto('credit_reservations')
+      .values({
+        id: reservation.id,
+        account_id: reservation.accountId,
+        amount: reservation.amount,
+        request_id: reservation.requestId,
+        created_at: reservation.createdAt,
+        expires_at: reservation.expiresAt,
+      })
+      .execute();
+  }
+
+  /** Removes a reservation; true only for the one caller that actually removed it. */
+  async deleteReservation(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('credit_reservations').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async listReservations(accountId: string): Promise<Reservation[]> {
+    const rows = await this.db.selectFrom('credit_reservations').selectAll().where('account_id', '=', accountId).execute();
+    return rows.map((row) => ({ id: row.id, accountId: row.account_id, amount: Number(row.amount), requestId: row.request_id, createdAt: row.created_at, expiresAt: row.expires_at }));
+  }
+
+  async listExpiredReservations(now: string, limit: number): Promise<Reservation[]> {
+    const rows = await this.db.selectFrom('credit_reservations').selectAll().where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute();
+    return rows.map((row) => ({ id: row.id, accountId: row.account_id, amount: Number(row.amount), requestId: row.request_id, createdAt: row.created_at, expiresAt: row.expires_at }));
+  }
+}

@@ -1,0 +1,90 @@
+// Membership changes of team accounts: listing with the members' identities, role changes,
+// removal, and the per-account lock that serialises them so the last-owner rule holds under races.
+import type { Kysely } from 'kysely';
+import type { Role } from './accounts.js';
+import type { Database } from './schema.js';
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  name: string | null;
+  isActive: boolean;
+  role: Role;
+  createdAt: string;
+}
+
+export class MembershipsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Takes the account's row lock for the rest of the transaction (and renames it when asked):
+   * every membership change starts here, so two owners demoting each other run one after the
+   * other and the second sees the first's change. False when the account does not exist.
+   */
+  async lockAccount(accountId: string, at: string, name?: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('accounts')
+      .set({ updated_at: at, ...(name !== undefined ? { name } : {}) })
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async listByAccount(accountId: string): Promise<MemberView[]> {
+    const rows = await this.db
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select(['memberships.user_id', 'memberships.role', 'memberships.created_at', 'users.email', 'users.name', 'users.is_active'])
+      .where('memberships.account_id', '=', accountId)
+      .orderBy('memberships.created_at', 'asc')
+      .orderBy('memberships.user_id', 'asc')
+      .execute();
+    return rows.map((row) => ({
+      userId: row.user_id,
+      email: row.email,
+      name: row.name,
+      isActive: row.is_active === 1,
+      role: row.role,
+      createdAt: row.created_at,
+    }));
+  }
+
+  async countOwners(accountId: string): Promise<number> {
+    const { count } = await this.db
+      .selectFrom('memberships')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('account_id', '=', accountId)
+      .where('role', '=', 'owner')
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+
+  async countTeamsOwnedBy(userId: string): Promise<number> {
+    const { count } = await this.db
+      .selectFrom('memberships')
+      .innerJoin('accounts', 'accounts.id', 'memberships.account_id')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('memberships.user_id', '=', userId)
+      .where('memberships.role', '=', 'owner')
+      .where('accounts.kind', '=', 'team')
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+
+  async countMembers(accountId: string): Promise<number> {
+    const { count } = await this.db
+      .selectFrom('memberships')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+
+  async setRole(accountId: string, userId: string, role: Role): Promise<void> {
+    await this.db.updateTable('memberships').set({ role }).where('account_id', '=', accountId).where('user_id', '=', userId).execute();
+  }
+
+  async remove(accountId: string, userId: string): Promise<void> {
+    await this.db.deleteFrom('memberships').where('account_id', '=', accountId).where('user_id', '=', userId).execute();
+  }
+}

@@ -1,0 +1,116 @@
+// The benchmark's own tools, where a mistake would silently produce wrong figures: the CPU-profile
+// ranking behind the "three largest costs", the key seeding behind "key lookups at scale" (seeded
+// keys must really pass the data plane's key check, on every database), and the flatness goal.
+import { describe, expect, it } from 'vitest';
+import { keyScaleGoals } from '../../bench/check-goals.js';
+import { openKeyDatabase } from '../../bench/keys/key-database.js';
+import { seedApiKeys } from '../../bench/keys/seed-api-keys.js';
+import { frameFile, summarizeCpuProfile, type CpuProfile } from '../../bench/profile/summarize-cpu-profile.js';
+import { formatKey, parseKey } from '../../src/core/key-format.js';
+import { checkRequestKey } from '../../src/gateway/authenticate-key.js';
+import { databaseTargets } from '../support/databases.js';
+import { rememberSecret } from '../support/log-capture.js';
+
+const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
+
+// root → handler → query; root → (idle). Samples: handler 2 ticks, query 3 ticks, idle 5 ticks, 1 ms each.
+const profile: CpuProfile = {
+  nodes: [
+    { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+    { id: 2, callFrame: frame('handler', 'file:///repo/dist/src/gateway/openai-proxy.js', 10), children: [3] },
+    { id: 3, callFrame: frame('executeQuery', 'file:///repo/node_modules/kysely/dist/esm/driver.js', 59) },
+    { id: 4, callFrame: frame('(idle)') },
+  ],
+  startTime: 0,
+  endTime: 11_000,
+  samples: [2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4],
+  timeDeltas: [0, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
+};
+
+describe('CPU profile summary', () => {
+  it('ranks self time per function, leaving idle time out of the busy share', () => {
+    const summary = summarizeCpuProfile(profile, '/repo');
+    expect(summary.busyMs).toBeCloseTo(5);
+    expect(summary.selfByFunction.map((row) => [row.label, row.ms])).toEqual([
+      ['executeQuery (kysely:60)', 3],
+      ['handler (dist/src/gateway/openai-proxy.js:11)', 2],
+    ]);
+    expect(summary.selfByFunction[0]!.busyPct).toBeCloseTo(60);
+  });
+
+  it('counts a caller inclusively with everything it called', () => {
+    const summary = summarizeCpuProfile(profile, '/repo');
+    expect(summary.inclusiveByFunction.find((row) => row.label.startsWith('handler'))?.ms).toBeCloseTo(5);
+    expect(summary.selfByFile.map((row) => row.label)).toEqual(['kysely', 'dist/src/gateway/openai-proxy.js']);
+  });
+
+  it('keeps only the samples inside the measured window', () => {
+    // Sample i is stamped at i ms; 2–4 ms are the query's three samples.
+    const summary = summarizeCpuProfile(profile, '/repo', 25, { fromUs: 2_000, toUs: 4_000 });
+    expect(summary.selfByFunction.map((row) => row.label)).toEqual(['executeQuery (kysely:60)']);
+    expect(summary.busyMs).toBeCloseTo(3);
+  });
+
+  it('names packages, repository files and built-ins', () => {
+    expect(frameFile('file:///repo/node_modules/@fastify/swagger/index.js', '/repo')).toBe('@fastify/swagger');
+    expect(frameFile('file:///repo/dist/src/app.js', '/repo')).toBe('dist/src/app.js');
+    expect(frameFile('node:internal/timers', '/repo')).toBe('node:internal/timers');
+  });
+});
+
+describe('key-scale goal', () => {
+  it('is met within 10% and missed beyond it', () => {
+    const goals = keyScaleGoals({
+      method: '',
+      seeding: [],
+      cases: [],
+      skipped: [],
+      flatness: [
+        { database: 'sqlite', cache: 'miss', fromKeys: 1_000, toKeys: 1_000_000, ratio: 1.08 },
+        { database: 'postgres', cache: 'warm', fromKeys: 1_000, toKeys: 1_000_000, ratio: 1.25 },
+      ],
+    });
+    expect(goals.map((g) => [g.name, g.met, g.value])).toEqual([
+      ['key check (sqlite)', true, '+8.0%'],
+      ['key check (postgres)', false, '+25.0%'],
+    ]);
+    expect(goals[0]!.goal).toContain('1M keys within 10% of 1k');
+  });
+});
+
+for (const target of databaseTargets()) {
+  describe(`key seeding on ${target.name}`, () => {
+    it('fills the table and returns keys that pass the data plane\'s key check; a tampered one does not', async () => {
+      const keyDb = await openKeyDatabase(target.databaseUrl);
+      try {
+        const { services } = keyDb;
+        const seeded = await seedApiKeys({
+          db: services.storage.db,
+          dialect: services.database.dialect,
+          count: 25_000,
+          validCount: 40,
+          accountId: keyDb.accountId,
+          userId: keyDb.userId,
+          prefix: services.config.keyPrefix,
+          hash: (key) => services.keys.hash(key),
+        });
+        rememberSecret(...seeded.keys);
+        const rows = await services.storage.db.selectFrom('api_keys').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        expect(Number(rows.n)).toBe(25_000);
+        expect(seeded.keys).toHaveLength(40);
+        expect(new Set(seeded.keys).size).toBe(40);
+        for (const key of seeded.keys) {
+          const check = await checkRequestKey(services, key, undefined);
+          expect(check.ok).toBe(true);
+        }
+        // A well-formed key for a seeded id with another secret: found, but its HMAC does not match.
+        const parsed = parseKey(seeded.keys[0]!);
+        if (!parsed.ok) throw new Error('a seeded key does not parse');
+        const forged = await checkRequestKey(services, formatKey(parsed.key.prefix, 'live', parsed.key.keyId, 'A'.repeat(32)), undefined);
+        expect(forged).toMatchObject({ ok: false, reason: 'unknown' });
+      } finally {
+        await keyDb.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,55 @@
+// Shared set-up for credit tests: an account with credits and a price, and admissions against it.
+import { randomBytes } from 'node:crypto';
+import type { AdmissionDecision, AdmissionRequest } from '../../src/limits/admission.js';
+import type { Services } from '../../src/services.js';
+import { signUp, type TestGateway } from '../support/harness.js';
+
+export async function accountWithCredits(gateway: TestGateway, credits: number): Promise<string> {
+  const user = await signUp(gateway.app);
+  const accountId = (await gateway.services.storage.accounts.findPersonal(user.userId))!.id;
+  if (credits > 0) await gateway.services.credits.ledger.grant({ accountId, amount: credits, reason: 'test', actorId: null, requestId: null });
+  return accountId;
+}
+
+/** An operator price straight into storage; every node's price book reads it on first use. */
+export async function setPrice(services: Services, model: string, price: { input?: number; output?: number; perRequest?: number }): Promise<void> {
+  const at = new Date().toISOString();
+  await services.storage.prices.upsert({
+    targetKind: 'model',
+    target: model,
+    inputPerMtok: price.input ?? 0,
+    outputPerMtok: price.output ?? 0,
+    perRequest: price.perRequest ?? 0,
+    maxOutputTokens: null,
+    createdAt: at,
+    updatedAt: at,
+  });
+  services.credits.prices.invalidate();
+}
+
+export function admissionFor(accountId: string, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
+  return {
+    accountId,
+    keyId: 'key_test',
+    keyLimits: null,
+    price: { kind: 'model', model: 'priced-model' },
+    estimatedInputTokens: 0,
+    maxOutputTokens: 0,
+    requestId: `req_${randomBytes(8).toString('hex')}`,
+    ...overrides,
+  };
+}
+
+export function errorCode(decision: AdmissionDecision): string | null {
+  return decision.ok ? null : decision.error.code;
+}
+
+export async function expectNoReservationLeft(services: Services, accountId: string): Promise<{ balance: number; reserved: number; ledgerSum: number; reservations: number }> {
+  const balance = await services.credits.ledger.balance(accountId);
+  return {
+    balance: balance.balance,
+    reserved: balance.reserved,
+    ledgerSum: await services.storage.credits.ledgerSum(accountId),
+    reservations: (await services.storage.credits.listReservations(accountId)).length,
+  };
+}

@@ -1,0 +1,75 @@
+// The key cache: positive and negative entries, bounded, dropped on change events, never trusted
+// past its maximum age (SPEC §2: 30 s when the invalidation channel is down), and never caching a
+// row read before a concurrent drop.
+import { describe, expect, it } from 'vitest';
+import { KeyCache } from '../../src/gateway/key-cache.js';
+import type { ApiKeyRecord } from '../../src/storage/api-keys.js';
+import type { Storage } from '../../src/storage/storage.js';
+
+function fakeStorage(rows: Map<string, Partial<ApiKeyRecord>>) {
+  let reads = 0;
+  let release: (() => void) | undefined;
+  const storage = {
+    apiKeys: {
+      async findById(id: string) {
+        reads++;
+        if (release === undefined && (storage as { hold?: boolean }).hold) await new Promise<void>((resolve) => (release = resolve));
+        const row = rows.get(id);
+        return row ? ({ id, createdBy: null, ...row } as ApiKeyRecord) : undefined;
+      },
+    },
+    users: { findById: async () => undefined },
+  };
+  return { storage: storage as unknown as Storage & { hold?: boolean }, reads: () => reads, release: () => release?.() };
+}
+
+describe('KeyCache', () => {
+  it('serves repeated lookups, found or not, from memory', async () => {
+    const fake = fakeStorage(new Map([['key_a', { accountId: 'acc_1' }]]));
+    const cache = new KeyCache(fake.storage, { maxEntries: 10, maxAgeMs: () => 30_000 });
+    expect((await cache.lookup('key_a')).record?.accountId).toBe('acc_1');
+    expect((await cache.lookup('key_a')).record?.accountId).toBe('acc_1');
+    expect((await cache.lookup('key_missing')).record).toBeUndefined();
+    expect((await cache.lookup('key_missing')).record).toBeUndefined();
+    expect(fake.reads()).toBe(2);
+  });
+
+  it('re-reads an entry older than the maximum age', async () => {
+    let now = 0;
+    const fake = fakeStorage(new Map([['key_a', {}]]));
+    const cache = new KeyCache(fake.storage, { maxEntries: 10, maxAgeMs: () => 30_000, nowMs: () => now });
+    await cache.lookup('key_a');
+    now = 29_999;
+    await cache.lookup('key_a');
+    expect(fake.reads()).toBe(1);
+    now = 30_000;
+    await cache.lookup('key_a');
+    expect(fake.reads()).toBe(2);
+  });
+
+  it('drops an entry on a change event and stays bounded', async () => {
+    const fake = fakeStorage(new Map());
+    const cache = new KeyCache(fake.storage, { maxEntries: 3, maxAgeMs: () => 30_000 });
+    for (const id of ['key_1', 'key_2', 'key_3', 'key_4']) await cache.lookup(id);
+    expect(cache.size).toBe(3);
+    cache.drop('key_4');
+    await cache.lookup('key_4');
+    expect(fake.reads()).toBe(5);
+  });
+
+  it('shares one storage read between concurrent lookups, and does not cache a read that a drop overtook', async () => {
+    const fake = fakeStorage(new Map([['key_a', {}]]));
+    fake.storage.hold = true;
+    const cache = new KeyCache(fake.storage, { maxEntries: 10, maxAgeMs: () => 30_000 });
+    const first = cache.lookup('key_a');
+    const second = cache.lookup('key_a');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    cache.drop('key_a');
+    fake.release();
+    await Promise.all([first, second]);
+    expect(fake.reads()).toBe(1);
+    fake.storage.hold = false;
+    await cache.lookup('key_a');
+    expect(fake.reads()).toBe(2);
+  });
+});

@@ -1,0 +1,92 @@
+// Revocation reaches every node (SPEC §2): two Tollgate nodes share one PostgreSQL schema and one
+// Redis; a key revoked through node A — which node B has cached — is refused by B within 1 s.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
+import { createKey, newMasterKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
+import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
+import { fixtureConfig, writeConfigFile } from './gateway-fixture.js';
+
+const body = { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] };
+
+describe('revocation across two nodes sharing PostgreSQL and Redis', () => {
+  if (!postgresUrl || !redisUrl) {
+    console.warn('Two-node revocation test skipped: set TOLLGATE_TEST_DATABASE_URL and TOLLGATE_TEST_REDIS_URL to run it.');
+    it.skip('needs TOLLGATE_TEST_DATABASE_URL and TOLLGATE_TEST_REDIS_URL', () => {});
+    return;
+  }
+  const databaseUrl = postgresUrl;
+  let a: TestGateway;
+  let b: TestGateway;
+  let mock: MockOpenAI;
+  let file: { path: string; remove(): void };
+  const schema = uniqueSchema();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-two-nodes-'));
+
+  beforeAll(async () => {
+    mock = await startMockOpenAI();
+    file = writeConfigFile(fixtureConfig(mock));
+    const shared = { schema, masterKey: newMasterKey(), dataDir };
+    const env = { TOLLGATE_REDIS_URL: redisUrl!, TOLLGATE_CONFIG: file.path };
+    const target = { name: 'postgres' as const, databaseUrl };
+    a = await startTestGateway({ target, shared, env });
+    b = await startTestGateway({ target, shared, env });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await mock?.close();
+    file?.remove();
+    await dropSchema(databaseUrl, schema);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('has both nodes subscribed to the key-change bus', () => {
+    expect(a.services.gateway.keyBus?.healthy).toBe(true);
+    expect(b.services.gateway.keyBus?.healthy).toBe(true);
+  });
+
+  it('refuses a key revoked through node A on node B within 1 s', async () => {
+    const user = await signUp(a.app);
+    const key = await createKey(a.app, user);
+    const onB = () => b.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${key.key}` }, payload: body });
+    // Node B has the key in its cache (trusted for up to 30 s without an event).
+    expect((await onB()).statusCode).toBe(200);
+    expect((await onB()).statusCode).toBe(200);
+
+    const revoked = await a.app.inject({ method: 'DELETE', url: `/api/v1/auth/keys/${key.id}`, headers: user.auth });
+    expect(revoked.statusCode).toBe(204);
+    const start = performance.now();
+    let status = 200;
+    while (status === 200 && performance.now() - start < 2000) {
+      status = (await onB()).statusCode;
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const elapsedMs = performance.now() - start;
+    console.info(`node B refused the revoked key ${elapsedMs.toFixed(0)} ms after node A revoked it`);
+    expect(status).toBe(401);
+    expect(elapsedMs).toBeLessThan(1000);
+  });
+
+  it('sees a provider added on node A from node B at once (catalog fan-out)', async () => {
+    const operator = await signUp(a.app);
+    await a.services.storage.users.setOperator(operator.userId, true, new Date().toISOString());
+    const user = await signUp(b.app);
+    const key = await createKey(b.app, user);
+    const model = { ...body, model: 'fresh/gpt-4o-mini' };
+    const onB = () => b.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${key.key}` }, payload: model });
+    expect((await onB()).statusCode).toBe(400);
+    const created = await a.app.inject({ method: 'POST', url: '/api/v1/operator/providers', headers: operator.auth, payload: { name: 'fresh', type: 'openai', base_url: mock.url } });
+    expect(created.statusCode).toBe(201);
+    const start = performance.now();
+    let status = 400;
+    while (status !== 200 && performance.now() - start < 2000) {
+      status = (await onB()).statusCode;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(status).toBe(200);
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+});

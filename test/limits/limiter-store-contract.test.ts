@@ -1,0 +1,145 @@
+// One contract for both rate-limit backends (SPEC §6: "both pass one contract suite"): every
+// rule of a claim is counted or none is, slots come back, token counts are corrected, and a 10×
+// overload lets through 1.00–1.05× the limit — across two nodes too, on Redis.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { limitRules, type LimitRule } from '../../src/limits/limit-rules.js';
+import type { LimiterStore, LimiterStoreOptions } from '../../src/limits/limiter-store.js';
+import { storeFactories } from './limiter-stores.js';
+
+const account = () => `acc_${randomBytes(6).toString('hex')}`;
+const rule = (id: string, kind: LimitRule['kind'], limit: number, cost = 1, scope: LimitRule['scope'] = 'account'): LimitRule => ({ id, scope, kind, limit, cost });
+
+/** Claims at 10× the limit's rate for `windows` windows, spread over the stores; returns how many passed. */
+async function overload(stores: LimiterStore[], rules: (i: number) => LimitRule[], limit: number, windowMs: number, windows: number): Promise<number> {
+  const perWindow = limit * 10;
+  const gapMs = windowMs / perWindow;
+  const total = perWindow * windows;
+  const start = performance.now();
+  const claims: Array<Promise<boolean>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * gapMs;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    if (performance.now() - start >= windowMs * windows) break; // bounded: never past the span
+    const store = stores[i % stores.length]!;
+    claims.push(store.claim({ rules: rules(i), leaseId: `l${i}` }).then((r) => r.decision.kind === 'allowed'));
+  }
+  return (await Promise.all(claims)).filter(Boolean).length;
+}
+
+for (const factory of storeFactories()) {
+  describe(`limiter store contract: ${factory.name}`, () => {
+    let close: (() => Promise<void>) | undefined;
+    afterEach(async () => {
+      await close?.();
+      close = undefined;
+    });
+    async function open(options: LimiterStoreOptions, nodes = 1): Promise<LimiterStore[]> {
+      const opened = await factory.open(options, nodes);
+      close = opened.close;
+      return opened.stores;
+    }
+
+    it('counts every rule of a claim or none of them', async () => {
+      const [store] = await open({ windowMs: 60_000 });
+      const acc = account();
+      const wide = rule(`{${acc}}:wide`, 'requests', 3);
+      const narrow = rule(`{${acc}}:narrow`, 'requests', 1);
+      expect((await store!.claim({ rules: [wide, narrow], leaseId: 'a' })).decision.kind).toBe('allowed');
+      const refused = await store!.claim({ rules: [wide, narrow], leaseId: 'b' });
+      expect(refused.decision.kind).toBe('denied');
+      expect(refused.hold).toBeNull();
+      // The refused claim did not count against `wide`: two more fit in it alone.
+      expect((await store!.claim({ rules: [wide], leaseId: 'c' })).decision.outcomes[0]!.used).toBe(2);
+      expect((await store!.claim({ rules: [wide], leaseId: 'd' })).decision.outcomes[0]!.used).toBe(3);
+      expect((await store!.claim({ rules: [wide], leaseId: 'e' })).decision.kind).toBe('denied');
+    });
+
+    it('holds a concurrency slot until it is released', async () => {
+      const [store] = await open({ windowMs: 60_000 });
+      const slots = rule(`{${account()}}:conc`, 'concurrency', 2);
+      const first = await store!.claim({ rules: [slots], leaseId: 'a' });
+      await store!.claim({ rules: [slots], leaseId: 'b' });
+      const third = await store!.claim({ rules: [slots], leaseId: 'c' });
+      expect(third.decision.kind).toBe('denied');
+      expect(third.decision.kind === 'denied' && third.decision.retryAfterMs).toBeGreaterThan(0);
+      await first.hold!.release();
+      await first.hold!.release(); // releasing twice frees one slot, not two
+      expect((await store!.claim({ rules: [slots], leaseId: 'c' })).decision.kind).toBe('allowed');
+      expect((await store!.claim({ rules: [slots], leaseId: 'd' })).decision.kind).toBe('denied');
+    });
+
+    it("expires a slot whose lease is not renewed (a dead node's requests), and keeps a renewed one", async () => {
+      const [store] = await open({ windowMs: 60_000, leaseMs: 300 });
+      const slots = rule(`{${account()}}:conc`, 'concurrency', 2);
+      const kept = await store!.claim({ rules: [slots], leaseId: 'kept' });
+      await store!.claim({ rules: [slots], leaseId: 'lost' });
+      for (let i = 0; i < 4; i++) {
+        await sleep(100);
+        await kept.hold!.renew();
+      }
+      const after = await store!.claim({ rules: [slots], leaseId: 'new' });
+      expect(after.decision.kind).toBe('allowed');
+      expect(after.decision.outcomes[0]!.used).toBe(2); // kept + new; lost expired
+    });
+
+    it('corrects a token count to what was used', async () => {
+      const [store] = await open({ windowMs: 60_000 });
+      const tokens = (cost: number) => rule(`{${account()}}:tpm`, 'tokens', 1000, cost);
+      const acc = tokens(0).id;
+      const first = await store!.claim({ rules: [{ ...tokens(900), id: acc }], leaseId: 'a' });
+      expect((await store!.claim({ rules: [{ ...tokens(200), id: acc }], leaseId: 'b' })).decision.kind).toBe('denied');
+      await first.hold!.adjust(acc, -700); // it used 200, not 900
+      const second = await store!.claim({ rules: [{ ...tokens(200), id: acc }], leaseId: 'c' });
+      expect(second.decision.outcomes[0]!.used).toBe(400);
+    });
+
+    it('lets two keys of one account share its limit and holds each key to its own limit on top', async () => {
+      const [store] = await open({ windowMs: 60_000 });
+      const acc = account();
+      const rulesFor = (keyId: string) =>
+        limitRules({ accountId: acc, keyId, accountLimits: { rpm: 5, tpm: null, concurrency: null }, keyLimits: keyId === 'key_b' ? { rpm: 2 } : null, tokens: 0 });
+      const results: Record<string, number> = { key_a: 0, key_b: 0 };
+      for (let i = 0; i < 20; i++) {
+        const keyId = i % 2 === 0 ? 'key_a' : 'key_b';
+        if ((await store!.claim({ rules: rulesFor(keyId), leaseId: `l${i}` })).decision.kind === 'allowed') results[keyId]! += 1;
+      }
+      expect(results).toEqual({ key_a: 3, key_b: 2 }); // 5 for the account in all; key_b stopped at 2
+    });
+
+    it('answers a denial with a Retry-After that, once waited, lets the claim through', async () => {
+      const [store] = await open({ windowMs: 1_000, buckets: 10 });
+      const limited = rule(`{${account()}}:rpm`, 'requests', 2);
+      await store!.claim({ rules: [limited], leaseId: 'a' });
+      await store!.claim({ rules: [limited], leaseId: 'b' });
+      const denied = await store!.claim({ rules: [limited], leaseId: 'c' });
+      if (denied.decision.kind !== 'denied') throw new Error('expected a denial');
+      expect(denied.decision.retryAfterMs).toBeGreaterThan(900);
+      expect(denied.decision.retryAfterMs).toBeLessThanOrEqual(1_100);
+      await sleep(denied.decision.retryAfterMs + 20);
+      expect((await store!.claim({ rules: [limited], leaseId: 'c' })).decision.kind).toBe('allowed');
+    });
+
+    it('lets 1.00–1.05× the limit through under a 10× overload for three windows', async () => {
+      const [store] = await open({ windowMs: 1_000 });
+      const limited = [rule(`{${account()}}:rpm`, 'requests', 20)];
+      const allowed = await overload([store!], () => limited, 20, 1_000, 3);
+      console.log(`${factory.name}: 10× overload over 3 windows of 20 → ${allowed} allowed (${(allowed / 60).toFixed(3)}×)`);
+      expect(allowed / 60).toBeGreaterThanOrEqual(1.0);
+      expect(allowed / 60).toBeLessThanOrEqual(1.05);
+    });
+
+    if (factory.name === 'redis') {
+      it('lets 0.95–1.2× the limit through two nodes sharing Redis under a 10× overload', async () => {
+        const stores = await open({ windowMs: 1_000 }, 2);
+        const limited = [rule(`{${account()}}:rpm`, 'requests', 20)];
+        const allowed = await overload(stores, () => limited, 20, 1_000, 3);
+        console.log(`redis, 2 nodes: 10× overload over 3 windows of 20 → ${allowed} allowed (${(allowed / 60).toFixed(3)}×)`);
+        expect(allowed / 60).toBeGreaterThanOrEqual(0.95);
+        expect(allowed / 60).toBeLessThanOrEqual(1.2);
+      });
+    }
+  });
+}
