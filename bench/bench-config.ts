@@ -31,6 +31,8 @@ export interface BenchConfig {
   tollgateKeys: number;
   /** Tollgate target: TOLLGATE_LOG_LEVEL (the product default, info, logs every request). */
   tollgateLogLevel: string;
+  /** Tollgate target: extra node flags, e.g. `--max-old-space-size=160` (default none: V8's own heap sizing). */
+  tollgateNodeArgs: readonly string[];
   /** Use dist/ as it is instead of running `tsc -p tsconfig.build.json` first. */
   skipBuild: boolean;
   /** Key lookups at scale: run it at all (BENCH_KEY_SCALE=0 skips it). */
@@ -65,6 +67,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, root = pro
     benchmarksDoc: join(root, 'BENCHMARKS.md'),
     tollgateKeys: number(env, 'BENCH_TOLLGATE_KEYS', quick ? 10_000 : 100_000),
     tollgateLogLevel: env.BENCH_TOLLGATE_LOG_LEVEL?.trim() || 'info',
+    tollgateNodeArgs: Object.freeze((env.BENCH_TOLLGATE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)),
     skipBuild: env.BENCH_SKIP_BUILD === '1' || env.BENCH_SKIP_BUILD === 'true',
     keyScale: env.BENCH_KEY_SCALE !== '0' && env.BENCH_KEY_SCALE !== 'false',
     keyScaleSizes: Object.freeze(numberList(env, 'BENCH_KEY_SCALE_SIZES', quick ? [1_000, 100_000] : [1_000, 1_000_000])),

@@ -37,11 +37,20 @@ export async function buildApp(services: Services): Promise<App> {
     bodyLimit: services.config.bodyLimitBytes,
     // Let a shutdown finish in-flight requests while idle keep-alive sockets close at once.
     forceCloseConnections: 'idle',
+    // One line per request (below) instead of Fastify's two: logging was ~7% of the data plane's CPU.
+    disableRequestLogging: true,
     ajv: { customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
   });
 
   app.addHook('onSend', async function addRequestId(request, reply) {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async function logRequest(request, reply) {
+    // The path only: a query string is the caller's business and may carry anything.
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'request completed',
+    );
   });
   installErrorHandling(app);
   await registerOpenApi(app);

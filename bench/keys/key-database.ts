@@ -21,23 +21,7 @@ export interface KeyDatabase {
   close(): Promise<void>;
 }
 
-/**
- * Kysely's migrator decides whether its own tables exist by looking in every schema of the
- * database, so migrating a fresh schema fails while another run (a test suite) has a migrated schema
- * of its own in the same database. A later attempt, with a new schema, usually gets through.
- */
 export async function openKeyDatabase(databaseUrl: string | undefined): Promise<KeyDatabase> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await openOnce(databaseUrl);
-    } catch (error) {
-      if (attempt >= 5 || !/kysely_migration/.test(String((error as Error).message))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
-    }
-  }
-}
-
-async function openOnce(databaseUrl: string | undefined): Promise<KeyDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-keybench-'));
   const schema = databaseUrl ? `bench_${randomBytes(6).toString('hex')}` : undefined;
   const env: Record<string, string> = {

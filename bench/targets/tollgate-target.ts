@@ -71,7 +71,7 @@ export function tollgateTarget(options: TollgateTargetOptions = {}): BenchTarget
       });
       // Request logs go to /dev/null: the server still formats and writes every line, but the
       // harness (on the load CPU) does not spend time reading them.
-      const proc = context.spawn(process.execPath, [...(options.nodeArgs ?? []), cli, 'serve'], { env, cwd: root, stdout: 'ignore' });
+      const proc = context.spawn(process.execPath, [...config.tollgateNodeArgs, ...(options.nodeArgs ?? []), cli, 'serve'], { env, cwd: root, stdout: 'ignore' });
       try {
         await waitForPort(proc, port, 'tollgate', 60_000);
         const origin = `http://127.0.0.1:${port}`;

@@ -179,15 +179,21 @@ export class ApiKeysRepository {
     await this.db.updateTable('api_keys').set({ is_default: 1, updated_at: at }).where('id', '=', id).execute();
   }
 
-  /** Writes last-use times collected in memory; one statement per key, never moving a time backwards. */
+  /**
+   * Writes last-use times collected in memory, never moving a time backwards: one statement per key,
+   * all in one transaction (one commit, not one per key, after a burst of distinct keys).
+   */
   async touchLastUsed(uses: ReadonlyMap<string, string>): Promise<void> {
-    for (const [id, at] of uses) {
-      await this.db
-        .updateTable('api_keys')
-        .set({ last_used_at: at })
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
-        .execute();
-    }
+    if (uses.size === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const [id, at] of uses) {
+        await trx
+          .updateTable('api_keys')
+          .set({ last_used_at: at })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+          .execute();
+      }
+    });
   }
 }
