@@ -31,17 +31,21 @@ export const TokenPair = Type.Object({
   expires_in: Type.Integer(),
 });
 
-export const MeOut = Type.Object({
+/** A user as /me and the operator directory show them. */
+export const UserSummary = Type.Object({
   id: Type.String(),
   email: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
   is_active: Type.Boolean(),
   is_operator: Type.Boolean(),
   created_at: Type.String(),
-  memberships: Type.Array(
-    Type.Object({ account_id: Type.String(), account_name: Type.String(), kind: Type.String(), role: Type.String() }),
-  ),
 });
+
+export const Memberships = Type.Array(
+  Type.Object({ account_id: Type.String(), account_name: Type.String(), kind: Type.String(), role: Type.String() }),
+);
+
+export const MeOut = Type.Object({ ...UserSummary.properties, memberships: Memberships });
 
 export const PasswordChangeBody = Type.Object({ current_password: Password, new_password: Password });
 export const DeleteSelfBody = Type.Object({ password: Type.Optional(Password) });

@@ -1,5 +1,6 @@
 // Request and response schemas of the operator's directory: accounts and users, searched and paged.
 import { Type } from '@sinclair/typebox';
+import { Memberships, UserSummary } from '../control/auth-schemas.js';
 
 export const DirectoryQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -10,19 +11,9 @@ export const DirectoryQuery = Type.Object({
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-export const OperatorUser = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  is_active: Type.Boolean(),
-  is_operator: Type.Boolean(),
-  created_at: Type.String(),
-});
+export const OperatorUser = UserSummary;
 
-export const OperatorUserDetail = Type.Object({
-  ...OperatorUser.properties,
-  memberships: Type.Array(Type.Object({ account_id: Type.String(), account_name: Type.String(), kind: Type.String(), role: Type.String() })),
-});
+export const OperatorUserDetail = Type.Object({ ...UserSummary.properties, memberships: Memberships });
 
 export const OperatorAccount = Type.Object({
   id: Type.String(),
