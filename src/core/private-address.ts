@@ -39,16 +39,39 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, 'ipv6');
 }
 
-/** The IPv4 address embedded in an IPv4-mapped or NAT64 IPv6 address, if any. */
-function embeddedIpv4(ipv6: string): string | undefined {
-  const lower = ipv6.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (!hex) return undefined;
-  const high = parseInt(hex[1]!, 16);
-  const low = parseInt(hex[2]!, 16);
-  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+/** The eight 16-bit words of an IPv6 address that `isIP` accepted (zone id dropped). */
+function ipv6Words(address: string): number[] {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  // RFC 4291 §2.2 form 3: the last 32 bits may be written as a dotted quad.
+  const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(2).map(Number) as [number, number, number, number];
+    text = `${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const words = (part: string) => (part === '' ? [] : part.split(':').map((word) => parseInt(word, 16)));
+  const before = words(head);
+  const after = tail === undefined ? [] : words(tail);
+  return [...before, ...new Array<number>(8 - before.length - after.length).fill(0), ...after];
+}
+
+const dottedQuad = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+const zeros = (words: number[], from: number, to: number) => words.slice(from, to).every((word) => word === 0);
+
+/**
+ * The IPv4 address an IPv6 address carries, for the forms that reach it: IPv4-mapped
+ * (::ffff:0:0/96, RFC 4291 §2.5.5.2), IPv4-translated (::ffff:0:0:0/96, RFC 2765), NAT64's
+ * well-known prefix (64:ff9b::/96, RFC 6052), 6to4 (2002::/16, RFC 3056: bits 16–48) and Teredo
+ * (2001::/32, RFC 4380 §4: the client's address with every bit inverted, in the last 32 bits).
+ */
+function embeddedIpv4(words: number[]): string | undefined {
+  const [w0 = 0, w1 = 0, w2 = 0, , w4 = 0, w5 = 0, w6 = 0, w7 = 0] = words;
+  if (zeros(words, 0, 5) && w5 === 0xffff) return dottedQuad(w6, w7);
+  if (zeros(words, 0, 4) && w4 === 0xffff && w5 === 0) return dottedQuad(w6, w7);
+  if (w0 === 0x64 && w1 === 0xff9b && zeros(words, 2, 6)) return dottedQuad(w6, w7);
+  if (w0 === 0x2002) return dottedQuad(w1, w2);
+  if (w0 === 0x2001 && w1 === 0) return dottedQuad(~w6 & 0xffff, ~w7 & 0xffff);
+  return undefined;
 }
 
 /** True for any address an untrusted upstream may not use. Non-IP input counts as blocked. */
@@ -56,11 +79,13 @@ export function isPrivateAddress(address: string): boolean {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   const family = isIP(bare);
   if (family === 4) return blocked.check(bare, 'ipv4');
-  if (family === 6) {
-    const v4 = embeddedIpv4(bare);
-    return v4 !== undefined ? blocked.check(v4, 'ipv4') : blocked.check(bare, 'ipv6');
-  }
-  return true;
+  if (family !== 6) return true;
+  const words = ipv6Words(bare);
+  // IPv4-compatible addresses (::/96, incl. :: and ::1) are deprecated (RFC 4291 §2.5.5.1) and
+  // some stacks still route them to the embedded IPv4 address: none is a legitimate upstream.
+  if (zeros(words, 0, 6)) return true;
+  const v4 = embeddedIpv4(words);
+  return (v4 !== undefined && blocked.check(v4, 'ipv4')) || blocked.check(bare.replace(/%.*$/, ''), 'ipv6');
 }
 
 export type UpstreamUrlCheck =
