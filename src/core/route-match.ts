@@ -1,5 +1,6 @@
 // Plain HTTP routes (SPEC §1): a route's path is a prefix on Tollgate. `/v1/positions` matches
-// `/v1/positions` and `/v1/positions/…`, never `/v1/positionsx`; the longest prefix wins. Pure.
+// `/v1/positions` and `/v1/positions/…`, never `/v1/positionsx`; the longest prefix wins. Paths
+// are matched once decoded (src/core/request-path.ts). Pure.
 
 export interface RoutePattern {
   path: string;

@@ -2,11 +2,15 @@
 // key pipeline as the OpenAI endpoints, then the route's methods and scopes, its per-request cost,
 // and a streamed pass-through: the key header is stripped (the upstream never sees the key) and
 // X-Tollgate-Account-Id / X-Tollgate-Key-Id tell the upstream who called. Tollgate's own errors
-// use Tollgate's envelope; the upstream's answers (any status) pass through untouched.
+// use Tollgate's envelope; the upstream's answers (any status) pass through untouched. The path is
+// decoded once and refused if it could be read as another path, and the upstream URL never leaves
+// `base_url + route.path` (issue 9 item 2).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
+import { parseRequestPath } from '../core/request-path.js';
 import { matchRoute, methodAllowed, pathMatches } from '../core/route-match.js';
+import { encodeRoutePath, routeUpstreamPath } from '../core/route-upstream-url.js';
 import { hasScopes } from '../core/scopes.js';
 import type { Services } from '../services.js';
 import { authenticateKey } from './authenticate-key.js';
@@ -32,7 +36,10 @@ export function registerHttpRoutes(app: FastifyInstance, services: Services): vo
 const noRoute = (request: FastifyRequest) => new ApiError('not_found', { message: `No route for ${request.method} ${request.url.split('?')[0]}.` });
 
 export async function proxyHttpRoute(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const [path = '/', query] = splitUrl(request.url);
+  const [rawPath, query] = splitUrl(request.url);
+  const parsed = parseRequestPath(rawPath);
+  if (!parsed.ok) throw new ApiError('invalid_request', { message: `The request path ${parsed.reason}.` });
+  const path = parsed.value.path;
   // A path no route of any owner can match is a plain 404, before any key check.
   if (!(await services.gateway.catalog.allRoutePaths()).some((prefix) => pathMatches(prefix, path))) throw noRoute(request);
 
@@ -40,7 +47,8 @@ export async function proxyHttpRoute(services: Services, request: FastifyRequest
   const key = await authenticateKey(services, request);
   const catalog = await services.gateway.catalog.forAccount(key.accountId);
   const route = routeFor(catalog, path);
-  if (!route) throw noRoute(request);
+  const upstreamPath = route && routeUpstreamPath(route.path, parsed.value);
+  if (!route || upstreamPath === undefined) throw noRoute(request);
   const call = new DataPlaneCall(services, request.id, key, { model: null, route: route.path });
   const signal = abortOnClientClose(reply);
   try {
@@ -57,7 +65,8 @@ export async function proxyHttpRoute(services: Services, request: FastifyRequest
     call.target = { provider: provider.name, model: route.path };
     const result = await services.gateway.upstream.send({
       provider,
-      path: query === undefined ? path : `${path}?${query}`,
+      path: query === undefined ? upstreamPath : `${upstreamPath}?${query}`,
+      within: encodeRoutePath(route.path),
       method: request.method,
       headers: upstreamHeaders(request, provider, key.accountId, key.id),
       body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined,

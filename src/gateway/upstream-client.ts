@@ -2,12 +2,14 @@
 // (response headers) and idle time between body chunks; redirects are never followed (undici's
 // request() does not follow them, and a 3xx is treated as a failure by callers). Account-owned
 // upstreams use an agent whose DNS lookup refuses private addresses, and their IP-literal hosts
-// are re-checked here, because a literal never goes through a lookup.
+// are re-checked here, because a literal never goes through a lookup. The URL is built so that it
+// cannot leave the base URL's path (issue 9 item 2): see upstreamUrlWithin.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { ConfigFile } from '../config-file.js';
 import { checkUpstreamUrl } from '../core/private-address.js';
+import { upstreamUrlWithin } from '../core/route-upstream-url.js';
 import type { ProviderDef } from './catalog.js';
 import { BLOCKED_ADDRESS, guardedLookup } from './guarded-lookup.js';
 
@@ -30,6 +32,8 @@ export interface UpstreamRequest {
   provider: Pick<ProviderDef, 'baseUrl' | 'guarded'>;
   /** Appended to the provider's base URL: starts with "/", may carry a query string. */
   path: string;
+  /** A path prefix below the base URL's path that the final URL must stay inside (default: none). */
+  within?: string;
   method: string;
   headers: Record<string, string>;
   body?: Buffer | string | undefined;
@@ -40,7 +44,7 @@ export interface UpstreamRequest {
 export type UpstreamFailure = 'connect' | 'connect_timeout' | 'timeout' | 'blocked' | 'aborted' | 'error';
 
 export type UpstreamResult =
-  | { ok: true; status: number; headers: IncomingHttpHeaders; body: Readable; startedMs: number }
+  | { ok: true; status: number; headers: IncomingHttpHeaders; body: Readable; url: URL; startedMs: number }
   | { ok: false; failure: UpstreamFailure; startedMs: number };
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
@@ -55,10 +59,6 @@ export function classifyUpstreamError(error: unknown, signal: AbortSignal): Upst
   return 'error';
 }
 
-export function upstreamUrl(baseUrl: string, path: string): string {
-  return baseUrl.replace(/\/+$/, '') + path;
-}
-
 export class UpstreamClient {
   private readonly trusted: Agent;
   private readonly guarded: Agent;
@@ -71,7 +71,10 @@ export class UpstreamClient {
 
   async send(req: UpstreamRequest): Promise<UpstreamResult> {
     const startedMs = performance.now();
-    const url = upstreamUrl(req.provider.baseUrl, req.path);
+    // A URL that parsing would change (dot segments, backslashes) or that leaves its prefix is
+    // never sent: the same refusal as a private address.
+    const url = upstreamUrlWithin(req.provider.baseUrl, req.path, req.within);
+    if (!url) return { ok: false, failure: 'blocked', startedMs };
     if (req.provider.guarded && !checkUpstreamUrl(req.provider.baseUrl, false).ok) return { ok: false, failure: 'blocked', startedMs };
     try {
       const response = await request(url, {
@@ -81,7 +84,7 @@ export class UpstreamClient {
         signal: req.signal,
         dispatcher: req.provider.guarded ? this.guarded : this.trusted,
       });
-      return { ok: true, status: response.statusCode, headers: response.headers, body: response.body, startedMs };
+      return { ok: true, status: response.statusCode, headers: response.headers, body: response.body, url, startedMs };
     } catch (error) {
       return { ok: false, failure: classifyUpstreamError(error, req.signal), startedMs };
     }
