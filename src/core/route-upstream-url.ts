@@ -1,7 +1,9 @@
-// Where a plain HTTP route's request may go upstream (issue 9 item 2). A route's requests stay
-// inside `base_url + route.path`: the URL is the base URL's path, the route's path, then the rest
-// of the request path as received, and the URL as finally parsed (WHATWG, as undici parses it)
-// must be exactly that, and inside it. Pure.
+// Where a plain HTTP route's request may go upstream, and what of the upstream's redirects may come
+// back (issue 9 items 2 and 14). A route's requests stay inside `base_url + route.path`: the URL is
+// the base URL's path, the route's path, then the rest of the request path as received, and the
+// URL as finally parsed (WHATWG, as undici parses it) must be exactly that, and inside it. A
+// redirect's Location is relayed only when it stays inside that same upstream prefix, mapped back
+// to the route's prefix on Tollgate. Pure.
 import type { RequestPath } from './request-path.js';
 import { normalizeRoutePath } from './route-match.js';
 
@@ -56,4 +58,23 @@ export function upstreamUrlWithin(baseUrl: string, path: string, within = ''): U
   url.hash = '';
   if (url.pathname !== pathname || !isInside(basePath + within, url.pathname)) return undefined;
   return url;
+}
+
+/**
+ * A redirect's Location in the route's space on Tollgate, or undefined to drop it: another origin
+ * (an internal address, credentials in the URL) is never relayed, nor a same-origin path outside
+ * `base_url + route.path`. A relative reference resolves against the URL requested (RFC 9110
+ * §10.2.2, RFC 3986 §5).
+ */
+export function routeLocation(location: string, requested: URL, baseUrl: string, routePath: string): string | undefined {
+  let target: URL;
+  try {
+    target = new URL(location, requested);
+  } catch {
+    return undefined;
+  }
+  if (target.origin !== requested.origin || target.username || target.password) return undefined;
+  const prefix = new URL(baseUrl).pathname.replace(/\/+$/, '') + encodeRoutePath(routePath);
+  if (!isInside(prefix, target.pathname)) return undefined;
+  return (encodeRoutePath(routePath) + target.pathname.slice(prefix.length) || '/') + target.search + target.hash;
 }

@@ -1,11 +1,10 @@
 // Plain HTTP routes (SPEC §1, §4): a path prefix on Tollgate mapped to an `http` provider. The same
 // key pipeline as the OpenAI endpoints, then the route's methods and scopes, its per-request cost,
 // and a streamed pass-through: the key header is stripped (the upstream never sees the key) and
-// X-Tollgate-Account-Id / X-Tollgate-Key-Id tell the upstream who called. Tollgate's own errors
-// use Tollgate's envelope; the upstream's answers (any status) pass through untouched. The path is
-// decoded once and refused if it could be read as another path, and the upstream URL never leaves
-// `base_url + route.path` (issue 9 item 2).
-import type { IncomingHttpHeaders } from 'node:http';
+// X-Tollgate-Account-Id / X-Tollgate-Key-Id tell the upstream who called (route-headers.ts).
+// Tollgate's own errors use Tollgate's envelope; the upstream's answers (any status) pass through
+// untouched. The path is decoded once and refused if it could be read as another path, and the
+// upstream URL never leaves `base_url + route.path` (issue 9 item 2).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { parseRequestPath } from '../core/request-path.js';
@@ -14,15 +13,11 @@ import { encodeRoutePath, routeUpstreamPath } from '../core/route-upstream-url.j
 import { hasScopes } from '../core/scopes.js';
 import type { Services } from '../services.js';
 import { authenticateKey } from './authenticate-key.js';
-import type { CatalogSnapshot, ProviderDef, RouteDef } from './catalog.js';
+import type { CatalogSnapshot, RouteDef } from './catalog.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, statusOf } from './data-plane-call.js';
 import { ClientGone, failureError } from './forward-upstream.js';
 import { abortOnClientClose } from './openai-proxy.js';
-
-// RFC 9110 §7.6.1 hop-by-hop fields, plus what must never cross: the caller's credentials, and
-// identity headers only Tollgate may set.
-const REQUEST_HEADERS_DROPPED = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length', 'authorization', 'x-api-key', 'proxy-authorization', 'cookie']);
-const RESPONSE_HEADERS_DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-request-id']);
+import { responseHeaders, upstreamHeaders } from './route-headers.js';
 
 export function registerHttpRoutes(app: FastifyInstance, services: Services): void {
   // Its own encapsulated context: bodies of any type pass through as bytes, unparsed.
@@ -68,7 +63,7 @@ export async function proxyHttpRoute(services: Services, request: FastifyRequest
       path: query === undefined ? upstreamPath : `${upstreamPath}?${query}`,
       within: encodeRoutePath(route.path),
       method: request.method,
-      headers: upstreamHeaders(request, provider, key.accountId, key.id),
+      headers: upstreamHeaders(request, { accountId: key.accountId, keyId: key.id, secret: provider.secret }),
       body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined,
       signal,
     });
@@ -81,7 +76,7 @@ export async function proxyHttpRoute(services: Services, request: FastifyRequest
       const outcome = signal.aborted ? 'aborted' : status < 500 ? 'ok' : 'failed';
       void call.finish(signal.aborted ? CLIENT_CLOSED_STATUS : status, outcome, { inputTokens: 0, outputTokens: 0 });
     });
-    return reply.status(status).headers(responseHeaders(result.headers, provider)).send(result.body);
+    return reply.status(status).headers(responseHeaders(result.headers, { requested: result.url, baseUrl: provider.baseUrl, routePath: route.path })).send(result.body);
   } catch (error) {
     if (error instanceof ClientGone) {
       await call.finish(CLIENT_CLOSED_STATUS, 'aborted', null);
@@ -100,38 +95,4 @@ function splitUrl(url: string): [string, string | undefined] {
 /** The account's own routes first; then server-wide ones. */
 function routeFor(catalog: CatalogSnapshot, path: string): RouteDef | undefined {
   return matchRoute(catalog.routes.filter((r) => r.owner === 'account'), path) ?? matchRoute(catalog.routes.filter((r) => r.owner === 'server'), path);
-}
-
-function upstreamHeaders(request: FastifyRequest, provider: ProviderDef, accountId: string, keyId: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || REQUEST_HEADERS_DROPPED.has(name) || name.startsWith('x-tollgate-')) continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  headers['x-tollgate-account-id'] = accountId;
-  headers['x-tollgate-key-id'] = keyId;
-  headers['x-request-id'] = request.id;
-  const forwardedFor = request.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
-  if (provider.secret) headers.authorization = `Bearer ${provider.secret}`;
-  return headers;
-}
-
-function responseHeaders(upstream: IncomingHttpHeaders, provider: ProviderDef): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || RESPONSE_HEADERS_DROPPED.has(name)) continue;
-    headers[name] = value;
-  }
-  // Redirects are not followed, and a Location must not reveal the upstream's address.
-  const location = upstream.location;
-  if (typeof location === 'string') {
-    try {
-      const target = new URL(location, provider.baseUrl);
-      if (target.origin === new URL(provider.baseUrl).origin) headers.location = target.pathname + target.search;
-    } catch {
-      delete headers.location;
-    }
-  }
-  return headers;
 }

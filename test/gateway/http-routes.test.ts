@@ -64,6 +64,32 @@ for (const target of databaseTargets()) {
       expect(response.headers.location).toBe('/v1/positions/elsewhere');
     });
 
+    it('drops the Location of a redirect to another origin or outside the route, and maps one inside it', async () => {
+      const redirect = (to: string) => f.gw.app.inject({ url: `/v1/positions/redirect?to=${encodeURIComponent(to)}`, headers: { 'x-api-key': f.key } });
+      for (const to of ['http://169.254.169.254/latest/meta-data/', '//10.0.0.5/admin', `http://127.0.0.1:${Number(new URL(ephemeris.url).port) + 1}/v1/positions/x`, '/internal/admin', '/v1/positions/../../internal', '/v1/orbits']) {
+        const response = await redirect(to);
+        expect(response.statusCode, to).toBe(302);
+        expect(response.headers.location, to).toBeUndefined();
+      }
+      expect((await redirect(`${ephemeris.url}/v1/positions/elsewhere?x=1`)).headers.location).toBe('/v1/positions/elsewhere?x=1');
+      expect((await redirect('sibling')).headers.location).toBe('/v1/positions/sibling');
+    });
+
+    it('drops client headers that rewrite the method, the URL or the forwarding chain, and sets the forwarding headers itself', async () => {
+      const spoofed = {
+        'x-http-method-override': 'DELETE', 'x-http-method': 'DELETE', 'x-method-override': 'DELETE', 'x-original-method': 'DELETE',
+        'x-original-url': '/admin', 'x-rewrite-url': '/admin', 'x-forwarded-prefix': '/admin', 'x-forwarded-path': '/admin', 'x-forwarded-uri': '/admin',
+        forwarded: 'for=10.0.0.1;host=internal;proto=https', 'x-forwarded-for': '10.0.0.1', 'x-forwarded-host': 'internal', 'x-forwarded-proto': 'https',
+        'x-forwarded-port': '8443', 'x-forwarded-server': 'internal', 'x-real-ip': '10.0.0.1', 'x-client-ip': '10.0.0.1', 'true-client-ip': '10.0.0.1', 'x-cluster-client-ip': '10.0.0.1',
+      };
+      const response = await f.gw.app.inject({ url: '/v1/positions?datetime=now', headers: { 'x-api-key': f.key, host: 'gateway.example', ...spoofed }, remoteAddress: '203.0.113.7' });
+      expect(response.statusCode).toBe(200);
+      const seen = ephemeris.requests.at(-1)!.headers;
+      for (const name of Object.keys(spoofed).filter((n) => !n.startsWith('x-forwarded-'))) expect(seen[name], name).toBeUndefined();
+      expect(seen).toMatchObject({ 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'gateway.example' });
+      for (const name of ['x-forwarded-prefix', 'x-forwarded-path', 'x-forwarded-uri', 'x-forwarded-port', 'x-forwarded-server']) expect(seen[name], name).toBeUndefined();
+    });
+
     it('passes a POST body through byte for byte', async () => {
       const response = await f.gw.app.inject({ method: 'POST', url: '/v1/orbits', headers: { 'x-api-key': f.key, 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' });
       expect(response.statusCode).toBe(200);

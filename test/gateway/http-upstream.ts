@@ -1,5 +1,6 @@
 // A plain HTTP upstream for route tests: records every request (method, path, headers, body) and
-// answers with JSON describing what it saw, or a configured status.
+// answers with JSON describing what it saw, or a configured status; `…/redirect?to=<location>`
+// answers 302 with that Location.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -30,6 +31,11 @@ export async function startHttpUpstream(): Promise<HttpUpstream> {
       }
       if (seen.path.startsWith('/v1/positions/moved')) {
         res.writeHead(302, { location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/positions/elsewhere` }).end();
+        return;
+      }
+      const redirect = /\/redirect\?to=(.*)$/.exec(seen.path);
+      if (redirect) {
+        res.writeHead(302, { location: decodeURIComponent(redirect[1]!) }).end();
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'ephemeris' }).end(JSON.stringify({ ok: true, method: seen.method, path: seen.path, body: seen.body }));

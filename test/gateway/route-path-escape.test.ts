@@ -37,6 +37,16 @@ for (const target of databaseTargets()) {
       expect(JSON.parse(answer.body).path).toBe('/base/v1/positions/mars/moons?at=now');
     });
 
+    it("maps a redirect inside base_url + route path back to the route's prefix, and drops one outside the base path", async () => {
+      const redirect = (to: string) => get(`/v1/positions/redirect?to=${encodeURIComponent(to)}`);
+      const inside = await redirect('/base/v1/positions/elsewhere?x=1');
+      expect(inside.status).toBe(302);
+      expect(inside.headers.location).toBe('/v1/positions/elsewhere?x=1');
+      const outside = await redirect('/v1/positions/elsewhere');
+      expect(outside.status).toBe(302);
+      expect(outside.headers.location).toBeUndefined();
+    });
+
     it.each([
       ['..', '/v1/positions/../secret'],
       ['%2e%2e', '/v1/positions/%2e%2e/secret'],

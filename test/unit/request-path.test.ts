@@ -1,8 +1,8 @@
 // The one decoding of a route request's path and the upstream URL built from it (issue 9 item 2),
-// with vectors.
+// and the mapping of an upstream's redirect back into the route's space (item 14), with vectors.
 import { describe, expect, it } from 'vitest';
 import { parseRequestPath } from '../../src/core/request-path.js';
-import { routeUpstreamPath, upstreamUrlWithin } from '../../src/core/route-upstream-url.js';
+import { routeLocation, routeUpstreamPath, upstreamUrlWithin } from '../../src/core/route-upstream-url.js';
 
 describe('parseRequestPath', () => {
   it.each([
@@ -45,5 +45,24 @@ describe('routeUpstreamPath and upstreamUrlWithin', () => {
     expect(upstreamUrlWithin('http://up.example/base', '/v1/positions/..\\secret', '/v1/positions')).toBeUndefined();
     expect(upstreamUrlWithin('http://up.example/base', '/v1/positions/%2e%2e/secret', '/v1/positions')).toBeUndefined();
     expect(upstreamUrlWithin('http://up.example/base', '/v1/other', '/v1/positions')).toBeUndefined();
+  });
+});
+
+describe('routeLocation', () => {
+  const requested = new URL('http://up.internal:8080/base/v1/positions/a/b');
+  const map = (location: string) => routeLocation(location, requested, 'http://up.internal:8080/base', '/v1/positions');
+
+  it('maps a same-origin Location inside base_url + route path back to the route', () => {
+    expect(map('http://up.internal:8080/base/v1/positions/x?y=1')).toBe('/v1/positions/x?y=1');
+    expect(map('/base/v1/positions')).toBe('/v1/positions');
+    expect(map('c')).toBe('/v1/positions/a/c');
+    expect(map('//up.internal:8080/base/v1/positions/z')).toBe('/v1/positions/z');
+  });
+
+  it.each([
+    'http://169.254.169.254/latest', '//other.internal/base/v1/positions/x', 'https://up.internal:8080/base/v1/positions/x', 'http://up.internal:8081/base/v1/positions/x',
+    'http://u:p@up.internal:8080/base/v1/positions/x', '/base/v1/other', '/v1/positions/x', '../../../admin', 'javascript:alert(1)', 'http://[::1',
+  ])('drops %s', (location) => {
+    expect(map(location)).toBeUndefined();
   });
 });
