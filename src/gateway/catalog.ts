@@ -47,7 +47,6 @@ interface Cached<T> {
 
 export class Catalog {
   private readonly parts: LruMap<string, Cached<Promise<CatalogPart>>>;
-  private routePaths: Cached<Promise<string[]>> | undefined;
   private readonly listeners = new Set<(owner: string) => void>();
 
   constructor(
@@ -68,20 +67,9 @@ export class Catalog {
     };
   }
 
-  /** Every route path of every owner: a path no route can match is a 404 before any key check. */
-  async allRoutePaths(): Promise<string[]> {
-    if (!this.routePaths || Date.now() - this.routePaths.atMs >= this.ttlMs) {
-      const value = this.storage.routes.listAllPaths().then((paths) => [...new Set([...this.config.file.routes.map((r) => r.path), ...paths])]);
-      value.catch(() => (this.routePaths = undefined));
-      this.routePaths = { value, atMs: Date.now() };
-    }
-    return this.routePaths.value;
-  }
-
   /** Drops cached entries of an owner (an account id, or "*" for server-wide) without telling anyone. */
   invalidate(owner: string): void {
     this.parts.delete(owner);
-    this.routePaths = undefined;
   }
 
   /** A change made on this node: forget it here and tell listeners (the bus, for other nodes). */
@@ -98,7 +86,6 @@ export class Catalog {
 
   clear(): void {
     this.parts.clear();
-    this.routePaths = undefined;
   }
 
   private part(owner: string): Promise<CatalogPart> {

@@ -2,8 +2,11 @@
 // allowed origins can call Tollgate from the browser. A preflight carries no key, so it cannot be
 // checked against the key's origins: it is answered for any origin, and the real request is then
 // checked (403 origin_not_allowed) — with the CORS headers on that answer too, so the page can
-// read why. No cookies are involved, so credentials mode is never allowed.
+// read why. No cookies are involved, so credentials mode is never allowed. A preflight is answered
+// alike on every path outside Tollgate's own space, whether or not some account has a route there
+// (issue 9 item 15): its answer must not tell which paths are routes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isOwnPath } from '../core/route-match.js';
 import { isOpenAiPath } from '../http/planes.js';
 
 const ALLOWED_HEADERS = 'authorization, x-api-key, content-type, x-request-id, openai-organization, openai-project, x-stainless-arch, x-stainless-lang, x-stainless-os, x-stainless-package-version, x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, x-stainless-timeout';
@@ -14,12 +17,12 @@ function originOf(request: FastifyRequest): string | undefined {
   return typeof origin === 'string' && origin.length > 0 && origin.length <= 2048 ? origin : undefined;
 }
 
-export function registerDataPlaneCors(app: FastifyInstance, isRoutePath: (path: string) => Promise<boolean>): void {
+export function registerDataPlaneCors(app: FastifyInstance, configuredRoutePaths: readonly string[]): void {
   app.addHook('onRequest', async function answerPreflight(request, reply) {
     if (request.method !== 'OPTIONS' || !request.headers['access-control-request-method']) return;
     const origin = originOf(request);
     const path = request.url.split('?')[0] ?? '/';
-    if (!origin || !(isOpenAiPath(path) || (await isRoutePath(path)))) return;
+    if (!origin || !(isOpenAiPath(path) || !isOwnPath(path, configuredRoutePaths))) return;
     return reply
       .status(204)
       .header('access-control-allow-origin', origin)

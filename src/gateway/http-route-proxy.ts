@@ -1,47 +1,54 @@
-// Plain HTTP routes (SPEC §1, §4): a path prefix on Tollgate mapped to an `http` provider. The same
-// key pipeline as the OpenAI endpoints, then the route's methods and scopes, its per-request cost,
-// and a streamed pass-through: the key header is stripped (the upstream never sees the key) and
-// X-Tollgate-Account-Id / X-Tollgate-Key-Id tell the upstream who called (route-headers.ts).
-// Tollgate's own errors use Tollgate's envelope; the upstream's answers (any status) pass through
-// untouched. The path is decoded once and refused if it could be read as another path, and the
-// upstream URL never leaves `base_url + route.path` (issue 9 item 2).
+// Plain HTTP routes (SPEC §1, §4): a path prefix on Tollgate mapped to an `http` provider. The key
+// is checked first on every path this catch-all serves, before the body is read, so whether some
+// account has a route at a path never shows to a caller without a valid key (issue 9 item 15).
+// Then the path is decoded once and refused if it could be read as another path (item 2), the
+// route is found in the key's own account's view, its methods and scopes checked, its cost
+// charged, and the request streamed through to `base_url + route.path + the rest`, never outside
+// it. The key header is stripped and X-Tollgate-Account-Id / X-Tollgate-Key-Id tell the upstream
+// who called (route-headers.ts). Tollgate's own errors use Tollgate's envelope; the upstream's
+// answers (any status) pass through untouched.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { parseRequestPath } from '../core/request-path.js';
-import { matchRoute, methodAllowed, pathMatches } from '../core/route-match.js';
+import { isOwnPath, matchRoute, methodAllowed } from '../core/route-match.js';
 import { encodeRoutePath, routeUpstreamPath } from '../core/route-upstream-url.js';
 import { hasScopes } from '../core/scopes.js';
 import type { Services } from '../services.js';
-import { authenticateKey } from './authenticate-key.js';
 import type { CatalogSnapshot, RouteDef } from './catalog.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, statusOf } from './data-plane-call.js';
 import { ClientGone, failureError } from './forward-upstream.js';
+import { registerKeyCheck, requestKey } from './key-check-hook.js';
 import { abortOnClientClose } from './openai-proxy.js';
 import { responseHeaders, upstreamHeaders } from './route-headers.js';
 
 export function registerHttpRoutes(app: FastifyInstance, services: Services): void {
+  const configuredRoutePaths = services.config.file.routes.map((route) => route.path);
   // Its own encapsulated context: bodies of any type pass through as bytes, unparsed.
   void app.register(async function plainHttpRoutes(scope) {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    scope.all('/*', { schema: { hide: true }, config: { plane: 'data' } }, (request, reply) => proxyHttpRoute(services, request, reply));
+    // Tollgate's own space (/api, /admin, …) holds no account's route: an unknown path there is a
+    // plain 404 that depends on no account, so control-plane callers are not asked for an API key.
+    scope.addHook('onRequest', async function notFoundInOwnSpace(request) {
+      if (isOwnPath(splitUrl(request.url)[0], configuredRoutePaths)) throw noRoute(request);
+    });
+    registerKeyCheck(scope, services);
+    scope.all('/*', { schema: { hide: true }, config: { plane: 'data' } }, function plainHttpRoute(request, reply) {
+      return proxyHttpRoute(services, request, reply);
+    });
   });
 }
 
 const noRoute = (request: FastifyRequest) => new ApiError('not_found', { message: `No route for ${request.method} ${request.url.split('?')[0]}.` });
 
 export async function proxyHttpRoute(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  // 1–5. The key, checked by the scope's hook before the body was read.
+  const key = requestKey(request);
   const [rawPath, query] = splitUrl(request.url);
   const parsed = parseRequestPath(rawPath);
   if (!parsed.ok) throw new ApiError('invalid_request', { message: `The request path ${parsed.reason}.` });
-  const path = parsed.value.path;
-  // A path no route of any owner can match is a plain 404, before any key check.
-  if (!(await services.gateway.catalog.allRoutePaths()).some((prefix) => pathMatches(prefix, path))) throw noRoute(request);
-
-  // 1–5. The key pipeline.
-  const key = await authenticateKey(services, request);
   const catalog = await services.gateway.catalog.forAccount(key.accountId);
-  const route = routeFor(catalog, path);
+  const route = routeFor(catalog, parsed.value.path);
   const upstreamPath = route && routeUpstreamPath(route.path, parsed.value);
   if (!route || upstreamPath === undefined) throw noRoute(request);
   const call = new DataPlaneCall(services, request.id, key, { model: null, route: route.path });

@@ -3,7 +3,6 @@
 // serves configured plain HTTP routes (and the 404 for any path nothing else matched).
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
-import { pathMatches } from '../core/route-match.js';
 import { registerDataPlaneCors } from './data-plane-cors.js';
 import { registerHttpRoutes } from './http-route-proxy.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
@@ -12,7 +11,7 @@ import { registerVerifyRoutes } from './verify-routes.js';
 
 export function registerGatewayRoutes(app: FastifyInstance, services: Services): void {
   registerMetricsRoutes(app, services);
-  registerDataPlaneCors(app, async (path) => (await services.gateway.catalog.allRoutePaths()).some((prefix) => pathMatches(prefix, path)));
+  registerDataPlaneCors(app, services.config.file.routes.map((route) => route.path));
   registerOpenAiRoutes(app, services);
   registerVerifyRoutes(app, services);
   registerHttpRoutes(app, services);

@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { normalizeRoutePath, pathMatches } from '../core/route-match.js';
+import { normalizeRoutePath, pathMatches, RESERVED_PREFIXES } from '../core/route-match.js';
 import { invalidField } from '../http/error-handler.js';
 import type { Services } from '../services.js';
 import type { RouteRecord } from '../storage/routes.js';
@@ -14,9 +14,6 @@ import type { CatalogActor, CatalogScope } from './catalog-owner.js';
 import { CreateRouteBody, IdParams, PatchRouteBody, RouteOut } from './catalog-schemas.js';
 
 export const MAX_ROUTES_PER_OWNER = 500;
-
-/** Prefixes Tollgate serves itself: a route there would shadow (or be shadowed by) the product. */
-const RESERVED_PREFIXES = ['/api', '/admin', '/v1/chat', '/v1/responses', '/v1/embeddings', '/v1/models', '/healthz', '/readyz', '/metrics', '/docs', '/openapi.json', '/console'];
 
 function routeOut(route: RouteRecord) {
   return { id: route.id, path: route.path, provider: route.provider, methods: route.methods, scopes: route.scopes, cost: route.cost, account_id: route.accountId, created_at: route.createdAt, updated_at: route.updatedAt };

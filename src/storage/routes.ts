@@ -63,12 +63,6 @@ export class RoutesRepository {
     return (await query.orderBy('path').orderBy('id').execute()).map(toRecord);
   }
 
-  /** Every route path of every owner: tells the data plane which paths are routes at all. */
-  async listAllPaths(): Promise<string[]> {
-    const rows = await this.db.selectFrom('routes').select('path').distinct().execute();
-    return rows.map((row) => row.path);
-  }
-
   async update(id: string, patch: RoutePatch, at: string): Promise<void> {
     await this.db
       .updateTable('routes')

@@ -133,11 +133,12 @@ for (const target of databaseTargets()) {
       expect(forged.statusCode).toBe(401);
     });
 
-    it('answers 404 for a path no route matches, before looking at any key', async () => {
+    it("answers 404 for a path no route matches only once the key is valid (without one: 401, like any route's path)", async () => {
       for (const url of ['/v1/positionsx', '/nothing/here']) {
-        const response = await f.gw.app.inject({ url });
+        const response = await f.gw.app.inject({ url, headers: { 'x-api-key': f.key } });
         expect(response.statusCode, url).toBe(404);
         expect(response.json().errors[0].code).toBe('not_found');
+        expect((await f.gw.app.inject({ url })).statusCode, url).toBe(401);
       }
     });
 

@@ -2,6 +2,7 @@
 // and the mapping of an upstream's redirect back into the route's space (item 14), with vectors.
 import { describe, expect, it } from 'vitest';
 import { parseRequestPath } from '../../src/core/request-path.js';
+import { isOwnPath } from '../../src/core/route-match.js';
 import { routeLocation, routeUpstreamPath, upstreamUrlWithin } from '../../src/core/route-upstream-url.js';
 
 describe('parseRequestPath', () => {
@@ -64,5 +65,15 @@ describe('routeLocation', () => {
     'http://u:p@up.internal:8080/base/v1/positions/x', '/base/v1/other', '/v1/positions/x', '../../../admin', 'javascript:alert(1)', 'http://[::1',
   ])('drops %s', (location) => {
     expect(map(location)).toBeUndefined();
+  });
+});
+
+describe('isOwnPath', () => {
+  it("is true only for Tollgate's own prefixes that no configured route claims", () => {
+    expect(isOwnPath('/api/v1/nonexistent', [])).toBe(true);
+    expect(isOwnPath('/%61pi/v1/nonexistent', [])).toBe(true);
+    expect(isOwnPath('/api/things', ['/api/things'])).toBe(false);
+    expect(isOwnPath('/nonexistent', [])).toBe(false);
+    expect(isOwnPath('/api/../x', [])).toBe(false);
   });
 });
