@@ -22,7 +22,8 @@ export function registerDataPlaneCors(app: FastifyInstance, configuredRoutePaths
     if (request.method !== 'OPTIONS' || !request.headers['access-control-request-method']) return;
     const origin = originOf(request);
     const path = request.url.split('?')[0] ?? '/';
-    if (!origin || !(isOpenAiPath(path) || !isOwnPath(path, configuredRoutePaths))) return;
+    const mayBeDataPath = isOpenAiPath(path) || !isOwnPath(path, configuredRoutePaths);
+    if (!origin || !mayBeDataPath) return;
     return reply
       .status(204)
       .header('access-control-allow-origin', origin)
