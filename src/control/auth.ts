@@ -63,6 +63,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
       services.config.bootstrapOperatorEmail,
     );
     if (!result.ok) throw new ApiError('conflict', { message: 'A user with this email already exists.', field: 'email' });
+    if (result.bootstrapOperator) request.log.info({ userId: result.user.id }, 'TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL applied: the registering user is the first operator');
     return reply.status(201).send(userOut(result.user));
   });
 
