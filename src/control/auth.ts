@@ -10,6 +10,7 @@ import { registerUser } from '../auth/register-user.js';
 import { ApiError } from '../core/errors.js';
 import { authenticateSession, authenticateUser } from '../http/authenticate.js';
 import { invalidField } from '../http/error-handler.js';
+import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { User } from '../storage/users.js';
 import { DeleteSelfBody, LoginBody, MeOut, PasswordChangeBody, RefreshBody, RegisterBody, TokenPair, UserOut } from './auth-schemas.js';
@@ -50,7 +51,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
   const { storage, throttles } = services;
 
   r.post('/api/v1/auth/register', { schema: { tags, body: RegisterBody, response: { 201: UserOut } } }, async (request, reply) => {
-    const name = request.body.name ?? null;
+    const name = nameField('name', request.body.name ?? null);
     const problem = checkPassword(request.body.password);
     if (problem) throw invalidField('password', problem);
     // Each registration costs an argon2id hash: counted per client address before hashing, and
