@@ -1,9 +1,16 @@
 // TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL makes the first operator of a fresh server and nothing more
 // (issue 9, item 11): once any operator exists or has existed, the email is an ordinary user.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Migrator } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyBootstrapOperator } from '../../src/auth/bootstrap-operator.js';
-import { databaseTargets } from '../support/databases.js';
+import { connectDatabase, migrateToLatest } from '../../src/storage/connect.js';
+import { migrationsFor } from '../../src/storage/migrations/index.js';
+import { Storage } from '../../src/storage/storage.js';
+import { databaseTargets, dropSchema, uniqueSchema } from '../support/databases.js';
 import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { capturedLogs } from '../support/log-capture.js';
 
@@ -49,6 +56,30 @@ for (const target of databaseTargets()) {
       await gw.services.storage.users.setOperator(first.userId, false, new Date().toISOString());
       await applyBootstrapOperator(gw.services);
       expect((await gw.services.storage.users.findById(first.userId))!.isOperator).toBe(false);
+    });
+
+    it('remembers, when upgrading, that a server already had an operator', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-upgrade-'));
+      const schema = target.databaseUrl ? uniqueSchema() : undefined;
+      const handle = await connectDatabase({ databaseUrl: target.databaseUrl, dataDir, schema });
+      try {
+        const provider = { getMigrations: async () => migrationsFor(handle.dialect) };
+        const migrator = new Migrator({ db: handle.db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+        expect((await migrator.migrateTo('004-credits')).error).toBeUndefined();
+        const at = new Date().toISOString();
+        await handle.db
+          .insertInto('users')
+          .values({ id: 'usr_old_operator', email: 'old@example.com', name: null, password_hash: 'x', is_active: 1, is_operator: 1, token_version: 0, created_at: at, updated_at: at })
+          .execute();
+        await migrateToLatest(handle);
+        const storage = new Storage(handle.db);
+        await storage.users.setOperator('usr_old_operator', false, at);
+        expect(await storage.settings.get('operator_established_at')).toEqual(expect.any(String));
+      } finally {
+        await handle.close();
+        if (target.databaseUrl && schema) await dropSchema(target.databaseUrl, schema);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     });
 
     it('grants an existing user at start while the server has no operator', async () => {
