@@ -30,11 +30,26 @@ import type { Services } from './services.js';
 
 export type App = FastifyInstance;
 
+/**
+ * Fastify's `trustProxy`: CIDR lists as they are; a hop count as a function, because Fastify
+ * reads a bare number as "trust nobody" (proxy-addr calls it with the hop index, socket peer = 0).
+ */
+function trustProxyOption(trust: Services['config']['trustProxy']): string[] | ((address: string, hop: number) => boolean) | false {
+  if (trust === undefined) return false;
+  if (typeof trust !== 'number') return [...trust];
+  const hops = trust;
+  return function trustedHop(_address: string, hop: number) {
+    return hop < hops;
+  };
+}
+
 export async function buildApp(services: Services): Promise<App> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     genReqId: requestIdFor,
     bodyLimit: services.config.bodyLimitBytes,
+    // request.ip is the client only as far as TOLLGATE_TRUST_PROXY says (SPEC §7); never trust all.
+    trustProxy: trustProxyOption(services.config.trustProxy),
     // Let a shutdown finish in-flight requests while idle keep-alive sockets close at once.
     forceCloseConnections: 'idle',
     // One line per request (below) instead of Fastify's two: logging was ~7% of the data plane's CPU.

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, readConfigFile, type ConfigFile } from './config-file.js';
 import { KEY_PREFIX_PATTERN } from './core/key-format.js';
+import { parseTrustProxy, type TrustProxy } from './core/trust-proxy.js';
 
 export { ConfigError } from './config-file.js';
 
@@ -24,6 +25,8 @@ export interface Config {
   adminAllowedRoles: readonly Role[];
   allowPrivateUpstreams: boolean;
   bootstrapOperatorEmail: string | undefined;
+  /** TOLLGATE_TRUST_PROXY: proxies whose X-Forwarded-For is believed (undefined: none). */
+  trustProxy: TrustProxy | undefined;
   logLevel: string;
   bodyLimitBytes: number;
   file: ConfigFile;
@@ -88,6 +91,12 @@ function rolesFrom(env: Env): Role[] {
   return [...new Set<Role>(['owner', ...(roles as Role[])])];
 }
 
+function trustProxyFrom(env: Env): TrustProxy | undefined {
+  const parsed = parseTrustProxy(env.TOLLGATE_TRUST_PROXY);
+  if (!parsed.ok) throw new ConfigError(`TOLLGATE_TRUST_PROXY: ${parsed.problem}`);
+  return parsed.value;
+}
+
 export function loadConfig(env: Env, cwd: string): Readonly<Config> {
   const keyPrefix = env.TOLLGATE_KEY_PREFIX?.trim() || 'tg';
   if (!KEY_PREFIX_PATTERN.test(keyPrefix)) {
@@ -119,6 +128,7 @@ export function loadConfig(env: Env, cwd: string): Readonly<Config> {
     adminAllowedRoles: Object.freeze(rolesFrom(env)),
     allowPrivateUpstreams: bool(env, 'TOLLGATE_ALLOW_PRIVATE_UPSTREAMS', false),
     bootstrapOperatorEmail: bootstrap || undefined,
+    trustProxy: trustProxyFrom(env),
     logLevel,
     bodyLimitBytes: integer(env, 'TOLLGATE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     file,

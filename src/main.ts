@@ -1,6 +1,7 @@
 // Start-up and shutdown: load config → build services → build the app → listen. On SIGTERM or
 // SIGINT: stop accepting, let in-flight requests and streams finish (bounded), close storage.
 import { buildApp, type App } from './app.js';
+import { applyBootstrapOperator } from './auth/bootstrap-operator.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { buildServices, type Services } from './services.js';
@@ -35,17 +36,6 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
       logger.info('stopped');
     })());
   return { app, services, url, stop };
-}
-
-/** TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL: an existing user with that email becomes an operator now. */
-async function applyBootstrapOperator(services: Services): Promise<void> {
-  const email = services.config.bootstrapOperatorEmail;
-  if (!email) return;
-  const user = await services.storage.users.findByEmail(email);
-  if (user && !user.isOperator) {
-    await services.storage.users.setOperator(user.id, true, new Date().toISOString());
-    await services.storage.audit.record({ accountId: null, actorType: 'system', actorId: null, action: 'user.operator_granted', targetType: 'user', targetId: user.id });
-  }
 }
 
 export function handleSignals(server: RunningServer): void {

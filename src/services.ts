@@ -2,7 +2,7 @@
 // and handed to the HTTP layer. Nothing else constructs clients or reads the environment.
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
-import { AttemptLimiter } from './auth/attempt-limiter.js';
+import { buildThrottles, type ThrottleLimits, type Throttles } from './auth/throttles.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
 import type { Config } from './config.js';
@@ -32,11 +32,7 @@ export interface Services {
   credits: CreditServices;
   /** The data plane: key cache and its Redis bus, upstream catalog and client, sessions, usage, metrics. */
   gateway: Gateway;
-  throttles: {
-    loginByEmail: AttemptLimiter;
-    loginByAddress: AttemptLimiter;
-    keyRecovery: AttemptLimiter;
-  };
+  throttles: Throttles;
   close(): Promise<void>;
 }
 
@@ -46,6 +42,8 @@ export interface BuildOptions {
   databaseSchema?: string;
   /** Apply migrations at start (the server does; `tollgate migrate` does it alone). */
   migrate?: boolean;
+  /** Attempt budgets other than the defaults (tests register many users from one address). */
+  throttles?: Partial<ThrottleLimits>;
 }
 
 export async function buildServices(config: Readonly<Config>, options: BuildOptions): Promise<Services> {
@@ -75,11 +73,7 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     admission: admissionEngine.admission,
     credits: admissionEngine.credits,
     gateway,
-    throttles: {
-      loginByEmail: new AttemptLimiter({ max: 10, windowMs: 15 * 60_000 }),
-      loginByAddress: new AttemptLimiter({ max: 100, windowMs: 15 * 60_000 }),
-      keyRecovery: new AttemptLimiter({ max: 10, windowMs: 60_000 }),
-    },
+    throttles: buildThrottles(options.throttles),
     async close() {
       // First: flush queued usage and last-use times while storage is still open.
       await gateway.close();

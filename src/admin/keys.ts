@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
+import { nameField } from '../http/name-field.js';
 import { validateKeySettings } from '../control/key-settings.js';
 import type { Services } from '../services.js';
 import { isKeyActive } from '../storage/api-keys.js';
@@ -34,7 +35,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: Services)
           accountId: principal.accountId,
           createdBy: principal.user?.id ?? null,
           kind: 'org',
-          name: request.body.name,
+          name: nameField('name', request.body.name),
           environment: request.body.environment ?? 'live',
           expiresAt: settings.expiresAt ?? null,
           allowedOrigins: settings.allowedOrigins ?? [],

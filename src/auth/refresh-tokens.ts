@@ -2,6 +2,10 @@
 // (RFC 9700 §4.14.2). Presenting a token that was already rotated revokes its whole family,
 // except within a short grace window meant for a client retrying a refresh whose answer it lost:
 // then the earlier successor is revoked and a new one issued, so a family never has two live tokens.
+// A token revoked that way was handed out all the same: whoever presents it later (the victim
+// whose fresh token a thief's replay superseded, or the thief) is reusing it, and the family ends.
+// Presenting any revoked token of a family that still has live tokens revokes the family; once a
+// family is wholly revoked (logout, password change) its tokens are merely invalid.
 import { randomBase62 } from '../core/base62.js';
 import { newId } from '../core/ids.js';
 import { constantTimeEqualHex, hmacHex } from '../crypto/secret-hash.js';
@@ -53,7 +57,8 @@ export class RefreshTokens {
   async rotate(token: string, now = new Date()): Promise<RotateResult> {
     const record = await this.find(token);
     const at = now.toISOString();
-    if (!record || record.revokedAt !== null || record.expiresAt <= at) return { ok: false, reason: 'invalid' };
+    if (!record || record.expiresAt <= at) return { ok: false, reason: 'invalid' };
+    if (record.revokedAt !== null) return this.reused(record.familyId, at);
 
     if (record.rotatedAt === null) {
       const next = await this.issue(record.userId, record.familyId, now);
@@ -71,9 +76,8 @@ export class RefreshTokens {
   private async retry(token: string, now: Date): Promise<RotateResult> {
     const record = await this.find(token);
     const at = now.toISOString();
-    if (!record || record.revokedAt !== null || record.rotatedAt === null || record.replacedBy === null) {
-      return { ok: false, reason: 'invalid' };
-    }
+    if (!record || record.rotatedAt === null || record.replacedBy === null) return { ok: false, reason: 'invalid' };
+    if (record.revokedAt !== null) return this.reused(record.familyId, at);
     const withinGrace = now.getTime() - Date.parse(record.rotatedAt) <= REFRESH_RETRY_GRACE_MS;
     const successor = record.replacedBy;
     if (withinGrace && (await this.storage.refreshTokens.revokeIfUnused(successor, at))) {
@@ -83,9 +87,13 @@ export class RefreshTokens {
       }
       await this.storage.refreshTokens.revokeIfUnused(next.id, at);
     }
-    // Reuse of a rotated token (RFC 9700 §4.14.2): the family may be stolen; end all of it.
-    await this.storage.refreshTokens.revokeFamily(record.familyId, at);
-    return { ok: false, reason: 'reused' };
+    return this.reused(record.familyId, at);
+  }
+
+  /** Reuse of a rotated or superseded token (RFC 9700 §4.14.2): the family may be stolen; end all of it. */
+  private async reused(familyId: string, at: string): Promise<RotateResult> {
+    const revoked = await this.storage.refreshTokens.revokeFamily(familyId, at);
+    return { ok: false, reason: revoked > 0 ? 'reused' : 'invalid' };
   }
 
   /** Logout: revokes the family of the given token. Unknown tokens are ignored (logout is idempotent). */

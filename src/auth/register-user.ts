@@ -1,6 +1,8 @@
 // Registration: a user, their personal account and their owner membership, in one transaction.
-// The bootstrap operator email (SPEC §4 Operator) makes that user an operator when they register.
+// The bootstrap operator email (SPEC §4 Operator) makes that user an operator when they register,
+// while the server has never had one (bootstrap-operator.ts).
 import { newId } from '../core/ids.js';
+import { bootstrapOpen, grantOperator } from './bootstrap-operator.js';
 import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 
@@ -11,7 +13,7 @@ export interface RegisterInput {
   isActive: boolean;
 }
 
-export type RegisterResult = { ok: true; user: User } | { ok: false; reason: 'email_taken' };
+export type RegisterResult = { ok: true; user: User; bootstrapOperator: boolean } | { ok: false; reason: 'email_taken' };
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -27,21 +29,25 @@ export async function registerUser(storage: Storage, input: RegisterInput, boots
     name: input.name,
     passwordHash: input.passwordHash,
     isActive: input.isActive,
-    isOperator: bootstrapOperatorEmail !== undefined && email === bootstrapOperatorEmail,
+    isOperator: false,
     tokenVersion: 0,
     createdAt: at,
     updatedAt: at,
   };
+  let bootstrapOperator = false;
   try {
-    await storage.transaction(async (tx) => {
+    bootstrapOperator = await storage.transaction(async (tx) => {
       await tx.users.insert(user);
       const accountId = newId('acc');
       await tx.accounts.insert({ id: accountId, name: input.name ? `${input.name}'s account` : 'Personal', kind: 'personal', createdAt: at, updatedAt: at });
       await tx.accounts.addMember({ accountId, userId: user.id, role: 'owner', createdAt: at });
+      if (bootstrapOperatorEmail === undefined || email !== bootstrapOperatorEmail || !(await bootstrapOpen(tx))) return false;
+      await grantOperator(tx, user.id, 'bootstrap', at);
+      return true;
     });
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, reason: 'email_taken' };
     throw error;
   }
-  return { ok: true, user };
+  return { ok: true, user: { ...user, isOperator: bootstrapOperator }, bootstrapOperator };
 }

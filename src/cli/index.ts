@@ -2,6 +2,7 @@
 // The `tollgate` command: serve, migrate, and operator management. Reads the environment once
 // through loadConfig, like the server.
 import { Command } from 'commander';
+import { grantOperator } from '../auth/bootstrap-operator.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { handleSignals, startServer } from '../main.js';
@@ -54,12 +55,11 @@ operator
     try {
       const user = await services.storage.users.findByEmail(options.email);
       if (!user) {
-        process.stderr.write(`tollgate: no user with email ${options.email}; register first (or set TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL)\n`);
+        process.stderr.write(`tollgate: no user with email ${options.email}; register first\n`);
         process.exitCode = 1;
         return;
       }
-      await services.storage.users.setOperator(user.id, true, new Date().toISOString());
-      await services.storage.audit.record({ accountId: null, actorType: 'system', actorId: null, action: 'user.operator_granted', targetType: 'user', targetId: user.id, data: { via: 'cli' } });
+      await services.storage.transaction((tx) => grantOperator(tx, user.id, 'cli', new Date().toISOString()));
       process.stdout.write(`${user.email} (${user.id}) is now an operator\n`);
     } finally {
       await services.close();

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { authenticateUser } from '../http/authenticate.js';
+import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { Account } from '../storage/accounts.js';
 import { accountAccess, noSuchAccount, requireManager } from './account-access.js';
@@ -29,7 +30,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services):
       throw new ApiError('conflict', { message: `A user may own at most ${MAX_TEAMS_OWNED_PER_USER} team accounts.` });
     }
     const at = new Date().toISOString();
-    const account: Account = { id: newId('acc'), name: request.body.name.trim(), kind: 'team', createdAt: at, updatedAt: at };
+    const account: Account = { id: newId('acc'), name: nameField('name', request.body.name), kind: 'team', createdAt: at, updatedAt: at };
     await storage.transaction(async (tx) => {
       await tx.accounts.insert(account);
       await tx.accounts.addMember({ accountId: account.id, userId: user.id, role: 'owner', createdAt: at });
@@ -52,7 +53,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services):
   r.patch('/api/v1/accounts/:id', { schema: { tags, security, params: AccountIdParams, body: PatchAccountBody, response: { 200: AccountOut } } }, async (request) => {
     const access = await accountAccess(services, request, request.params.id);
     requireManager(access, 'rename the account');
-    const name = request.body.name?.trim();
+    const name = nameField('name', request.body.name);
     const at = new Date().toISOString();
     if (name !== undefined) {
       await storage.transaction(async (tx) => {

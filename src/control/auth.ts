@@ -3,12 +3,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ACCESS_TOKEN_TTL_S } from '../auth/access-tokens.js';
+import { attemptPassword, normalizeEmail, type PasswordAttempt } from '../auth/password-attempt.js';
 import { checkPassword } from '../auth/password-policy.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.js';
 import { registerUser } from '../auth/register-user.js';
 import { ApiError } from '../core/errors.js';
 import { authenticateSession, authenticateUser } from '../http/authenticate.js';
 import { invalidField } from '../http/error-handler.js';
+import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { User } from '../storage/users.js';
 import { DeleteSelfBody, LoginBody, MeOut, PasswordChangeBody, RefreshBody, RegisterBody, TokenPair, UserOut } from './auth-schemas.js';
@@ -31,15 +33,17 @@ async function tokenPair(services: Services, user: User, refreshToken?: string) 
   };
 }
 
-function rateLimited(retryAfterS: number): ApiError {
-  return new ApiError('rate_limited', {
-    message: 'Too many sign-in attempts.',
-    headers: { 'retry-after': String(retryAfterS) },
-  });
+function rateLimited(retryAfterS: number, message = 'Too many sign-in attempts.'): ApiError {
+  return new ApiError('rate_limited', { message, headers: { 'retry-after': String(retryAfterS) } });
 }
 
-function throttleKeys(request: FastifyRequest, email: string) {
-  return { email: email.trim().toLowerCase(), address: request.ip };
+/** A password check outside sign-in: the owner's guess budget, spent from this client address. */
+function checkOwnPassword(services: Services, request: FastifyRequest, user: User, password: string): Promise<PasswordAttempt> {
+  return attemptPassword(services.throttles, { email: normalizeEmail(user.email), address: request.ip }, () => verifyPassword(user.passwordHash, password));
+}
+
+function throwIfThrottled(attempt: PasswordAttempt): void {
+  if (!attempt.ok && attempt.reason === 'throttled') throw rateLimited(attempt.retryAfterS, 'Too many password attempts.');
 }
 
 export function registerAuthRoutes(app: FastifyInstance, services: Services): void {
@@ -47,39 +51,34 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
   const { storage, throttles } = services;
 
   r.post('/api/v1/auth/register', { schema: { tags, body: RegisterBody, response: { 201: UserOut } } }, async (request, reply) => {
+    const name = nameField('name', request.body.name ?? null);
     const problem = checkPassword(request.body.password);
     if (problem) throw invalidField('password', problem);
+    // Each registration costs an argon2id hash: counted per client address before hashing, and
+    // kept whatever the outcome.
+    const slot = throttles.registrationByAddress.reserve(request.ip);
+    if (!slot.ok) throw rateLimited(slot.retryAfterS, 'Too many registrations from this address.');
     const result = await registerUser(
       storage,
-      {
-        email: request.body.email,
-        name: request.body.name ?? null,
-        passwordHash: await hashPassword(request.body.password),
-        isActive: request.body.is_active ?? true,
-      },
+      { email: request.body.email, name, passwordHash: await hashPassword(request.body.password), isActive: request.body.is_active ?? true },
       services.config.bootstrapOperatorEmail,
     );
     if (!result.ok) throw new ApiError('conflict', { message: 'A user with this email already exists.', field: 'email' });
+    if (result.bootstrapOperator) request.log.info({ userId: result.user.id }, 'TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL applied: the registering user is the first operator');
     return reply.status(201).send(userOut(result.user));
   });
 
   r.post('/api/v1/auth/login', { schema: { tags, body: LoginBody, response: { 200: TokenPair } } }, async (request) => {
-    const keys = throttleKeys(request, request.body.email);
-    const blocked = throttles.loginByEmail.blockedFor(keys.email) ?? throttles.loginByAddress.blockedFor(keys.address);
-    if (blocked !== null) throw rateLimited(blocked);
-
-    const user = await storage.users.findByEmail(keys.email);
+    const email = normalizeEmail(request.body.email);
+    let user: User | undefined;
     // Unknown email, wrong password and inactive user answer identically, after the same work.
-    const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), request.body.password);
-    if (!user || !valid || !user.isActive) {
-      const byEmail = throttles.loginByEmail.hit(keys.email);
-      const byAddress = throttles.loginByAddress.hit(keys.address);
-      const over = byEmail ?? byAddress;
-      if (over !== null) throw rateLimited(over);
-      throw new ApiError('invalid_credentials');
-    }
-    throttles.loginByEmail.reset(keys.email);
-    return tokenPair(services, user);
+    const attempt = await attemptPassword(throttles, { email, address: request.ip }, async () => {
+      user = await storage.users.findByEmail(email);
+      const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), request.body.password);
+      return valid && user !== undefined && user.isActive;
+    });
+    if (!attempt.ok) throw attempt.reason === 'throttled' ? rateLimited(attempt.retryAfterS) : new ApiError('invalid_credentials');
+    return tokenPair(services, user!);
   });
 
   r.post('/api/v1/auth/refresh', { schema: { tags, body: RefreshBody, response: { 200: TokenPair } } }, async (request) => {
@@ -112,9 +111,9 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
 
   r.post('/api/v1/auth/password', { schema: { tags, security: secured, body: PasswordChangeBody, response: { 204: Type.Null() } } }, async (request, reply) => {
     const user = await authenticateUser(services, request);
-    if (!(await verifyPassword(user.passwordHash, request.body.current_password))) {
-      throw invalidField('current_password', 'is incorrect');
-    }
+    const attempt = await checkOwnPassword(services, request, user, request.body.current_password);
+    throwIfThrottled(attempt);
+    if (!attempt.ok) throw invalidField('current_password', 'is incorrect');
     const problem = checkPassword(request.body.new_password);
     if (problem) throw invalidField('new_password', problem);
     const at = new Date().toISOString();
@@ -131,16 +130,24 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
   r.delete(
     '/api/v1/auth/register',
     {
-      schema: { tags, security: secured, body: Type.Optional(DeleteSelfBody), response: { 204: Type.Null() } },
-      preValidation: async (request) => {
+      schema: { tags, security: secured, body: DeleteSelfBody, response: { 204: Type.Null() } },
+      preValidation: async function authenticateDeletion(request) {
         sessions.set(request, await authenticateSession(services, request));
+        // A DELETE usually has no body (RFC 9110 §9.3.5); no body means no password: `{}`.
+        request.body ??= {};
       },
     },
     async (request, reply) => {
       const { user, claims } = sessions.get(request)!;
-      const password = request.body?.password;
+      const password = request.body.password;
       const fresh = Math.floor(Date.now() / 1000) - claims.issuedAtS <= FRESH_SIGN_IN_S;
-      if (password !== undefined ? !(await verifyPassword(user.passwordHash, password)) : !fresh) {
+      let allowed = fresh;
+      if (password !== undefined) {
+        const attempt = await checkOwnPassword(services, request, user, password);
+        throwIfThrottled(attempt);
+        allowed = attempt.ok;
+      }
+      if (!allowed) {
         throw new ApiError('forbidden', {
           message: 'Deleting your user needs your password or a sign-in from the last 5 minutes.',
           suggestion: 'Send {"password": "…"} or sign in again.',

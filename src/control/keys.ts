@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
+import { nameField } from '../http/name-field.js';
 import { authenticateUser } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import { isKeyActive, type ApiKeyRecord } from '../storage/api-keys.js';
@@ -53,7 +54,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: Services): voi
         accountId,
         createdBy: user.id,
         kind: 'personal',
-        name: request.body.name ?? null,
+        name: nameField('name', request.body.name ?? null),
         environment: request.body.environment ?? 'live',
         expiresAt: settings.expiresAt ?? null,
         allowedOrigins: settings.allowedOrigins ?? [],
@@ -120,7 +121,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: Services): voi
     const now = new Date();
     const settings = validateKeySettings(request.body, now);
     await storage.transaction(async (tx) => {
-      await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: request.body.name } : {}) }, now.toISOString());
+      await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: nameField('name', request.body.name) } : {}) }, now.toISOString());
       await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.updated', targetType: 'api_key', targetId: key.id, data: { fields: Object.keys(request.body) }, requestId: request.id });
     });
     services.keyEvents.changed(key.id);

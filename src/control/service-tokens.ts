@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
+import { nameField } from '../http/name-field.js';
 import { invalidField } from '../http/error-handler.js';
 import type { Services } from '../services.js';
 import type { ServiceTokenRecord } from '../storage/service-tokens.js';
@@ -49,7 +50,7 @@ export function registerServiceTokenRoutes(app: FastifyInstance, services: Servi
       throw new ApiError('conflict', { message: `An account may have at most ${MAX_ACTIVE_SERVICE_TOKENS} active service tokens.`, suggestion: 'Revoke tokens you no longer use.' });
     }
     const { record, token } = await storage.transaction(async (tx) => {
-      const issued = await services.serviceTokens.withStorage(tx).issue({ accountId: access.account.id, createdBy: access.user.id, name: request.body.name, expiresAt }, now);
+      const issued = await services.serviceTokens.withStorage(tx).issue({ accountId: access.account.id, createdBy: access.user.id, name: nameField('name', request.body.name), expiresAt }, now);
       await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: 'service_token.created', targetType: 'service_token', targetId: issued.record.id, data: { name: issued.record.name, expires_at: expiresAt }, requestId: request.id });
       return issued;
     });

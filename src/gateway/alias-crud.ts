@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidField } from '../http/error-handler.js';
+import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { AliasRecord, AliasTarget } from '../storage/aliases.js';
 import type { CatalogActor, CatalogScope } from './catalog-owner.js';
@@ -53,16 +54,17 @@ export function registerAliasCrud(app: FastifyInstance, services: Services, scop
 
   r.post(basePath, { schema: { tags, security, body: CreateAliasBody, response: { 201: AliasOut } } }, async (request, reply) => {
     const actor = await scope.actor(services, request);
+    const name = nameField('name', request.body.name);
     const existing = await storage.aliases.listByOwner(actor.accountId);
-    const configured = actor.accountId === null && services.config.file.aliases.some((a) => a.name === request.body.name);
-    if (configured || existing.some((a) => a.name === request.body.name)) throw new ApiError('conflict', { message: `An alias named ${JSON.stringify(request.body.name)} already exists.` });
+    const configured = actor.accountId === null && services.config.file.aliases.some((a) => a.name === name);
+    if (configured || existing.some((a) => a.name === name)) throw new ApiError('conflict', { message: `An alias named ${JSON.stringify(name)} already exists.` });
     if (existing.length >= MAX_ALIASES_PER_OWNER) throw new ApiError('conflict', { message: `At most ${MAX_ALIASES_PER_OWNER} aliases.` });
     const strategy = request.body.strategy ?? 'fallback';
     const at = new Date().toISOString();
     const alias: AliasRecord = {
       id: newId('ali'),
       accountId: actor.accountId,
-      name: request.body.name,
+      name,
       strategy,
       targets: await validTargets(services, actor, strategy, request.body.targets),
       createdAt: at,

@@ -90,8 +90,10 @@ export class RefreshTokensRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async revokeFamily(familyId: string, at: string): Promise<void> {
-    await this.db.updateTable('refresh_tokens').set({ revoked_at: at }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
+  /** Revokes every token of the family not revoked yet; returns how many that was. */
+  async revokeFamily(familyId: string, at: string): Promise<number> {
+    const result = await this.db.updateTable('refresh_tokens').set({ revoked_at: at }).where('family_id', '=', familyId).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async revokeAllForUser(userId: string, at: string): Promise<void> {

@@ -225,6 +225,12 @@ export interface AccountLimitsTable {
   updated_at: string;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -244,4 +250,5 @@ export interface Database {
   credit_reservations: CreditReservationsTable;
   prices: PricesTable;
   account_limits: AccountLimitsTable;
+  settings: SettingsTable;
 }

@@ -58,6 +58,11 @@ export class UsersRepository {
     return row && toUser(row);
   }
 
+  async anyOperator(): Promise<boolean> {
+    const row = await this.db.selectFrom('users').select('id').where('is_operator', '=', 1).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async setOperator(id: string, isOperator: boolean, at: string): Promise<void> {
     await this.db.updateTable('users').set({ is_operator: isOperator ? 1 : 0, updated_at: at }).where('id', '=', id).execute();
   }

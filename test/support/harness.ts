@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import type { ThrottleLimits } from '../../src/auth/throttles.js';
 import { buildServices, type Services } from '../../src/services.js';
 import { dropSchema, uniqueSchema, type DatabaseTarget } from './databases.js';
 import { logSink, rememberSecret } from './log-capture.js';
@@ -23,7 +24,11 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** Share a PostgreSQL schema and master key between nodes of one deployment. */
   shared?: { schema: string; masterKey: string; dataDir: string };
+  /** Attempt budgets; by default registration is not throttled, as suites sign up ~100 users from 127.0.0.1. */
+  throttles?: Partial<ThrottleLimits>;
 }
+
+const SUITE_THROTTLES: Partial<ThrottleLimits> = { registrationPerAddress: { max: 100_000, windowMs: 60_000 } };
 
 export function newMasterKey(): string {
   return randomBytes(32).toString('base64');
@@ -43,7 +48,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
     dataDir,
   );
-  const services = await buildServices(config, { logger: createLogger('debug', logSink()), databaseSchema: schema });
+  const services = await buildServices(config, {
+    logger: createLogger('debug', logSink()),
+    databaseSchema: schema,
+    throttles: options.throttles ?? SUITE_THROTTLES,
+  });
   const app = await buildApp(services);
   await app.ready();
   return {
