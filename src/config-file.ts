@@ -26,6 +26,8 @@ export const ConfigFileSchema = Type.Object(
           base_url: Type.String({ pattern: '^https?://' }),
           api_key: Type.Optional(Type.String()),
           models: Type.Optional(Type.Array(Type.String())),
+          /** Reachable as `provider/model` by any key (SPEC §1); off: only through aliases. */
+          direct: Type.Boolean({ default: false }),
         },
         { additionalProperties: false },
       ),
