@@ -77,6 +77,24 @@ export const ConfigFileSchema = Type.Object(
       ),
       { default: [] },
     ),
+    pricing: Type.Optional(
+      Type.Object(
+        {
+          /**
+           * A call whose target has no price (SPEC §8): free, block (402 model_unpriced) or a ceiling
+           * charged per request. Unset: free while no price exists anywhere, block once one does.
+           */
+          unpriced: Type.Optional(
+            Type.Union([
+              Type.Literal('free'),
+              Type.Literal('block'),
+              Type.Object({ ceiling: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
+            ]),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     limits: Type.Object(
       {
         default: Type.Optional(Limits),
