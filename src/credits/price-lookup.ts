@@ -2,14 +2,14 @@
 // string the client sent. For each candidate target, the first of these that has a price:
 //   1. the alias's own price, when the call came through an alias (the public name the operator
 //      priced; it covers every target of that alias);
-//   2. the target's `provider/model`;
-//   3. for server-wide targets, the target's bare model name (`gpt-4o-mini`: the provider's own
-//      model names, as price lists name them).
-// A server-wide target with none of these is unpriced and follows the unpriced policy (free,
-// block, or a ceiling charged as a per-request price). An account's own target without a price is
-// free and outside the policy, as before: it runs on the account's own upstream and secret, and an
-// operator who never priced it has no claim on it (looking it up by a bare name would charge
-// accounts for names the operator priced for the operator's upstreams).
+//   2. the target's `provider/model`.
+// Not the bare model name (`gpt-4o`): operator prices share one namespace with alias names, so an
+// alias priced `gpt-4o` would also price `openai/gpt-4o` on a direct provider — the alias's cheap
+// upstream's price on the expensive one. (Provider model names belong to SPEC §8's price catalog,
+// a separate source.) A server-wide target with no price is unpriced and follows the unpriced
+// policy (free, block, or a ceiling charged as a per-request price). An account's own target
+// without a price is free and outside the policy, as before: it runs on the account's own upstream
+// and secret, and an account must not be blocked for names only it knows.
 //
 // Failover may land on any candidate, so a call reserves for the dearest one and is charged the
 // price of the target that answered (admission-ticket.ts); the output cap forwarded upstream is the
@@ -39,10 +39,8 @@ export type Quote =
 
 /** The names a target's price is looked up by, in order. */
 export function priceNames(call: Pick<PricedCall, 'name' | 'via'>, target: PricedCall['targets'][number]): string[] {
-  const names = call.via === 'alias' ? [call.name] : [];
-  names.push(`${target.provider}/${target.model}`);
-  if (target.owner === 'server') names.push(target.model);
-  return [...new Set(names)];
+  const direct = `${target.provider}/${target.model}`;
+  return call.via === 'alias' && call.name !== direct ? [call.name, direct] : [direct];
 }
 
 /** Prices every candidate target of a call; `lookup` answers a configured price by name. */

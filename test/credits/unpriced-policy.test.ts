@@ -99,10 +99,10 @@ for (const target of databaseTargets()) {
     });
 
     it('blocks unpriced models as soon as an operator sets any price at run time, and charges a priced one', async () => {
-      const put = await f.gw.app.inject({ method: 'PUT', url: '/api/v1/operator/prices', headers: operator.auth, payload: { model: 'gpt-4o-mini', per_request: 2 } });
+      const put = await f.gw.app.inject({ method: 'PUT', url: '/api/v1/operator/prices', headers: operator.auth, payload: { model: 'mock/gpt-4o-mini', per_request: 2 } });
       expect(put.statusCode).toBe(200);
-      // The bare model name prices the target mock/gpt-4o-mini (and so the alias chat-default).
-      expect((await h.chat('mock/gpt-4o-mini')).statusCode).toBe(402);
+      // The target's price covers the alias chat-default too (it has no price of its own).
+      expect((await h.chat('mock/gpt-4o-mini')).json().error.code).toBe('insufficient_credits');
       await h.grant(10);
       expect((await h.chat('mock/gpt-4o-mini')).statusCode).toBe(200);
       expect((await h.chat('chat-default')).statusCode).toBe(200);
@@ -111,7 +111,7 @@ for (const target of databaseTargets()) {
       expect(unpriced.statusCode).toBe(402);
       expect(unpriced.json().error.code).toBe('model_unpriced');
       // And free again once the only price is gone.
-      const deleted = await f.gw.app.inject({ method: 'DELETE', url: '/api/v1/operator/prices?model=gpt-4o-mini', headers: operator.auth });
+      const deleted = await f.gw.app.inject({ method: 'DELETE', url: '/api/v1/operator/prices?model=mock%2Fgpt-4o-mini', headers: operator.auth });
       expect(deleted.statusCode).toBe(204);
       expect((await h.chat('mock/gpt-4.1-mini')).statusCode).toBe(200);
     });
