@@ -94,11 +94,19 @@ for (const target of databaseTargets()) {
       const before = vault.requests.length;
       expect((await chat('opened/gpt-4o-mini')).statusCode).toBe(400);
       expect(vault.requests).toHaveLength(before);
+      // A declared model of a provider that is not direct is not offered either.
+      const listed = (await f.gw.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${f.key}` } })).json();
+      expect(listed.data.map((m: { id: string }) => m.id)).not.toContain('opened/gpt-4o-mini');
     });
 
     it("keeps an account's own providers reachable by direct name (their upstream, their secret: free unless priced)", async () => {
+      // `direct` is the operator's switch for server-wide providers; an account's own are always direct.
+      const refused = await f.gw.app.inject({ method: 'POST', url: '/admin/providers', headers: f.user.auth, payload: { name: 'mine', type: 'openai', base_url: f.mock.url, direct: false } });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().errors[0]).toMatchObject({ code: 'validation_error', field: 'direct' });
       const created = await f.gw.app.inject({ method: 'POST', url: '/admin/providers', headers: f.user.auth, payload: { name: 'mine', type: 'openai', base_url: f.mock.url, models: ['gpt-4o-mini'] } });
       expect(created.statusCode).toBe(201);
+      expect(created.json().direct).toBe(true);
       const before = await balance();
       const response = await chat('mine/gpt-4o-mini');
       expect(response.statusCode).toBe(200);
