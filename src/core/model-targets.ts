@@ -66,7 +66,7 @@ export function resolveModel(name: string, aliases: readonly AliasView[], provid
 }
 
 /** An account's own providers always; a server-wide one only with the operator's `direct: true`. */
-export function directlyReachable(provider: Pick<ProviderView, 'owner' | 'direct'>): boolean {
+function directlyReachable(provider: Pick<ProviderView, 'owner' | 'direct'>): boolean {
   return provider.owner === 'account' || provider.direct;
 }
 

@@ -89,7 +89,7 @@ export class PriceBook {
   }
 
   /** The unpriced policy in force now (the default depends on whether any price exists). */
-  async unpricedPolicy(): Promise<UnpricedPolicy> {
+  private async unpricedPolicy(): Promise<UnpricedPolicy> {
     if (this.unpriced.kind !== 'free_until_priced') return this.unpriced;
     return effectiveUnpricedPolicy(this.unpriced, this.configPriced || (await this.operatorPrices()).anyPriced);
   }

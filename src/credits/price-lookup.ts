@@ -35,7 +35,8 @@ export interface TargetPrice {
 export type Quote =
   /** unpriced: the policy applied to at least one candidate, for /metrics (null: none was unpriced). */
   | { ok: true; prices: TargetPrice[]; unpriced: UnpricedPolicy['kind'] | null }
-  | { ok: false; unpriced: 'block' };
+  /** The block policy refused the call; `model` is the name the client sent. */
+  | { ok: false; unpriced: 'block'; model: string };
 
 /** The names a target's price is looked up by, in order. */
 export function priceNames(call: Pick<PricedCall, 'name' | 'via'>, target: PricedCall['targets'][number]): string[] {
@@ -55,7 +56,7 @@ export function quoteCall(call: PricedCall, lookup: (name: string) => Price | un
       continue;
     }
     unpriced = true;
-    if (policy.kind === 'block') return { ok: false, unpriced: 'block' };
+    if (policy.kind === 'block') return { ok: false, unpriced: 'block', model: call.name };
     prices.push({ target: at, price: policy.kind === 'ceiling' ? routePrice(policy.credits) : null });
   }
   return { ok: true, prices, unpriced: unpriced ? policy.kind : null };

@@ -78,7 +78,7 @@ export class CreditAdmission implements Admission {
     if (quote.unpriced) parts.onUnpriced?.(quote.unpriced);
     if (!quote.ok) {
       await undo(hold, rules, countedTokens, parts.logger);
-      return { ok: false, error: modelUnpriced(request.price.kind === 'model' ? request.price.call.name : 'route'), headers };
+      return { ok: false, error: modelUnpriced(quote.model), headers };
     }
     const { price, cost, maxOutputTokens } = holdFor(
       quote.prices.map((p) => p.price),

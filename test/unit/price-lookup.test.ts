@@ -75,15 +75,15 @@ describe('price lookup by resolved target', () => {
 
   it("never prices a direct call by an alias's price or a bare model name", () => {
     // `team` is an alias's price and `big` a price under a bare name: neither prices any/team or any/big.
-    expect(quoteCall(call('any/team', 'direct', [server('any', 'team')]), lookup, BLOCK)).toEqual({ ok: false, unpriced: 'block' });
-    expect(quoteCall(call('any/big', 'direct', [server('any', 'big')]), lookup, BLOCK)).toEqual({ ok: false, unpriced: 'block' });
+    expect(quoteCall(call('any/team', 'direct', [server('any', 'team')]), lookup, BLOCK)).toMatchObject({ ok: false, unpriced: 'block' });
+    expect(quoteCall(call('any/big', 'direct', [server('any', 'big')]), lookup, BLOCK)).toMatchObject({ ok: false, unpriced: 'block' });
   });
 
   it('applies the unpriced policy to server-wide targets only', () => {
     const unpriced = call('any/x', 'direct', [server('any', 'x')]);
     expect(quoteCall(unpriced, lookup, { kind: 'free' })).toEqual({ ok: true, prices: [{ target: { provider: 'any', model: 'x' }, price: null }], unpriced: 'free' });
     expect(quoteCall(unpriced, lookup, { kind: 'ceiling', credits: 9 })).toEqual({ ok: true, prices: [{ target: { provider: 'any', model: 'x' }, price: routePrice(9) }], unpriced: 'ceiling' });
-    expect(quoteCall(unpriced, lookup, BLOCK)).toEqual({ ok: false, unpriced: 'block' });
+    expect(quoteCall(unpriced, lookup, BLOCK)).toEqual({ ok: false, unpriced: 'block', model: 'any/x' });
     // An account's own upstream: free, outside the policy, and never priced by a bare name.
     expect(quoteCall(call('mine/big', 'direct', [{ provider: 'mine', owner: 'account', model: 'big' }]), lookup, BLOCK)).toEqual({
       ok: true,
@@ -93,7 +93,7 @@ describe('price lookup by resolved target', () => {
   });
 
   it('blocks a call when any candidate it may fail over to is unpriced', () => {
-    expect(quoteCall(call('pair', 'alias', [server('any', 'm1'), server('any', 'x')]), lookup, BLOCK)).toEqual({ ok: false, unpriced: 'block' });
+    expect(quoteCall(call('pair', 'alias', [server('any', 'm1'), server('any', 'x')]), lookup, BLOCK)).toMatchObject({ ok: false, unpriced: 'block' });
   });
 
   it('treats an explicit zero price as priced (free by the operator’s choice, not unpriced)', () => {
