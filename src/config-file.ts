@@ -26,6 +26,8 @@ export const ConfigFileSchema = Type.Object(
           base_url: Type.String({ pattern: '^https?://' }),
           api_key: Type.Optional(Type.String()),
           models: Type.Optional(Type.Array(Type.String())),
+          /** Reachable as `provider/model` by any key (SPEC §1); off: only through aliases. */
+          direct: Type.Boolean({ default: false }),
         },
         { additionalProperties: false },
       ),
@@ -74,6 +76,24 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
       { default: [] },
+    ),
+    pricing: Type.Optional(
+      Type.Object(
+        {
+          /**
+           * A call whose target has no price (SPEC §8): free, block (402 model_unpriced) or a ceiling
+           * charged per request. Unset: free while no price exists anywhere, block once one does.
+           */
+          unpriced: Type.Optional(
+            Type.Union([
+              Type.Literal('free'),
+              Type.Literal('block'),
+              Type.Object({ ceiling: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
+            ]),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     limits: Type.Object(
       {

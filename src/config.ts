@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { ConfigError, readConfigFile, type ConfigFile } from './config-file.js';
 import { KEY_PREFIX_PATTERN } from './core/key-format.js';
 import { parseTrustProxy, type TrustProxy } from './core/trust-proxy.js';
+import { unpricedSetting, type UnpricedSetting } from './credits/unpriced-policy.js';
 
 export { ConfigError } from './config-file.js';
 
@@ -30,6 +31,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   file: ConfigFile;
+  /** The config file's pricing.unpriced, with SPEC §8's default resolved (free until any price exists). */
+  unpriced: UnpricedSetting;
 }
 
 type Env = Record<string, string | undefined>;
@@ -132,6 +135,7 @@ export function loadConfig(env: Env, cwd: string): Readonly<Config> {
     logLevel,
     bodyLimitBytes: integer(env, 'TOLLGATE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     file,
+    unpriced: unpricedSetting(file.pricing?.unpriced),
   });
 }
 

@@ -59,6 +59,7 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
   const keyEvents = new KeyEvents();
   const gateway = await buildGateway({ config, storage, secrets, keyEvents, logger: options.logger });
   registerLimiterMetrics(gateway.metrics.registry, admissionEngine.credits.limiterStatus);
+  gateway.metrics.registry.registerMetric(admissionEngine.credits.unpricedRequests);
   return {
     config,
     logger: options.logger,

@@ -22,6 +22,11 @@ export const ERROR_CODES = {
     message: "The account's credit balance cannot cover this request.",
     suggestion: 'Add credits to the account or lower max_tokens.',
   },
+  model_unpriced: {
+    status: 402,
+    message: 'This model has no price on this server, so it cannot be used.',
+    suggestion: 'Ask the operator to price it (prices in the config file or PUT /api/v1/operator/prices) or to set pricing.unpriced.',
+  },
   origin_not_allowed: {
     status: 403,
     message: 'This key may not be used from this origin.',

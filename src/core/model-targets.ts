@@ -3,7 +3,12 @@
 // An account's own aliases shadow server-wide ones of the same name, and each alias's targets
 // resolve among providers of its own owner only — so an account can never re-point (or re-price)
 // an operator's alias, nor reach an operator's upstream under a name the operator did not price.
-// Pure: the caller passes the catalog view and the random source.
+//
+// Direct `provider/model` reaches an account's own providers always, and a server-wide provider
+// only where the operator opted in (`direct: true`, off by default): otherwise any key could call
+// any model of the operator's upstreams, with the operator's secret, under names nobody priced
+// (issue 9). A server provider without `direct` answers exactly like one that does not exist, so
+// its name does not leak. Pure: the caller passes the catalog view and the random source.
 
 export type Owner = 'account' | 'server';
 
@@ -12,6 +17,8 @@ export interface ProviderView {
   owner: Owner;
   type: 'openai' | 'http';
   models: readonly string[] | null;
+  /** Server-wide providers: reachable as `provider/model` (the operator's opt-in). Ignored for account-owned ones. */
+  direct: boolean;
 }
 
 export interface AliasView {
@@ -29,7 +36,7 @@ export interface Target {
 }
 
 export type ModelResolution =
-  | { ok: true; name: string; strategy: 'fallback' | 'weighted'; targets: Target[] }
+  | { ok: true; name: string; via: 'alias' | 'direct'; strategy: 'fallback' | 'weighted'; targets: Target[] }
   | { ok: false; reason: 'unknown_model' | 'no_targets' };
 
 function findProvider(providers: readonly ProviderView[], name: string, owners: readonly Owner[]): ProviderView | undefined {
@@ -46,15 +53,21 @@ export function resolveModel(name: string, aliases: readonly AliasView[], provid
     const targets = alias.targets
       .filter((t) => findProvider(providers, t.provider, [alias.owner]) !== undefined)
       .map((t) => ({ provider: t.provider, owner: alias.owner, model: t.model, weight: t.weight ?? 1 }));
-    return targets.length > 0 ? { ok: true, name, strategy: alias.strategy, targets } : { ok: false, reason: 'no_targets' };
+    return targets.length > 0 ? { ok: true, name, via: 'alias', strategy: alias.strategy, targets } : { ok: false, reason: 'no_targets' };
   }
   const slash = name.indexOf('/');
   if (slash <= 0 || slash === name.length - 1) return { ok: false, reason: 'unknown_model' };
   const provider = findProvider(providers, name.slice(0, slash), ['account', 'server']);
   const model = name.slice(slash + 1);
+  if (!provider || !directlyReachable(provider)) return { ok: false, reason: 'unknown_model' };
   // A provider that declares its models serves only those; one that declares none serves any.
-  if (!provider || (provider.models !== null && !provider.models.includes(model))) return { ok: false, reason: 'unknown_model' };
-  return { ok: true, name, strategy: 'fallback', targets: [{ provider: provider.name, owner: provider.owner, model, weight: 1 }] };
+  if (provider.models !== null && !provider.models.includes(model)) return { ok: false, reason: 'unknown_model' };
+  return { ok: true, name, via: 'direct', strategy: 'fallback', targets: [{ provider: provider.name, owner: provider.owner, model, weight: 1 }] };
+}
+
+/** An account's own providers always; a server-wide one only with the operator's `direct: true`. */
+function directlyReachable(provider: Pick<ProviderView, 'owner' | 'direct'>): boolean {
+  return provider.owner === 'account' || provider.direct;
 }
 
 /** Weighted random order without replacement (zero weights last, in their listed order). */

@@ -1,12 +1,16 @@
 // Which price applies to a request: the operator's price (database) wins over the config file's;
-// a route without either costs what the route declares; anything else is unpriced (free, still
-// metered). Operator prices are few, so the book keeps all of them in memory and reloads them
-// every `ttlMs` — a change made on another node is seen within that time, on this node at once.
+// a route without either costs what the route declares; a model call is priced by the target it
+// resolved to (price-lookup.ts), and one with no price follows the unpriced policy
+// (unpriced-policy.ts). Operator prices are few, so the book keeps all of them in memory, with
+// whether any server-wide route has a cost, and reloads them every `ttlMs` — a change made on
+// another node is seen within that time, on this node at once.
 import type { ConfigFile } from '../config-file.js';
 import type { PriceTarget } from '../limits/admission.js';
 import type { Storage } from '../storage/storage.js';
 import type { PriceTargetKind, StoredPrice } from '../storage/prices.js';
-import { routePrice, type Price } from './pricing.js';
+import { quoteCall, type Quote } from './price-lookup.js';
+import { isPriced, routePrice, type Price } from './pricing.js';
+import { effectiveUnpricedPolicy, type UnpricedPolicy, type UnpricedSetting } from './unpriced-policy.js';
 
 export interface EffectivePrice extends Price {
   targetKind: PriceTargetKind;
@@ -15,9 +19,21 @@ export interface EffectivePrice extends Price {
   updatedAt: string | null;
 }
 
+/** A price looked up by its name (a model or alias name, or a route with its own cost). */
+export type PriceName = { kind: 'model'; model: string } | { kind: 'route'; routeId: string; cost: number };
+
 export interface PriceBookOptions {
+  /** The config file's prices and routes (a route cost above 0 is a price). */
+  file: Pick<ConfigFile, 'prices' | 'routes'>;
+  unpriced: UnpricedSetting;
   ttlMs?: number;
   now?: () => number;
+}
+
+interface OperatorPrices {
+  prices: Map<string, EffectivePrice>;
+  /** Some operator price can charge, or some server-wide stored route has a cost. */
+  anyPriced: boolean;
 }
 
 function key(kind: PriceTargetKind, target: string): string {
@@ -26,20 +42,22 @@ function key(kind: PriceTargetKind, target: string): string {
 
 export class PriceBook {
   private readonly configured = new Map<string, EffectivePrice>();
-  private operator: Map<string, EffectivePrice> | null = null;
+  private readonly configPriced: boolean;
+  private operator: OperatorPrices | null = null;
   private loadedAt = 0;
-  private loading: Promise<Map<string, EffectivePrice>> | null = null;
+  private loading: Promise<OperatorPrices> | null = null;
+  private readonly unpriced: UnpricedSetting;
   private readonly ttlMs: number;
   private readonly now: () => number;
 
   constructor(
     private readonly storage: Storage,
-    configPrices: ConfigFile['prices'],
-    options: PriceBookOptions = {},
+    options: PriceBookOptions,
   ) {
+    this.unpriced = options.unpriced;
     this.ttlMs = options.ttlMs ?? 5_000;
     this.now = options.now ?? Date.now;
-    for (const p of configPrices) {
+    for (const p of options.file.prices) {
       this.configured.set(key('model', p.model), {
         targetKind: 'model',
         target: p.model,
@@ -51,21 +69,36 @@ export class PriceBook {
         updatedAt: null,
       });
     }
+    this.configPriced = [...this.configured.values()].some(isPriced) || options.file.routes.some((r) => r.cost > 0);
   }
 
-  /** The price for a request, or null when it is unpriced. */
-  async priceFor(target: PriceTarget): Promise<Price | null> {
-    const operator = await this.operatorPrices();
-    if (target.kind === 'route') return operator.get(key('route', target.routeId)) ?? routePrice(target.cost);
-    const k = key('model', target.model);
-    return operator.get(k) ?? this.configured.get(k) ?? null;
+  /** The price stored under a name, or null when there is none (a route always has its own cost). */
+  async priceFor(name: PriceName): Promise<Price | null> {
+    const { prices } = await this.operatorPrices();
+    if (name.kind === 'route') return prices.get(key('route', name.routeId)) ?? routePrice(name.cost);
+    const k = key('model', name.model);
+    return prices.get(k) ?? this.configured.get(k) ?? null;
+  }
+
+  /** What a request may be charged, per candidate target, or the unpriced policy's refusal. */
+  async quote(target: PriceTarget): Promise<Quote> {
+    if (target.kind === 'route') return { ok: true, prices: [{ target: null, price: await this.priceFor(target) }], unpriced: null };
+    const { prices } = await this.operatorPrices();
+    const lookup = (name: string) => prices.get(key('model', name)) ?? this.configured.get(key('model', name));
+    return quoteCall(target.call, lookup, await this.unpricedPolicy());
+  }
+
+  /** The unpriced policy in force now (the default depends on whether any price exists). */
+  private async unpricedPolicy(): Promise<UnpricedPolicy> {
+    if (this.unpriced.kind !== 'free_until_priced') return this.unpriced;
+    return effectiveUnpricedPolicy(this.unpriced, this.configPriced || (await this.operatorPrices()).anyPriced);
   }
 
   /** Every effective price: operator prices, then config prices they do not override. */
   async list(): Promise<EffectivePrice[]> {
     const operator = await this.operatorPrices(true);
     const merged = new Map(this.configured);
-    for (const [k, p] of operator) merged.set(k, p);
+    for (const [k, p] of operator.prices) merged.set(k, p);
     return [...merged.values()].sort((a, b) => a.targetKind.localeCompare(b.targetKind) || a.target.localeCompare(b.target));
   }
 
@@ -75,7 +108,7 @@ export class PriceBook {
     this.loadedAt = 0;
   }
 
-  private async operatorPrices(fresh = false): Promise<Map<string, EffectivePrice>> {
+  private async operatorPrices(fresh = false): Promise<OperatorPrices> {
     if (!fresh && this.operator && this.now() - this.loadedAt < this.ttlMs) return this.operator;
     this.loading ??= this.load().finally(() => {
       this.loading = null;
@@ -89,13 +122,15 @@ export class PriceBook {
     }
   }
 
-  private async load(): Promise<Map<string, EffectivePrice>> {
-    const rows = await this.storage.prices.list();
-    const map = new Map<string, EffectivePrice>();
-    for (const row of rows) map.set(key(row.targetKind, row.target), fromStored(row));
-    this.operator = map;
+  private async load(): Promise<OperatorPrices> {
+    const [rows, serverRoutes] = await Promise.all([this.storage.prices.list(), this.storage.routes.listByOwner(null)]);
+    const prices = new Map<string, EffectivePrice>();
+    for (const row of rows) prices.set(key(row.targetKind, row.target), fromStored(row));
+    // Account-owned routes do not count: an account must not switch the server's policy.
+    const anyPriced = [...prices.values()].some(isPriced) || serverRoutes.some((r) => r.cost > 0);
+    this.operator = { prices, anyPriced };
     this.loadedAt = this.now();
-    return map;
+    return this.operator;
   }
 }
 

@@ -114,6 +114,7 @@ export class Catalog {
         type: p.type,
         baseUrl: p.baseUrl,
         models: p.models,
+        direct: p.direct,
         secret: openProviderSecret(this.secrets, p),
         // Operators are trusted like the config file; account admins are not (SPEC §7).
         guarded: !server && !this.config.allowPrivateUpstreams,
@@ -137,6 +138,7 @@ function mergeConfig(stored: CatalogPart, config: Readonly<Config>): CatalogPart
         type: p.type,
         baseUrl: p.base_url,
         models: p.models ?? null,
+        direct: p.direct,
         secret: p.api_key ?? null,
         guarded: false,
       })),

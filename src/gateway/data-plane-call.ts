@@ -62,6 +62,8 @@ export class DataPlaneCall {
     let credits = 0;
     if (this.ticket) {
       try {
+        // After a failover the target that answered is charged its own price, not the one reserved for.
+        if (this.target) this.ticket.answeredBy(this.target);
         credits = (await this.ticket.settle(usage, outcome)).credits;
       } catch (error) {
         this.services.logger.error({ err: error, requestId: this.requestId }, 'could not settle a request');

@@ -1,11 +1,14 @@
 // GET /v1/models (and /v1/models/{id}): the models and aliases this key may use, in OpenAI's list
 // format — aliases of its account and the server, and `provider/model` for every model a provider
-// declares — filtered by the key's model allowlist. It counts against rate limits like any
-// data-plane request, at no cost.
+// reachable directly declares (an account's own, or a server-wide one with `direct: true`) —
+// filtered by the key's model allowlist and by the unpriced policy (a model it would refuse with
+// model_unpriced is not offered). It counts against rate limits like any data-plane request, at no
+// cost.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { resolveModel } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
+import type { PriceBook } from '../credits/price-book.js';
 import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import { authenticateKey } from './authenticate-key.js';
@@ -33,12 +36,24 @@ export function visibleModels(catalog: CatalogSnapshot, key: ApiKeyRecord): Arra
   return models;
 }
 
+/** The visible models a call would not be refused for by the unpriced policy. */
+async function callableModels(prices: PriceBook, catalog: CatalogSnapshot, key: ApiKeyRecord): Promise<Array<{ id: string; owned_by: string }>> {
+  const models = visibleModels(catalog, key);
+  const callable = await Promise.all(
+    models.map(async (m) => {
+      const resolution = resolveModel(m.id, catalog.aliases, catalog.providers);
+      return resolution.ok && (await prices.quote({ kind: 'model', call: resolution })).ok;
+    }),
+  );
+  return models.filter((_, i) => callable[i]);
+}
+
 export async function listModels(services: Services, request: FastifyRequest, reply: FastifyReply, modelId?: string): Promise<unknown> {
   const key = await authenticateKey(services, request);
   const call = new DataPlaneCall(services, request.id, key, { model: modelId ?? null, route: '/v1/models' });
   try {
     await call.admit(reply, { price: { kind: 'route', routeId: 'openai:models', cost: 0 }, estimatedInputTokens: 0, maxOutputTokens: 0 });
-    const models = visibleModels(await services.gateway.catalog.forAccount(key.accountId), key);
+    const models = await callableModels(services.credits.prices, await services.gateway.catalog.forAccount(key.accountId), key);
     const format = (m: { id: string; owned_by: string }) => ({ id: m.id, object: 'model', created: CREATED, owned_by: m.owned_by });
     if (modelId === undefined) {
       await call.finish(200, 'ok', null);

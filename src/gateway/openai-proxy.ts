@@ -32,11 +32,11 @@ export async function proxyOpenAi(services: Services, endpoint: OpenAiEndpoint, 
     const resolution = resolveModel(body.model, catalog.aliases, catalog.providers);
     if (!resolution.ok) throw unknownModel(body.model, resolution.reason);
 
-    // 7–8. Rate limits (key, then account) and the credit reservation.
+    // 7–8. Rate limits (key, then account) and the credit reservation, priced by the resolved targets.
     const clientCap = requestedMaxOutputTokens(body.fields);
     const estimatedInputTokens = estimateInputTokens(body.fields);
     const reservedCap = await call.admit(reply, {
-      price: { kind: 'model', model: body.model },
+      price: { kind: 'model', call: resolution },
       estimatedInputTokens,
       maxOutputTokens: clientCap,
     });

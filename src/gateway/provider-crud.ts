@@ -16,7 +16,17 @@ import { assertAllowedUpstream } from './upstream-address-check.js';
 export const MAX_PROVIDERS_PER_OWNER = 200;
 
 export function providerOut(p: ProviderRecord) {
-  return { id: p.id, name: p.name, type: p.type, base_url: p.baseUrl, models: p.models, has_secret: p.encryptedSecret !== null, account_id: p.accountId, created_at: p.createdAt, updated_at: p.updatedAt };
+  // An account's own providers always resolve as `provider/model`; a server-wide one only when opted in.
+  const direct = p.accountId === null ? p.direct : true;
+  return { id: p.id, name: p.name, type: p.type, base_url: p.baseUrl, models: p.models, has_secret: p.encryptedSecret !== null, direct, account_id: p.accountId, created_at: p.createdAt, updated_at: p.updatedAt };
+}
+
+/** `direct` is the operator's opt-in for server-wide providers; an account's own are always direct. */
+function directSetting(actor: CatalogActor, direct: boolean | undefined): boolean | undefined {
+  if (direct !== undefined && actor.accountId !== null) {
+    throw new ApiError('validation_error', { message: "An account's own providers always resolve as provider/model; direct is for server-wide providers.", field: 'direct' });
+  }
+  return direct;
 }
 
 /** The owner's provider by id, or 404 (another owner's provider does not exist for this caller). */
@@ -55,6 +65,7 @@ export function registerProviderCrud(app: FastifyInstance, services: Services, s
       baseUrl,
       encryptedSecret: body.api_key ? sealProviderSecret(services.secrets, id, actor.accountId, body.api_key) : null,
       models: body.models ?? null,
+      direct: directSetting(actor, body.direct) ?? false,
       createdAt: at,
       updatedAt: at,
     };
@@ -79,7 +90,8 @@ export function registerProviderCrud(app: FastifyInstance, services: Services, s
     const body = request.body;
     const baseUrl = body.base_url === undefined ? undefined : await assertAllowedUpstream(body.base_url, actor.trusted);
     const encryptedSecret = body.api_key === undefined ? undefined : body.api_key === null ? null : sealProviderSecret(services.secrets, provider.id, provider.accountId, body.api_key);
-    await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models }, new Date().toISOString());
+    const direct = directSetting(actor, body.direct);
+    await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models, direct }, new Date().toISOString());
     // Names of changed fields only: never the secret itself.
     await audit(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body) });
     return providerOut((await storage.providers.findById(provider.id))!);

@@ -47,6 +47,8 @@ export function registerRouteCrud(app: FastifyInstance, services: Services, scop
   async function audit(actor: CatalogActor, action: string, route: RouteRecord, requestId: string) {
     await storage.audit.record({ accountId: actor.accountId, actorType: actor.actorType, actorId: actor.actorId, action, targetType: 'route', targetId: route.id, data: { path: route.path }, requestId });
     services.gateway.catalog.changed(actor.accountId);
+    // A server-wide route's cost is a price: the unpriced policy's default depends on it (SPEC §8).
+    if (actor.accountId === null) services.credits.prices.invalidate();
   }
 
   r.post(basePath, { schema: { tags, security, body: CreateRouteBody, response: { 201: RouteOut } } }, async (request, reply) => {

@@ -3,7 +3,8 @@
 // returned again), so the gateway may call it from every exit path without double charging.
 import type { Logger } from 'pino';
 import type { CreditLedger } from '../credits/credit-ledger.js';
-import { settlementCost, type Price } from '../credits/pricing.js';
+import type { TargetPrice } from '../credits/price-lookup.js';
+import { isPriced, settlementCost, type Price } from '../credits/pricing.js';
 import type { Reservation } from '../storage/credits.js';
 import type { AdmissionTicket, Settlement, Usage } from './admission.js';
 import type { LimitRule } from './limit-rules.js';
@@ -14,7 +15,10 @@ export interface TicketParts {
   rules: LimitRule[];
   /** Tokens counted against tokens-per-minute at admission. */
   countedTokens: number;
+  /** The price reserved for: the dearest candidate target's. */
   price: Price | null;
+  /** Each candidate target's own price: the one that answered is charged its own (price-lookup.ts). */
+  targetPrices: readonly TargetPrice[];
   reservation: Reservation | null;
   ledger: CreditLedger;
   logger: Logger;
@@ -28,8 +32,10 @@ const MAX_RENEW_MS = 60 * 60_000;
 export class CreditAdmissionTicket implements AdmissionTicket {
   private settled: Promise<Settlement> | null = null;
   private readonly renewTimer: NodeJS.Timeout | null;
+  private price: Price | null;
 
   constructor(private readonly parts: TicketParts) {
+    this.price = parts.price;
     const hold = parts.hold;
     // Renew while the request runs, for an hour at most: a ticket nobody settles (a bug) then
     // lets its slots expire instead of holding them, and this timer, forever.
@@ -43,6 +49,11 @@ export class CreditAdmissionTicket implements AdmissionTicket {
         : null;
   }
 
+  answeredBy(target: { provider: string; model: string }): void {
+    const answered = this.parts.targetPrices.find((p) => p.target?.provider === target.provider && p.target.model === target.model);
+    if (answered) this.price = isPriced(answered.price) ? answered.price : null;
+  }
+
   settle(usage: Usage | null, outcome: 'ok' | 'failed' | 'aborted'): Promise<Settlement> {
     this.settled ??= this.settleOnce(usage, outcome);
     return this.settled;
@@ -50,7 +61,8 @@ export class CreditAdmissionTicket implements AdmissionTicket {
 
   private async settleOnce(usage: Usage | null, outcome: 'ok' | 'failed' | 'aborted'): Promise<Settlement> {
     if (this.renewTimer) clearInterval(this.renewTimer);
-    const { price, reservation } = this.parts;
+    const { price } = this;
+    const { reservation } = this.parts;
     const wanted = price ? settlementCost(price, usage, outcome) : 0;
     const [credits] = await Promise.all([
       reservation ? this.settleCredits(reservation, wanted) : Promise.resolve(0),

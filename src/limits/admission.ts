@@ -4,11 +4,12 @@
 // admitted, a ticket that must be settled exactly once when the request ends — success, upstream
 // failure or client abort alike — so concurrency slots and unused reservations are released.
 import type { ApiError } from '../core/errors.js';
+import type { PricedCall } from '../credits/price-lookup.js';
 import type { KeyRateLimit } from '../storage/api-keys.js';
 
 export type PriceTarget =
-  /** An OpenAI-compatible call: priced per model or alias name as the client asked for it. */
-  | { kind: 'model'; model: string }
+  /** An OpenAI-compatible call: priced by the targets it resolved to (src/credits/price-lookup.ts). */
+  | { kind: 'model'; call: PricedCall }
   /** A plain HTTP route: a fixed per-request cost from the route. */
   | { kind: 'route'; routeId: string; cost: number };
 
@@ -40,6 +41,8 @@ export interface AdmissionTicket {
    * releases the rest of the reservation and the concurrency slot. Idempotent.
    */
   settle(usage: Usage | null, outcome: 'ok' | 'failed' | 'aborted'): Promise<Settlement>;
+  /** Names the target that answered (after failover), so settle() charges that target's price. */
+  answeredBy(target: { provider: string; model: string }): void;
 }
 
 export type AdmissionDecision =
@@ -54,7 +57,7 @@ export type AdmissionDecision =
        */
       maxOutputTokens?: number | null;
     }
-  /** error is 429 rate_limited (with Retry-After in error.headers) or 402 insufficient_credits. */
+  /** error is 429 rate_limited (with Retry-After in error.headers), 402 insufficient_credits or 402 model_unpriced. */
   | { ok: false; error: ApiError; headers: Record<string, string> };
 
 export interface Admission {

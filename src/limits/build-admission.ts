@@ -3,6 +3,7 @@
 // Credits always go through the database's atomic path, on SQLite and PostgreSQL alike.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
 import type { Config } from '../config.js';
 import { CreditLedger } from '../credits/credit-ledger.js';
 import { PriceBook } from '../credits/price-book.js';
@@ -21,6 +22,8 @@ export interface CreditServices {
   prices: PriceBook;
   limits: AccountLimits;
   limiterStatus(): LimiterStatus;
+  /** tollgate_unpriced_requests_total{policy}, registered with the gateway's metrics by the composition root. */
+  unpricedRequests: Counter<'policy'>;
 }
 
 export interface AdmissionEngine {
@@ -66,9 +69,12 @@ export async function buildAdmissionEngine(config: Readonly<Config>, storage: St
   }
 
   const ledger = new CreditLedger(storage);
-  const prices = new PriceBook(storage, config.file.prices);
+  const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced });
   const limits = new AccountLimits(storage, config.file.limits.default);
-  const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, logger, windowMs, leaseMs });
+  // One label, the policy applied (free, block, ceiling): never the model name, which is unbounded.
+  const unpricedRequests = new Counter({ name: 'tollgate_unpriced_requests_total', help: 'Requests whose target had no price, by the unpriced policy applied (SPEC §8).', labelNames: ['policy'], registers: [] });
+  const onUnpriced = (policy: string) => unpricedRequests.inc({ policy });
+  const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, logger, windowMs, leaseMs, onUnpriced });
 
   const sweepEveryMs = options.sweepEveryMs ?? 60_000;
   const sweeper =
@@ -83,7 +89,7 @@ export async function buildAdmissionEngine(config: Readonly<Config>, storage: St
 
   return {
     admission,
-    credits: { ledger, prices, limits, limiterStatus: () => status() },
+    credits: { ledger, prices, limits, limiterStatus: () => status(), unpricedRequests },
     async close() {
       if (sweeper) clearInterval(sweeper);
       await store.close();

@@ -1,6 +1,7 @@
 // The admission engine (SPEC §4 order: … → rate limits (key, then account) → credits (reserve) → …).
-// One call per request decides, as a value: 429 with Retry-After when a limit is reached, 402 when
-// the balance cannot cover the request's maximum cost, or admitted with a ticket to settle.
+// One call per request decides, as a value: 429 with Retry-After when a limit is reached, 402
+// model_unpriced when the unpriced policy blocks the call, 402 when the balance cannot cover the
+// request's maximum cost (for the dearest target it may fail over to), or admitted with a ticket.
 // Infrastructure failures are errors: the database unreachable is a 503, with every claim the
 // request made undone first, so nothing is left half-taken.
 import { randomUUID } from 'node:crypto';
@@ -8,7 +9,8 @@ import type { Logger } from 'pino';
 import { ApiError } from '../core/errors.js';
 import type { CreditLedger } from '../credits/credit-ledger.js';
 import type { PriceBook } from '../credits/price-book.js';
-import { isPriced, reservationCost, reservedOutputTokens } from '../credits/pricing.js';
+import { holdFor } from '../credits/price-lookup.js';
+import type { UnpricedPolicy } from '../credits/unpriced-policy.js';
 import type { Reservation } from '../storage/credits.js';
 import type { AccountLimits } from './account-limits.js';
 import type { Admission, AdmissionDecision, AdmissionRequest } from './admission.js';
@@ -26,6 +28,8 @@ export interface CreditAdmissionParts {
   logger: Logger;
   windowMs: number;
   leaseMs: number;
+  /** Counts a request the unpriced policy applied to (for /metrics). */
+  onUnpriced?: (policy: UnpricedPolicy['kind']) => void;
 }
 
 const KIND_TEXT = { requests: 'requests per minute', tokens: 'tokens per minute', concurrency: 'concurrent requests' } as const;
@@ -50,6 +54,13 @@ function insufficientCredits(cost: number, available: number): ApiError {
   });
 }
 
+function modelUnpriced(model: string): ApiError {
+  return new ApiError('model_unpriced', {
+    message: `The model ${JSON.stringify(model)} has no price on this server, so it cannot be used.`,
+    suggestion: 'The operator can price it (prices in the config file, or PUT /api/v1/operator/prices) or choose pricing.unpriced: free or {ceiling: N}.',
+  });
+}
+
 export class CreditAdmission implements Admission {
   constructor(private readonly parts: CreditAdmissionParts) {}
 
@@ -63,12 +74,19 @@ export class CreditAdmission implements Admission {
     if (claim && claim.hold === null) return { ok: false, error: rateLimited(claim.decision, headers), headers };
     const hold = claim?.hold ?? null;
 
-    const price = await this.guard(() => parts.prices.priceFor(request.price), hold, rules, countedTokens);
+    const quote = await this.guard(() => parts.prices.quote(request.price), hold, rules, countedTokens);
+    if (quote.unpriced) parts.onUnpriced?.(quote.unpriced);
+    if (!quote.ok) {
+      await undo(hold, rules, countedTokens, parts.logger);
+      return { ok: false, error: modelUnpriced(quote.model), headers };
+    }
+    const { price, cost, maxOutputTokens } = holdFor(
+      quote.prices.map((p) => p.price),
+      request.estimatedInputTokens,
+      request.maxOutputTokens,
+    );
     let reservation: Reservation | null = null;
-    let maxOutputTokens: number | null = request.maxOutputTokens;
-    if (isPriced(price)) {
-      const cost = reservationCost(price, request.estimatedInputTokens, request.maxOutputTokens);
-      if (request.price.kind === 'model') maxOutputTokens = reservedOutputTokens(price, request.maxOutputTokens);
+    if (price) {
       const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId), hold, rules, countedTokens);
       if (!reserved.ok) {
         await undo(hold, rules, countedTokens, parts.logger);
@@ -80,7 +98,8 @@ export class CreditAdmission implements Admission {
       hold,
       rules,
       countedTokens,
-      price: isPriced(price) ? price : null,
+      price,
+      targetPrices: quote.prices,
       reservation,
       ledger: parts.ledger,
       logger: parts.logger,

@@ -1,6 +1,7 @@
 // /api/v1/operator/providers, /aliases and /routes: server-wide upstreams, managed by operators
 // (trusted like the config file, so private addresses are allowed). Config-file entries are
-// read-only here: their names cannot be reused.
+// read-only here: their names cannot be reused. A server-wide provider is reached through aliases;
+// `direct: true` also opens it to `provider/model` calls from any key (off by default, issue 9).
 import type { FastifyInstance } from 'fastify';
 import { registerAliasCrud } from '../gateway/alias-crud.js';
 import { operatorScope } from '../gateway/catalog-owner.js';

@@ -13,11 +13,13 @@ export interface ProviderRecord {
   baseUrl: string;
   encryptedSecret: string | null;
   models: string[] | null;
+  /** Server-wide only: reachable as `provider/model` (off by default). */
+  direct: boolean;
   createdAt: string;
   updatedAt: string;
 }
 
-export type ProviderPatch = Partial<Pick<ProviderRecord, 'baseUrl' | 'encryptedSecret' | 'models'>>;
+export type ProviderPatch = Partial<Pick<ProviderRecord, 'baseUrl' | 'encryptedSecret' | 'models' | 'direct'>>;
 
 function toRecord(row: Selectable<ProvidersTable>): ProviderRecord {
   return {
@@ -28,6 +30,7 @@ function toRecord(row: Selectable<ProvidersTable>): ProviderRecord {
     baseUrl: row.base_url,
     encryptedSecret: row.encrypted_secret,
     models: fromJson<string[] | null>(row.models, null),
+    direct: row.direct === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -47,6 +50,7 @@ export class ProvidersRepository {
         base_url: provider.baseUrl,
         encrypted_secret: provider.encryptedSecret,
         models: provider.models === null ? null : toJson(provider.models),
+        direct: provider.direct ? 1 : 0,
         created_at: provider.createdAt,
         updated_at: provider.updatedAt,
       })
@@ -72,6 +76,7 @@ export class ProvidersRepository {
         ...(patch.baseUrl !== undefined ? { base_url: patch.baseUrl } : {}),
         ...(patch.encryptedSecret !== undefined ? { encrypted_secret: patch.encryptedSecret } : {}),
         ...(patch.models !== undefined ? { models: patch.models === null ? null : toJson(patch.models) } : {}),
+        ...(patch.direct !== undefined ? { direct: patch.direct ? 1 : 0 } : {}),
         updated_at: at,
       })
       .where('id', '=', id)

@@ -114,6 +114,8 @@ export interface ProvidersTable {
   base_url: string;
   encrypted_secret: string | null;
   models: string | null;
+  /** 0/1: a server-wide provider reachable as `provider/model` (migration 007). */
+  direct: Generated<Bool>;
   created_at: string;
   updated_at: string;
 }

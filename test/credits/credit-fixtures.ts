@@ -27,12 +27,20 @@ export async function setPrice(services: Services, model: string, price: { input
   services.credits.prices.invalidate();
 }
 
+/**
+ * A model call priced by name: an alias `name` over one target (server-wide by default). An
+ * account-owned target without a price is free whatever the unpriced policy (price-lookup.ts).
+ */
+export function modelCall(name: string, owner: 'server' | 'account' = 'server'): AdmissionRequest['price'] {
+  return { kind: 'model', call: { name, via: 'alias', targets: [{ provider: 'upstream', owner, model: name }] } };
+}
+
 export function admissionFor(accountId: string, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
   return {
     accountId,
     keyId: 'key_test',
     keyLimits: null,
-    price: { kind: 'model', model: 'priced-model' },
+    price: modelCall('priced-model'),
     estimatedInputTokens: 0,
     maxOutputTokens: 0,
     requestId: `req_${randomBytes(8).toString('hex')}`,

@@ -42,10 +42,11 @@ describe('checkUpstreamUrl', () => {
 
 describe('resolveModel and orderTargets', () => {
   const providers: ProviderView[] = [
-    { name: 'openai', owner: 'server', type: 'openai', models: null },
-    { name: 'local', owner: 'server', type: 'openai', models: ['llama3.2'] },
-    { name: 'ephemeris', owner: 'server', type: 'http', models: null },
-    { name: 'mine', owner: 'account', type: 'openai', models: null },
+    // Both server providers opted in to direct `provider/model` access (direct-access.test.ts covers the default).
+    { name: 'openai', owner: 'server', type: 'openai', models: null, direct: true },
+    { name: 'local', owner: 'server', type: 'openai', models: ['llama3.2'], direct: true },
+    { name: 'ephemeris', owner: 'server', type: 'http', models: null, direct: true },
+    { name: 'mine', owner: 'account', type: 'openai', models: null, direct: false },
   ];
   const aliases: AliasView[] = [
     { name: 'gpt-mini', owner: 'server', strategy: 'fallback', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'local', model: 'llama3.2' }] },
@@ -63,7 +64,7 @@ describe('resolveModel and orderTargets', () => {
     expect(resolveModel('sneaky', aliases, providers)).toEqual({ ok: false, reason: 'no_targets' });
   });
 
-  it('resolves provider/model directly, within a provider’s declared models, and never onto http providers', () => {
+  it('resolves provider/model directly (server providers that opted in), within a provider’s declared models, and never onto http providers', () => {
     expect(resolveModel('openai/gpt-4.1', aliases, providers)).toMatchObject({ ok: true, targets: [{ provider: 'openai', model: 'gpt-4.1' }] });
     expect(resolveModel('local/llama3.2', aliases, providers).ok).toBe(true);
     expect(resolveModel('local/other', aliases, providers)).toEqual({ ok: false, reason: 'unknown_model' });

@@ -60,9 +60,10 @@ for (const target of databaseTargets()) {
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
       expect((error as Error).message).toContain("The account's credit balance cannot cover this request");
-      // An unpriced model is metered but free.
-      const free = await client.chat.completions.create({ model: 'mock/gpt-4o-mini', messages });
-      expect(free.choices[0]?.message.content).toBe('This is a deterministic reply');
+      // A model without a price, once prices exist, is refused (SPEC §8; unpriced-policy.test.ts), not free.
+      const unpriced = await client.chat.completions.create({ model: 'mock/gpt-4o-mini', messages }).catch((e: unknown) => e);
+      expect((unpriced as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
+      expect((unpriced as InstanceType<typeof OpenAI.APIError>).code).toBe('model_unpriced');
       expect((await balance()).balance).toBe(10);
     });
   });

@@ -28,22 +28,26 @@ export interface FixtureOptions {
   target?: DatabaseTarget;
   mock?: MockOpenAIOptions;
   /** Extra config-file content merged into the default (providers/aliases/routes are appended). */
-  config?: { providers?: object[]; aliases?: object[]; routes?: object[]; prices?: object[]; upstream?: object; automation?: object; limits?: object };
+  config?: { providers?: object[]; aliases?: object[]; routes?: object[]; prices?: object[]; pricing?: object; upstream?: object; automation?: object; limits?: object };
   env?: Record<string, string>;
   shared?: TestGatewayOptions['shared'];
   keyBody?: Record<string, unknown>;
 }
 
-/** The config file every fixture gets: the mock as provider `mock`, and alias `chat-default`. */
+/**
+ * The config file every fixture gets: the mock as provider `mock` (open to direct `mock/<model>`
+ * calls), and alias `chat-default`.
+ */
 export function fixtureConfig(mock: MockOpenAI, extra: FixtureOptions['config'] = {}): object {
   return {
-    providers: [{ id: 'mock', type: 'openai', base_url: mock.url, api_key: UPSTREAM_SECRET, models: ['gpt-4o-mini', 'gpt-4.1-mini', 'text-embedding-3-small'] }, ...(extra.providers ?? [])],
+    providers: [{ id: 'mock', type: 'openai', base_url: mock.url, api_key: UPSTREAM_SECRET, models: ['gpt-4o-mini', 'gpt-4.1-mini', 'text-embedding-3-small'], direct: true }, ...(extra.providers ?? [])],
     aliases: [{ name: 'chat-default', strategy: 'fallback', targets: [{ provider: 'mock', model: 'gpt-4o-mini' }] }, ...(extra.aliases ?? [])],
     routes: extra.routes ?? [],
     ...(extra.upstream ? { upstream: extra.upstream } : {}),
     ...(extra.automation ? { automation: extra.automation } : {}),
     ...(extra.limits ? { limits: extra.limits } : {}),
     ...(extra.prices ? { prices: extra.prices } : {}),
+    ...(extra.pricing ? { pricing: extra.pricing } : {}),
   };
 }
 

@@ -78,7 +78,7 @@ describe('revocation across two nodes sharing PostgreSQL and Redis', () => {
     const model = { ...body, model: 'fresh/gpt-4o-mini' };
     const onB = () => b.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${key.key}` }, payload: model });
     expect((await onB()).statusCode).toBe(400);
-    const created = await a.app.inject({ method: 'POST', url: '/api/v1/operator/providers', headers: operator.auth, payload: { name: 'fresh', type: 'openai', base_url: mock.url } });
+    const created = await a.app.inject({ method: 'POST', url: '/api/v1/operator/providers', headers: operator.auth, payload: { name: 'fresh', type: 'openai', base_url: mock.url, direct: true } });
     expect(created.statusCode).toBe(201);
     const start = performance.now();
     let status = 400;

@@ -27,7 +27,7 @@ for (const target of databaseTargets()) {
           providers: [
             { id: 'dead', type: 'openai', base_url: 'http://127.0.0.1:1/v1' },
             { id: 'flaky', type: 'openai', base_url: flaky.url },
-            { id: 'leaky', type: 'openai', base_url: leaky.url, api_key: LEAKY_SECRET },
+            { id: 'leaky', type: 'openai', base_url: leaky.url, api_key: LEAKY_SECRET, direct: true },
           ],
           aliases: [
             { name: 'resilient', strategy: 'fallback', targets: [{ provider: 'dead', model: 'gpt-4o-mini' }, { provider: 'mock', model: 'gpt-4o-mini' }] },
@@ -115,7 +115,7 @@ for (const target of databaseTargets()) {
         rememberSecret(created.json().key);
         // Point a fresh server-wide provider at the lazy mock through the operator API.
         await slow.gw.services.storage.users.setOperator(slow.user.userId, true, new Date().toISOString());
-        const provider = await slow.gw.app.inject({ method: 'POST', url: '/api/v1/operator/providers', headers: slow.user.auth, payload: { name: 'lazy', type: 'openai', base_url: lazy.url } });
+        const provider = await slow.gw.app.inject({ method: 'POST', url: '/api/v1/operator/providers', headers: slow.user.auth, payload: { name: 'lazy', type: 'openai', base_url: lazy.url, direct: true } });
         expect(provider.statusCode).toBe(201);
         const response = await slow.gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${created.json().key}` }, payload: { model: 'lazy/gpt-4o-mini', messages } });
         expect(response.statusCode).toBe(504);

@@ -20,7 +20,7 @@ for (const target of databaseTargets()) {
       upstream = await startMockOpenAI();
       configDir = mkdtempSync(join(tmpdir(), 'tollgate-seed-'));
       const configPath = join(configDir, 'tollgate.json');
-      writeFileSync(configPath, JSON.stringify({ providers: [{ id: 'mock', type: 'openai', base_url: upstream.url }] }));
+      writeFileSync(configPath, JSON.stringify({ providers: [{ id: 'mock', type: 'openai', base_url: upstream.url, direct: true }] }));
       gw = await startTestGateway({ target, env: { TOLLGATE_CONFIG: configPath } });
     });
     afterAll(async () => {

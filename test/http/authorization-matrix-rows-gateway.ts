@@ -8,7 +8,7 @@ import { bearer } from './accounts-fixtures.js';
 import type { Caller, World } from './authorization-matrix-world.js';
 
 /** The config-file provider the matrix gateway declares, for sessions to resolve a model. */
-export const MATRIX_CONFIG = { providers: [{ id: 'mock', type: 'openai', base_url: 'http://127.0.0.1:9/v1' }] };
+export const MATRIX_CONFIG = { providers: [{ id: 'mock', type: 'openai', base_url: 'http://127.0.0.1:9/v1', direct: true }] };
 
 const rand = () => randomBytes(4).toString('hex');
 type Plane = 'admin' | 'operator';

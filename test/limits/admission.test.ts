@@ -7,7 +7,7 @@ import { CreditAdmission } from '../../src/limits/credit-admission.js';
 import { limitRules } from '../../src/limits/limit-rules.js';
 import { MemoryLimiterStore } from '../../src/limits/memory-limiter-store.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
-import { accountWithCredits, admissionFor, errorCode, expectNoReservationLeft, setPrice } from '../credits/credit-fixtures.js';
+import { accountWithCredits, admissionFor, errorCode, expectNoReservationLeft, modelCall, setPrice } from '../credits/credit-fixtures.js';
 
 describe('admission (rate limits, then credits)', () => {
   let gateway: TestGateway;
@@ -21,7 +21,7 @@ describe('admission (rate limits, then credits)', () => {
   it('puts OpenAI and IETF rate-limit headers on an admitted request', async () => {
     const accountId = await accountWithCredits(gateway, 0);
     await gateway.services.credits.limits.update(accountId, { rpm: 10, tpm: 1_000 });
-    const decision = await admission().admit(admissionFor(accountId, { price: { kind: 'model', model: 'free-model' }, estimatedInputTokens: 40, maxOutputTokens: 60 }));
+    const decision = await admission().admit(admissionFor(accountId, { price: modelCall('free-model', 'account'), estimatedInputTokens: 40, maxOutputTokens: 60 }));
     expect(decision.ok).toBe(true);
     expect(decision.headers).toMatchObject({
       'x-ratelimit-limit-requests': '10',
@@ -37,7 +37,7 @@ describe('admission (rate limits, then credits)', () => {
   it('answers 429 with Retry-After once a limit is reached, and counts nothing for the refused request', async () => {
     const accountId = await accountWithCredits(gateway, 0);
     await gateway.services.credits.limits.update(accountId, { rpm: 2 });
-    const free = { price: { kind: 'model' as const, model: 'free-model' } };
+    const free = { price: modelCall('free-model', 'account') };
     expect((await admission().admit(admissionFor(accountId, free))).ok).toBe(true);
     expect((await admission().admit(admissionFor(accountId, free))).ok).toBe(true);
     const refused = await admission().admit(admissionFor(accountId, free));
@@ -114,9 +114,10 @@ describe('admission (rate limits, then credits)', () => {
     await decision.ticket.settle({ inputTokens: 10, outputTokens: 5 }, 'ok');
   });
 
-  it('lets unpriced traffic through for free: metered, no reservation, no ledger entry', async () => {
+  it("lets an account's own unpriced upstream through for free: metered, no reservation, no ledger entry", async () => {
+    // (A server-wide unpriced target follows the unpriced policy instead: test/credits/unpriced-policy.test.ts.)
     const accountId = await accountWithCredits(gateway, 0);
-    const decision = await admission().admit(admissionFor(accountId, { price: { kind: 'model', model: 'no-price-here' }, estimatedInputTokens: 1_000, maxOutputTokens: 1_000 }));
+    const decision = await admission().admit(admissionFor(accountId, { price: modelCall('no-price-here', 'account'), estimatedInputTokens: 1_000, maxOutputTokens: 1_000 }));
     if (!decision.ok) throw new Error('expected admission');
     expect(await decision.ticket.settle({ inputTokens: 1_000, outputTokens: 1_000 }, 'ok')).toEqual({ credits: 0 });
     expect(await gateway.services.storage.credits.listLedger(accountId, 10)).toEqual([]);

@@ -5,6 +5,7 @@ import { foundation } from './001-foundation.js';
 import { gateway } from './002-gateway.js';
 import { accounts } from './003-accounts.js';
 import { credits } from './004-credits.js';
+import { providerDirect } from './007-provider-direct.js';
 import { settings } from './009-settings.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -13,6 +14,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '002-gateway': gateway(),
     '003-accounts': accounts(),
     '004-credits': credits(dialect),
+    '007-provider-direct': providerDirect(),
     '009-settings': settings(),
   };
 }
