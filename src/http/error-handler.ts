@@ -2,6 +2,7 @@
 // (core/errors.ts) and keeps internals out of answers: a 500 says nothing about its cause.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorDetail } from '../core/errors.js';
+import { lingerOnUnreadBody } from './drain-body.js';
 import { isOpenAiPath } from './planes.js';
 import { foldUnionIssues, type ValidationIssue } from './validation-issues.js';
 
@@ -98,6 +99,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(function handleError(error: FastifyError, request, reply) {
     const apiError = toApiError(error);
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    lingerOnUnreadBody(request, reply);
     return sendError(request, reply, apiError);
   });
   app.setNotFoundHandler(function notFound(request, reply) {

@@ -30,6 +30,7 @@ describe('the key is checked before the body', () => {
       port,
       head: `POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
       body,
+      readAfterBody: true,
     });
     expect(answer.reset).toBe(false);
     expect(answer.status).toBe(401);

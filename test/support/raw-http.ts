@@ -18,6 +18,8 @@ export interface RawRequest {
   chunkBytes?: number;
   /** Give up after this long (default 10 s). */
   timeoutMs?: number;
+  /** Read nothing until the whole body is written, as a blocking client (Python's http.client) does. */
+  readAfterBody?: boolean;
 }
 
 function parse(raw: string, reset: boolean): RawAnswer {
@@ -57,6 +59,7 @@ export function rawRequest(request: RawRequest): Promise<RawAnswer> {
     });
     socket.on('error', () => finish(true));
     socket.on('close', () => finish(false));
+    if (request.readAfterBody) socket.pause();
     socket.on('connect', async () => {
       socket.write(request.head);
       const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
@@ -65,6 +68,7 @@ export function rawRequest(request: RawRequest): Promise<RawAnswer> {
       for (let at = 0; at < body.length && !done && !socket.destroyed; at += step) {
         if (!socket.write(body.subarray(at, at + step))) await new Promise((r) => socket.once('drain', r));
       }
+      socket.resume();
     });
   });
 }
