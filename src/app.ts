@@ -25,7 +25,8 @@ import { registerOperatorUpstreamRoutes } from './operator/providers.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
-import { requestIdFor } from './http/request-id.js';
+import { clientRequestIdOf, newRequestId } from './http/request-id.js';
+import { clientErrorHandler } from './http/client-errors.js';
 import { installStrictValidation } from './http/strict-bodies.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import type { Services } from './services.js';
@@ -35,7 +36,16 @@ export type App = FastifyInstance;
 export async function buildApp(services: Services): Promise<App> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
-    genReqId: requestIdFor,
+    genReqId: newRequestId,
+    clientErrorHandler: clientErrorHandler(services.logger as FastifyBaseLogger),
+    // Node's requestTimeout covers receiving the request (headers and body) only, so streamed
+    // answers are never cut by it; headers have a shorter bound of their own (slowloris).
+    requestTimeout: services.config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(services.config.requestTimeoutMs, 15_000),
+      // How often Node looks for requests past those bounds.
+      connectionsCheckingInterval: Math.min(1_000, Math.max(25, services.config.requestTimeoutMs / 4)),
+    },
     bodyLimit: services.config.bodyLimitBytes,
     // Let a shutdown finish in-flight requests while idle keep-alive sockets close at once.
     forceCloseConnections: 'idle',
@@ -44,12 +54,13 @@ export async function buildApp(services: Services): Promise<App> {
   });
 
   app.addHook('onSend', async function addRequestId(request, reply) {
-    reply.header('x-request-id', request.id);
+    reply.header('x-request-id', clientRequestIdOf(request) ?? request.id);
   });
   app.addHook('onResponse', async function logRequest(request, reply) {
     // The path only: a query string is the caller's business and may carry anything.
+    const clientRequestId = clientRequestIdOf(request);
     request.log.info(
-      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...(clientRequestId ? { clientRequestId } : {}) },
       'request completed',
     );
   });

@@ -26,6 +26,8 @@ export interface Config {
   bootstrapOperatorEmail: string | undefined;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Time to receive a whole request, headers and body (Node's requestTimeout); 408 after it. */
+  requestTimeoutMs: number;
   file: ConfigFile;
 }
 
@@ -121,6 +123,7 @@ export function loadConfig(env: Env, cwd: string): Readonly<Config> {
     bootstrapOperatorEmail: bootstrap || undefined,
     logLevel,
     bodyLimitBytes: integer(env, 'TOLLGATE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    requestTimeoutMs: integer(env, 'TOLLGATE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     file,
   });
 }

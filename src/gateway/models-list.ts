@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { resolveModel } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
+import { clientRequestIdOf } from '../http/request-id.js';
 import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { CatalogSnapshot } from './catalog.js';
@@ -36,6 +37,7 @@ export function visibleModels(catalog: CatalogSnapshot, key: ApiKeyRecord): Arra
 export async function listModels(services: Services, request: FastifyRequest, reply: FastifyReply, modelId?: string): Promise<unknown> {
   const key = requestKey(request);
   const call = new DataPlaneCall(services, request.id, key, { model: modelId ?? null, route: '/v1/models' });
+  call.clientRequestId = clientRequestIdOf(request) ?? null;
   try {
     await call.admit(reply, { price: { kind: 'route', routeId: 'openai:models', cost: 0 }, estimatedInputTokens: 0, maxOutputTokens: 0 });
     const models = visibleModels(await services.gateway.catalog.forAccount(key.accountId), key);

@@ -6,6 +6,7 @@ import { ApiError } from '../core/errors.js';
 import { orderTargets, resolveModel, sameTarget, type Target } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
 import { estimateInputTokens, requestedMaxOutputTokens, usageOf } from '../core/token-usage.js';
+import { clientRequestIdOf } from '../http/request-id.js';
 import type { Services } from '../services.js';
 import type { ProviderDef } from './catalog.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, statusOf } from './data-plane-call.js';
@@ -25,6 +26,7 @@ export async function proxyOpenAi(services: Services, endpoint: OpenAiEndpoint, 
   const key = requestKey(request);
   const body = requestBody(request.body);
   const call = new DataPlaneCall(services, request.id, key, { model: body.model, route: null });
+  call.clientRequestId = clientRequestIdOf(request) ?? null;
   const signal = abortOnClientClose(reply);
   try {
     // 6. Scope and model: the key's allowlist, then a model this account can reach.

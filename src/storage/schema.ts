@@ -172,6 +172,15 @@ export interface UsageRecordsTable {
   failovers: number;
   day: string;
   created_at: string;
+  /** The caller's X-Request-Id (migration 006); null when none was sent. */
+  client_request_id: string | null;
+}
+
+// Deployment-wide facts written once, e.g. the master key's fingerprint (migration 006).
+export interface ServerSettingsTable {
+  name: string;
+  value: string;
+  created_at: string;
 }
 
 // Credits, prices and limit overrides (migration 004-credits).
@@ -244,4 +253,5 @@ export interface Database {
   credit_reservations: CreditReservationsTable;
   prices: PricesTable;
   account_limits: AccountLimitsTable;
+  server_settings: ServerSettingsTable;
 }
