@@ -30,6 +30,10 @@ export interface Config {
   trustProxy: TrustProxy | undefined;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Time to receive a whole request, headers and body (Node's requestTimeout); 408 after it. */
+  requestTimeoutMs: number;
+  /** Bearer token for /metrics; unset, /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
   file: ConfigFile;
   /** The config file's pricing.unpriced, with SPEC §8's default resolved (free until any price exists). */
   unpriced: UnpricedSetting;
@@ -65,6 +69,13 @@ function masterKeyFrom(env: Env): Buffer | undefined {
     throw new ConfigError('TOLLGATE_MASTER_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
   }
   return bytes;
+}
+
+function metricsTokenFrom(env: Env): string | undefined {
+  const raw = env.TOLLGATE_METRICS_TOKEN?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16) throw new ConfigError('TOLLGATE_METRICS_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 32`)');
+  return raw;
 }
 
 function databaseUrlFrom(env: Env): string | undefined {
@@ -134,6 +145,8 @@ export function loadConfig(env: Env, cwd: string): Readonly<Config> {
     trustProxy: trustProxyFrom(env),
     logLevel,
     bodyLimitBytes: integer(env, 'TOLLGATE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    requestTimeoutMs: integer(env, 'TOLLGATE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    metricsToken: metricsTokenFrom(env),
     file,
     unpriced: unpricedSetting(file.pricing?.unpriced),
   });

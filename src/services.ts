@@ -5,11 +5,12 @@ import { AccessTokens } from './auth/access-tokens.js';
 import { buildThrottles, type ThrottleLimits, type Throttles } from './auth/throttles.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
-import type { Config } from './config.js';
-import { deriveSecrets, loadOrCreateMasterKey, type DerivedSecrets } from './crypto/master-key.js';
+import { ConfigError, type Config } from './config.js';
+import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
 import { KeyEvents } from './keys/key-events.js';
 import { KeyService } from './keys/key-service.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
+import { ServerSettingsRepository } from './storage/server-settings.js';
 import { Storage } from './storage/storage.js';
 import type { Admission } from './limits/admission.js';
 import { buildAdmissionEngine, type CreditServices } from './limits/build-admission.js';
@@ -54,6 +55,7 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     const applied = await migrateToLatest(database);
     if (applied.length > 0) options.logger.info({ migrations: applied }, 'applied migrations');
   }
+  await checkMasterKey(database, secrets);
   const storage = new Storage(database.db);
   const admissionEngine = await buildAdmissionEngine(config, storage, options.logger);
   const keyEvents = new KeyEvents();
@@ -82,4 +84,19 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
       await database.close();
     },
   };
+}
+
+/**
+ * The first node records the master key's fingerprint; a node with another key stops here (SPEC
+ * §7) rather than start and refuse every key, token and provider secret the others wrote.
+ */
+async function checkMasterKey(database: DatabaseHandle, secrets: DerivedSecrets): Promise<void> {
+  const ours = masterKeyFingerprint(secrets);
+  const recorded = await new ServerSettingsRepository(database.db).claim('master_key_fingerprint', ours, new Date().toISOString());
+  if (sameFingerprint(recorded, ours)) return;
+  await database.close();
+  throw new ConfigError(
+    'TOLLGATE_MASTER_KEY does not match the master key this database was set up with (its fingerprint differs); ' +
+      'every node of a deployment must use the same key (or the same master.key file).',
+  );
 }

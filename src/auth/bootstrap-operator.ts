@@ -12,13 +12,13 @@ export const BOOTSTRAP_VARIABLE = 'TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL';
 
 /** True while the server has no operator and never had one. */
 export async function bootstrapOpen(storage: Storage): Promise<boolean> {
-  return (await storage.settings.get('operator_established_at')) === undefined && !(await storage.users.anyOperator());
+  return (await storage.serverSettings.get('operator_established_at')) === undefined && !(await storage.users.anyOperator());
 }
 
 /** Makes a user an operator and remembers that the server has one. Call inside a transaction. */
 export async function grantOperator(storage: Storage, userId: string, via: 'cli' | 'bootstrap', at: string): Promise<void> {
   await storage.users.setOperator(userId, true, at);
-  await storage.settings.setOnce('operator_established_at', at, at);
+  await storage.serverSettings.claim('operator_established_at', at, at);
   await storage.audit.record({ accountId: null, actorType: 'system', actorId: null, action: 'user.operator_granted', targetType: 'user', targetId: userId, data: { via } });
 }
 

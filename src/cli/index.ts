@@ -27,7 +27,12 @@ program
   .command('serve', { isDefault: true })
   .description('run the server')
   .action(async () => {
-    const server = await startServer(config());
+    const server = await startServer(config()).catch((error: unknown) => {
+      // A setting found wrong only against storage (a master key that does not match).
+      if (!(error instanceof ConfigError)) throw error;
+      process.stderr.write(`tollgate: configuration error: ${error.message}\n`);
+      process.exit(2);
+    });
     handleSignals(server);
   });
 

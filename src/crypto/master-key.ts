@@ -1,7 +1,7 @@
 // The master key: 32 random bytes from TOLLGATE_MASTER_KEY or a file in the data directory
 // (created on first start with mode 0600). Every other secret is derived from it with HKDF
 // (RFC 5869), one purpose per label, so no derived key can stand in for another.
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,7 +24,7 @@ export function loadOrCreateMasterKey(dataDir: string): Buffer {
   return key;
 }
 
-export type SecretPurpose = 'api-key-hmac' | 'token-hmac' | 'jwt-hs256' | 'key-recovery' | 'provider-secrets';
+export type SecretPurpose = 'api-key-hmac' | 'token-hmac' | 'jwt-hs256' | 'key-recovery' | 'provider-secrets' | 'key-fingerprint';
 
 export interface DerivedSecrets {
   derive(purpose: SecretPurpose, context?: string): Buffer;
@@ -44,4 +44,22 @@ export function deriveSecrets(masterKey: Buffer): DerivedSecrets {
       return key;
     },
   };
+}
+
+const FINGERPRINT_LABEL = 'tollgate master key fingerprint v1';
+
+/**
+ * What the database records about the master key (SPEC §7): an HMAC of a fixed label under a key
+ * derived for this purpose alone. It tells two keys apart and reveals nothing usable about
+ * either (it opens no secret, and a guess at the key costs an HKDF and an HMAC per try against
+ * 256 random bits).
+ */
+export function masterKeyFingerprint(secrets: DerivedSecrets): string {
+  return createHmac('sha256', secrets.derive('key-fingerprint')).update(FINGERPRINT_LABEL).digest('base64url');
+}
+
+export function sameFingerprint(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

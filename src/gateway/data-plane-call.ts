@@ -21,6 +21,8 @@ export class DataPlaneCall {
   target: { provider: string; model: string } | null = null;
   sessionId: string | null = null;
   failovers = 0;
+  /** The caller's own X-Request-Id, stored beside Tollgate's id for correlation. */
+  clientRequestId: string | null = null;
   private ticket: AdmissionTicket | null = null;
   private finished = false;
 
@@ -87,6 +89,7 @@ export class DataPlaneCall {
       latencyMs: performance.now() - this.startedMs,
       failovers: this.failovers,
       createdAt: this.createdAt,
+      clientRequestId: this.clientRequestId,
     };
     this.services.gateway.usage.record(record);
     return credits;

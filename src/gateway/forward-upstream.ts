@@ -51,7 +51,7 @@ export async function forwardWithFailover(
     const request = build(target, provider);
     const result = await upstream.send(request);
     const seconds = (performance.now() - result.startedMs) / 1000;
-    metrics.upstreamDuration.observe({ provider: provider.name, outcome: result.ok ? String(result.status) : result.failure }, seconds);
+    metrics.observeUpstream(provider, result.ok ? String(result.status) : result.failure, seconds);
     if (!result.ok) {
       lastError = failureError(result.failure);
       if (MOVE_ON_FAILURES.has(result.failure)) continue;

@@ -1,7 +1,14 @@
 // Prometheus metrics of the gateway, on a registry of their own (built per Services, so several
 // nodes in one test process never clash on the global default registry). Labels are bounded:
-// route templates, never raw URLs; provider names, never URLs or secrets.
+// route templates, never raw URLs; server-wide providers by name, account-owned ones as one
+// `account` value (their names are the accounts' business, and unbounded); never URLs or secrets.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Owner } from '../core/model-targets.js';
+
+/** The `provider` label: operators' providers by name, every account-owned one as `account`. */
+export function providerLabel(provider: { name: string; owner: Owner }): string {
+  return provider.owner === 'server' ? provider.name : 'account';
+}
 
 export class GatewayMetrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -31,6 +38,11 @@ export class GatewayMetrics {
     });
     this.usageDropped = new Counter({ name: 'tollgate_usage_records_dropped_total', help: 'Usage records that could not be written.', registers });
     this.keyBusHealthy = new Gauge({ name: 'tollgate_key_bus_healthy', help: '1 when the Redis key-change bus is subscribed and hearing its heartbeat.', registers });
+  }
+
+  /** Upstream time to response headers, under a bounded provider label. */
+  observeUpstream(provider: { name: string; owner: Owner }, outcome: string, seconds: number): void {
+    this.upstreamDuration.observe({ provider: providerLabel(provider), outcome }, seconds);
   }
 
   static withDefaults(): GatewayMetrics {

@@ -1,6 +1,8 @@
-// GET /metrics (Prometheus text format) and the hook that counts every HTTP request by method,
-// route template and status, with its duration to the end of the response (streams included).
+// GET /metrics (Prometheus text format), for the metrics token or loopback clients only
+// (http/metrics-access.ts), and the hook that counts every HTTP request by method, route template
+// and status, with its duration to the end of the response (streams included).
 import type { FastifyInstance } from 'fastify';
+import { assertMetricsAccess } from '../http/metrics-access.js';
 import type { Services } from '../services.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, services: Services): void {
@@ -12,7 +14,9 @@ export function registerMetricsRoutes(app: FastifyInstance, services: Services):
     metrics.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true }, config: { plane: 'ops' } }, async (_request, reply) => {
+  const token = services.config.metricsToken;
+  app.get('/metrics', { schema: { hide: true }, config: { plane: 'ops' } }, async function serveMetrics(request, reply) {
+    assertMetricsAccess(request, token);
     const body = await metrics.registry.metrics();
     return reply.header('content-type', metrics.registry.contentType).send(body);
   });

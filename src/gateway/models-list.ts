@@ -9,11 +9,12 @@ import { ApiError } from '../core/errors.js';
 import { resolveModel } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
 import type { PriceBook } from '../credits/price-book.js';
+import { clientRequestIdOf } from '../http/request-id.js';
 import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import { authenticateKey } from './authenticate-key.js';
 import type { CatalogSnapshot } from './catalog.js';
 import { DataPlaneCall, statusOf } from './data-plane-call.js';
+import { requestKey } from './key-check-hook.js';
 
 // A fixed creation time: Tollgate does not know when an upstream made a model.
 const CREATED = 1_700_000_000;
@@ -49,8 +50,9 @@ async function callableModels(prices: PriceBook, catalog: CatalogSnapshot, key: 
 }
 
 export async function listModels(services: Services, request: FastifyRequest, reply: FastifyReply, modelId?: string): Promise<unknown> {
-  const key = await authenticateKey(services, request);
+  const key = requestKey(request);
   const call = new DataPlaneCall(services, request.id, key, { model: modelId ?? null, route: '/v1/models' });
+  call.clientRequestId = clientRequestIdOf(request) ?? null;
   try {
     await call.admit(reply, { price: { kind: 'route', routeId: 'openai:models', cost: 0 }, estimatedInputTokens: 0, maxOutputTokens: 0 });
     const models = await callableModels(services.credits.prices, await services.gateway.catalog.forAccount(key.accountId), key);

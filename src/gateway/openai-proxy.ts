@@ -6,11 +6,12 @@ import { ApiError } from '../core/errors.js';
 import { orderTargets, resolveModel, sameTarget, type Target } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
 import { estimateInputTokens, requestedMaxOutputTokens, usageOf } from '../core/token-usage.js';
+import { clientRequestIdOf } from '../http/request-id.js';
 import type { Services } from '../services.js';
-import { authenticateKey } from './authenticate-key.js';
 import type { ProviderDef } from './catalog.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, statusOf } from './data-plane-call.js';
 import { ClientGone, failureError, forwardWithFailover, readLimited } from './forward-upstream.js';
+import { requestKey } from './key-check-hook.js';
 import { relayStream } from './relay-stream.js';
 import { sessionForRequest } from './session-target.js';
 import type { UpstreamRequest } from './upstream-client.js';
@@ -20,10 +21,12 @@ export type OpenAiEndpoint = 'chat/completions' | 'responses' | 'embeddings';
 const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 
 export async function proxyOpenAi(services: Services, endpoint: OpenAiEndpoint, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  // 1–5. Key present → shape and checksum → cached lookup → revoked/expired/inactive → origin.
-  const key = await authenticateKey(services, request);
+  // 1–5. Key present → shape and checksum → cached lookup → revoked/expired/inactive → origin:
+  // done by the scope's onRequest hook, before the body was read.
+  const key = requestKey(request);
   const body = requestBody(request.body);
   const call = new DataPlaneCall(services, request.id, key, { model: body.model, route: null });
+  call.clientRequestId = clientRequestIdOf(request) ?? null;
   const signal = abortOnClientClose(reply);
   try {
     // 6. Scope and model: the key's allowlist, then a model this account can reach.

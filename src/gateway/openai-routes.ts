@@ -1,7 +1,9 @@
 // Registers the OpenAI-compatible endpoints under /v1 and /api/v1 (so both work as an SDK base
-// URL). They take an API key only, and answer errors in OpenAI's shape so SDKs show our message.
+// URL). They take an API key only, checked by an `onRequest` hook before the body is read (SPEC
+// §4), and answer errors in OpenAI's shape so SDKs show our message.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
+import { registerKeyCheck } from './key-check-hook.js';
 import { listModels } from './models-list.js';
 import { proxyOpenAi, type OpenAiEndpoint } from './openai-proxy.js';
 
@@ -13,6 +15,13 @@ const ENDPOINTS: Array<{ path: OpenAiEndpoint; summary: string }> = [
 ];
 
 export function registerOpenAiRoutes(app: FastifyInstance, services: Services): void {
+  void app.register(async function openAiRoutes(scope) {
+    registerKeyCheck(scope, services);
+    registerEndpoints(scope, services);
+  });
+}
+
+function registerEndpoints(app: FastifyInstance, services: Services): void {
   const config = { plane: 'data' as const, openaiErrors: true };
   for (const prefix of ['/v1', '/api/v1']) {
     const tags = ['data'];

@@ -2,14 +2,10 @@
 // (core/errors.ts) and keeps internals out of answers: a 500 says nothing about its cause.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorDetail } from '../core/errors.js';
+import { lingerOnUnreadBody } from './drain-body.js';
 import { isOpenAiPath } from './planes.js';
+import { foldUnionIssues, type ValidationIssue } from './validation-issues.js';
 
-interface ValidationIssue {
-  instancePath: string;
-  message?: string;
-  keyword: string;
-  params: Record<string, unknown>;
-}
 
 function locOf(context: string | undefined, issue: ValidationIssue): string[] {
   const path = issue.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -23,7 +19,7 @@ export function validationError(context: string | undefined, issues: ValidationI
   const seen = new Set<string>();
   const details: ErrorDetail[] = [];
   const detail: Array<{ loc: string[]; msg: string; type: string }> = [];
-  for (const issue of issues) {
+  for (const issue of foldUnionIssues(issues)) {
     const loc = locOf(context, issue);
     const field = loc.slice(1).join('.') || loc[0]!;
     const message = issue.message ?? 'is invalid';
@@ -67,8 +63,20 @@ const OPENAI_TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
+/**
+ * RFC 6750 §3 (and RFC 9110 §15.5.2: every 401 names its scheme): `Bearer`, with
+ * `error="invalid_token"` when a credential was presented and refused; a request that sent none
+ * gets no error code (§3.1).
+ */
+function bearerChallenge(request: FastifyRequest, apiError: ApiError): string {
+  const presented = request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
+  const refused = apiError.code === 'invalid_token' || apiError.code === 'invalid_api_key';
+  return presented && refused ? 'Bearer error="invalid_token"' : 'Bearer';
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, apiError: ApiError): FastifyReply {
   reply.status(apiError.status).headers(apiError.headers);
+  if (apiError.status === 401 && !apiError.headers['www-authenticate']) reply.header('www-authenticate', bearerChallenge(request, apiError));
   const openai = request.routeOptions.config?.openaiErrors ?? isOpenAiPath(request.url);
   if (openai) {
     const first = apiError.details[0]!;
@@ -91,6 +99,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(function handleError(error: FastifyError, request, reply) {
     const apiError = toApiError(error);
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    lingerOnUnreadBody(request, reply);
     return sendError(request, reply, apiError);
   });
   app.setNotFoundHandler(function notFound(request, reply) {

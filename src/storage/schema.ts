@@ -174,6 +174,15 @@ export interface UsageRecordsTable {
   failovers: number;
   day: string;
   created_at: string;
+  /** The caller's X-Request-Id (migration 006); null when none was sent. */
+  client_request_id: string | null;
+}
+
+// Deployment-wide facts written once, e.g. the master key's fingerprint (migration 006).
+export interface ServerSettingsTable {
+  name: string;
+  value: string;
+  created_at: string;
 }
 
 // Credits, prices and limit overrides (migration 004-credits).
@@ -227,12 +236,6 @@ export interface AccountLimitsTable {
   updated_at: string;
 }
 
-export interface SettingsTable {
-  key: string;
-  value: string;
-  updated_at: string;
-}
-
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -252,5 +255,5 @@ export interface Database {
   credit_reservations: CreditReservationsTable;
   prices: PricesTable;
   account_limits: AccountLimitsTable;
-  settings: SettingsTable;
+  server_settings: ServerSettingsTable;
 }

@@ -19,7 +19,7 @@ import { UsersRepository } from './users.js';
 import { CreditsRepository } from './credits.js';
 import { PricesRepository } from './prices.js';
 import { AccountLimitsRepository } from './account-limits.js';
-import { SettingsRepository } from './settings.js';
+import { ServerSettingsRepository } from './server-settings.js';
 
 export class Storage {
   readonly users: UsersRepository;
@@ -39,7 +39,7 @@ export class Storage {
   readonly routes: RoutesRepository;
   readonly sessions: SessionsRepository;
   readonly usage: UsageRecordsRepository;
-  readonly settings: SettingsRepository;
+  readonly serverSettings: ServerSettingsRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.users = new UsersRepository(db);
@@ -59,7 +59,7 @@ export class Storage {
     this.routes = new RoutesRepository(db);
     this.sessions = new SessionsRepository(db);
     this.usage = new UsageRecordsRepository(db);
-    this.settings = new SettingsRepository(db);
+    this.serverSettings = new ServerSettingsRepository(db);
   }
 
   transaction<T>(work: (storage: Storage) => Promise<T>): Promise<T> {

@@ -21,6 +21,8 @@ export interface UsageRecord {
   latencyMs: number;
   failovers: number;
   createdAt: string;
+  /** The caller's own X-Request-Id, kept for correlation (never a key). */
+  clientRequestId?: string | null;
 }
 
 export interface UsageGroup {
@@ -70,6 +72,7 @@ export class UsageRecordsRepository {
           failovers: r.failovers,
           day: r.createdAt.slice(0, 10),
           created_at: r.createdAt,
+          client_request_id: r.clientRequestId ?? null,
         })),
       )
       .execute();
@@ -135,6 +138,7 @@ export class UsageRecordsRepository {
       latencyMs: r.latency_ms,
       failovers: r.failovers,
       createdAt: r.created_at,
+      clientRequestId: r.client_request_id,
     }));
   }
 }

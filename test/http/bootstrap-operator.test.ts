@@ -74,7 +74,7 @@ for (const target of databaseTargets()) {
         await migrateToLatest(handle);
         const storage = new Storage(handle.db);
         await storage.users.setOperator('usr_old_operator', false, at);
-        expect(await storage.settings.get('operator_established_at')).toEqual(expect.any(String));
+        expect(await storage.serverSettings.get('operator_established_at')).toEqual(expect.any(String));
       } finally {
         await handle.close();
         if (target.databaseUrl && schema) await dropSchema(target.databaseUrl, schema);

@@ -5,8 +5,9 @@ import { foundation } from './001-foundation.js';
 import { gateway } from './002-gateway.js';
 import { accounts } from './003-accounts.js';
 import { credits } from './004-credits.js';
+import { httpHardening } from './006-http-hardening.js';
 import { providerDirect } from './007-provider-direct.js';
-import { settings } from './009-settings.js';
+import { operatorMark } from './009-operator-mark.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -14,7 +15,8 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '002-gateway': gateway(),
     '003-accounts': accounts(),
     '004-credits': credits(dialect),
+    '006-http-hardening': httpHardening(),
     '007-provider-direct': providerDirect(),
-    '009-settings': settings(),
+    '009-operator-mark': operatorMark(),
   };
 }
