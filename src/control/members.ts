@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
-import { decideMemberChange, type ActorRole, type MemberChange } from '../core/membership-rules.js';
+import { canManageMembers, decideMemberChange, type ActorRole, type MemberChange } from '../core/membership-rules.js';
 import type { Services } from '../services.js';
 import type { Role } from '../storage/accounts.js';
 import type { MemberView } from '../storage/memberships.js';
@@ -47,6 +47,17 @@ async function checkChange(tx: Storage, access: AccountAccess, targetUserId: str
   const decision = decideMemberChange(actorRole, change(target.role), await tx.memberships.countOwners(access.account.id));
   if (!decision.ok) throw new ApiError(decision.code, { message: decision.message });
   return target.role;
+}
+
+/**
+ * Revokes the service tokens a member minted for this account, in the caller's transaction, so
+ * the membership change and the revocation land together: a token must not outlive its minter's
+ * right to mint it (only owners and admins may). One audit event per token, naming the reason.
+ */
+async function revokeServiceTokensOf(tx: Storage, access: AccountAccess, userId: string, reason: 'member.removed' | 'member.left' | 'member.demoted', requestId: string, at: string): Promise<void> {
+  for (const tokenId of await tx.serviceTokens.revokeByCreatorInAccount(access.account.id, userId, at)) {
+    await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: 'service_token.revoked', targetType: 'service_token', targetId: tokenId, data: { reason, created_by: userId }, requestId });
+  }
 }
 
 export function registerMemberRoutes(app: FastifyInstance, services: Services): void {
@@ -100,6 +111,7 @@ export function registerMemberRoutes(app: FastifyInstance, services: Services): 
       if (from === newRole) return;
       await tx.memberships.setRole(access.account.id, targetId, newRole);
       await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: 'member.role_changed', targetType: 'user', targetId, data: { from, to: newRole }, requestId: request.id });
+      if (!canManageMembers(newRole)) await revokeServiceTokensOf(tx, access, targetId, 'member.demoted', request.id, at);
     });
     return memberOut(await findMember(access.account.id, targetId));
   });
@@ -113,7 +125,9 @@ export function registerMemberRoutes(app: FastifyInstance, services: Services): 
       const role = await checkChange(tx, access, targetId, (targetRole) => ({ kind: 'remove', targetRole, self }), at);
       await tx.memberships.remove(access.account.id, targetId);
       // The account's keys stay (they belong to the account); the trail says who minted each.
+      // Service tokens are the minter's admin-plane power, and go with their membership.
       await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: self ? 'member.left' : 'member.removed', targetType: 'user', targetId, data: { role }, requestId: request.id });
+      await revokeServiceTokensOf(tx, access, targetId, self ? 'member.left' : 'member.removed', request.id, at);
     });
     return reply.status(204).send(null);
   });
