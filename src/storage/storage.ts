@@ -19,6 +19,7 @@ import { UsersRepository } from './users.js';
 import { CreditsRepository } from './credits.js';
 import { PricesRepository } from './prices.js';
 import { AccountLimitsRepository } from './account-limits.js';
+import { InvitationsRepository } from './invitations.js';
 
 export class Storage {
   readonly users: UsersRepository;
@@ -38,6 +39,7 @@ export class Storage {
   readonly routes: RoutesRepository;
   readonly sessions: SessionsRepository;
   readonly usage: UsageRecordsRepository;
+  readonly invitations: InvitationsRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.users = new UsersRepository(db);
@@ -57,6 +59,7 @@ export class Storage {
     this.routes = new RoutesRepository(db);
     this.sessions = new SessionsRepository(db);
     this.usage = new UsageRecordsRepository(db);
+    this.invitations = new InvitationsRepository(db);
   }
 
   transaction<T>(work: (storage: Storage) => Promise<T>): Promise<T> {

@@ -3,8 +3,9 @@
 // that account, in the same transaction as the membership change, with one audit event per token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
-import { startTestGateway, type TestGateway } from '../support/harness.js';
-import { bearer, createServiceToken, teamWithRoles } from './accounts-fixtures.js';
+import { revokeOrphanedServiceTokens } from '../../src/storage/migrations/005-invitations.js';
+import { signUp, startTestGateway, type TestGateway } from '../support/harness.js';
+import { bearer, createServiceToken, makeOperator, teamWithRoles } from './accounts-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`service tokens of a member whose standing ends (${target.name})`, () => {
@@ -62,6 +63,22 @@ for (const target of databaseTargets()) {
       expect((await adminCall(theirs.token)).statusCode).toBe(401);
       const row = await gw.services.storage.serviceTokens.findById(theirs.id);
       expect(row?.revokedAt).not.toBeNull();
+    });
+
+    it('revokes, once at migration, the tokens of members who lost their standing before this rule existed', async () => {
+      const team = await teamWithRoles(gw.app);
+      const stale = await createServiceToken(gw.app, team.admin, team.accountId);
+      const owners = await createServiceToken(gw.app, team.owner, team.accountId);
+      const operator = await signUp(gw.app);
+      await makeOperator(gw, operator);
+      const operators = await createServiceToken(gw.app, operator, team.accountId);
+      // As an older Tollgate left it: the membership gone, the token still live.
+      await gw.services.storage.memberships.remove(team.accountId, team.admin.userId);
+      expect((await adminCall(stale.token)).statusCode).toBe(200);
+      await revokeOrphanedServiceTokens(gw.services.storage.db, new Date().toISOString());
+      expect((await adminCall(stale.token)).statusCode).toBe(401);
+      expect((await adminCall(owners.token)).statusCode).toBe(200);
+      expect((await adminCall(operators.token)).statusCode).toBe(200);
     });
 
     it('keeps the membership and the token together when the change is refused', async () => {
