@@ -72,6 +72,22 @@ for (const target of databaseTargets()) {
       expect((await call('GET', '/api/v1/invitations', invitee.auth)).json().invitations).toEqual([]);
     });
 
+    it('lets one of two simultaneous answers through (accept twice, or accept and decline at once)', async () => {
+      const owner = await signUp(gw.app);
+      const teamId = await createTeam(gw.app, owner);
+      const invitee = await signUp(gw.app);
+      const id = (await invite(owner, teamId, invitee.email)).json().invitation_id;
+      const answers = await Promise.all([
+        call('POST', `/api/v1/invitations/${id}/accept`, invitee.auth),
+        call('POST', `/api/v1/invitations/${id}/accept`, invitee.auth),
+        call('POST', `/api/v1/invitations/${id}/decline`, invitee.auth),
+      ]);
+      expect(answers.filter((a) => a.statusCode < 300)).toHaveLength(1);
+      expect(answers.filter((a) => a.statusCode === 409)).toHaveLength(2);
+      const joined = answers[0]!.statusCode === 200 || answers[1]!.statusCode === 200;
+      expect(await memberIds(owner, teamId)).toEqual(joined ? [owner.userId, invitee.userId] : [owner.userId]);
+    });
+
     it("answers 404 to anyone accepting or declining an invitation for another email", async () => {
       const owner = await signUp(gw.app);
       const teamId = await createTeam(gw.app, owner);
