@@ -5,6 +5,8 @@ import { registerAdminAuditRoutes } from './admin/audit.js';
 import { registerAdminKeyRoutes } from './admin/keys.js';
 import { registerAccountRoutes } from './control/accounts.js';
 import { registerMemberRoutes } from './control/members.js';
+import { registerAccountInvitationRoutes } from './control/account-invitations.js';
+import { registerMyInvitationRoutes } from './control/my-invitations.js';
 import { registerServiceTokenRoutes } from './control/service-tokens.js';
 import { registerOperatorDirectoryRoutes } from './operator/directory.js';
 import { registerOperatorUserRoutes } from './operator/users.js';
@@ -90,6 +92,8 @@ export async function buildApp(services: Services): Promise<App> {
   registerAutomationRoutes(app, services);
   registerAccountRoutes(app, services);
   registerMemberRoutes(app, services);
+  registerAccountInvitationRoutes(app, services);
+  registerMyInvitationRoutes(app, services);
   registerServiceTokenRoutes(app, services);
   registerAdminKeyRoutes(app, services);
   registerAdminAuditRoutes(app, services);

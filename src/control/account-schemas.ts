@@ -1,4 +1,5 @@
-// Request and response schemas of /api/v1/accounts, its members and its service tokens.
+// Request and response schemas of /api/v1/accounts, its members and its service tokens
+// (invitations: invitation-schemas.ts).
 import { Type } from '@sinclair/typebox';
 
 export const RoleSchema = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
@@ -22,10 +23,6 @@ export const AccountOut = Type.Object({
 });
 export const AccountList = Type.Object({ accounts: Type.Array(AccountOut) });
 
-export const AddMemberBody = Type.Object(
-  { email: Type.String({ format: 'email', maxLength: 254 }), role: Type.Optional(RoleSchema) },
-  { additionalProperties: false },
-);
 export const PatchMemberBody = Type.Object({ role: RoleSchema }, { additionalProperties: false });
 
 export const MemberOut = Type.Object({

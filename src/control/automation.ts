@@ -1,9 +1,12 @@
 // /api/v1/automation/settings: whether requests without a session open one automatically, and
-// how long sessions last. Self-service: an access token or the account's API key.
+// how long sessions last. Self-service: an access token or the account's API key. Settings belong
+// to a user (a key follows its creator's); an org key minted by a service token has no user, so it
+// reads the server default that applies to it and may not change it.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authenticateUserOrKey } from '../http/authenticate.js';
+import { ApiError } from '../core/errors.js';
+import { authenticateUserOrKey, type Principal } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import type { AutomationSettings } from '../storage/automation-settings.js';
 
@@ -15,9 +18,9 @@ const SettingsBody = Type.Object({ is_enabled: Type.Optional(Type.Boolean()), se
 const SettingsOut = Type.Object({
   is_enabled: Type.Boolean(),
   session_duration: Type.Integer(),
-  user_id: Type.String(),
-  created_at: Type.String(),
-  updated_at: Type.String(),
+  user_id: Type.Union([Type.String(), Type.Null()], { description: 'null: an org key without a user, on the server default' }),
+  created_at: Type.Union([Type.String(), Type.Null()]),
+  updated_at: Type.Union([Type.String(), Type.Null()]),
 });
 
 function settingsOut(settings: AutomationSettings) {
@@ -30,11 +33,29 @@ function settingsOut(settings: AutomationSettings) {
   };
 }
 
+function serverDefaults(services: Services): { is_enabled: boolean; session_duration: number } {
+  return services.config.file.automation.default ?? { is_enabled: true, session_duration: 3600 };
+}
+
+/** What applies to a key with no user: the server default, with no owner and no stored row. */
+function defaultsOut(defaults: { is_enabled: boolean; session_duration: number }) {
+  return { ...defaults, user_id: null, created_at: null, updated_at: null };
+}
+
+/** Whose settings a PUT changes: the caller's, or the key creator's; nobody's for a userless org key. */
+function settingsOwner(principal: Principal) {
+  if (principal.user !== null) return principal.user;
+  throw new ApiError('forbidden', {
+    message: 'This org key was minted by a service token: no user owns automation settings for it, and the server default applies.',
+    suggestion: 'Open sessions explicitly with POST /api/v1/sessions, or use a key minted by a user.',
+  });
+}
+
 /** The user's settings, or the configured defaults (stored on first read so timestamps are real). */
 export async function automationSettingsFor(services: Services, userId: string): Promise<AutomationSettings> {
   const existing = await services.storage.automation.find(userId);
   if (existing) return existing;
-  const defaults = services.config.file.automation.default ?? { is_enabled: true, session_duration: 3600 };
+  const defaults = serverDefaults(services);
   const at = new Date().toISOString();
   await services.storage.automation.insertIfMissing({ userId, isEnabled: defaults.is_enabled, sessionDurationS: defaults.session_duration, createdAt: at, updatedAt: at });
   return (await services.storage.automation.find(userId))!;
@@ -45,18 +66,19 @@ export function registerAutomationRoutes(app: FastifyInstance, services: Service
 
   r.get('/api/v1/automation/settings', { schema: { tags, security, response: { 200: SettingsOut } } }, async (request) => {
     const principal = await authenticateUserOrKey(services, request);
+    if (principal.user === null) return defaultsOut(serverDefaults(services));
     return settingsOut(await automationSettingsFor(services, principal.user.id));
   });
 
   r.put('/api/v1/automation/settings', { schema: { tags, security, body: SettingsBody, response: { 200: SettingsOut } } }, async (request) => {
-    const principal = await authenticateUserOrKey(services, request);
-    const current = await automationSettingsFor(services, principal.user.id);
+    const user = settingsOwner(await authenticateUserOrKey(services, request));
+    const current = await automationSettingsFor(services, user.id);
     await services.storage.automation.upsert({
       ...current,
       isEnabled: request.body.is_enabled ?? current.isEnabled,
       sessionDurationS: request.body.session_duration ?? current.sessionDurationS,
       updatedAt: new Date().toISOString(),
     });
-    return settingsOut((await services.storage.automation.find(principal.user.id))!);
+    return settingsOut((await services.storage.automation.find(user.id))!);
   });
 }

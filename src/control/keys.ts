@@ -8,12 +8,23 @@ import { nameField } from '../http/name-field.js';
 import { authenticateUser } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import { isKeyActive, type ApiKeyRecord } from '../storage/api-keys.js';
+import type { Storage } from '../storage/storage.js';
 import { keyMetadata, validateKeySettings } from './key-settings.js';
 import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from './key-schemas.js';
 
 const tags = ['auth'];
 const security = [{ bearer: [] }];
 const MAX_ACTIVE_KEYS_PER_USER = 1000;
+
+/** Why a rotation did not start: the key was rotated already (naming its successor) or revoked. */
+async function notRotatable(tx: Storage, id: string): Promise<ApiError> {
+  const successor = await tx.apiKeys.findSuccessor(id);
+  if (!successor) return new ApiError('conflict', { message: 'Only an active key can be rotated.' });
+  return new ApiError('conflict', {
+    message: `This key was already rotated; its successor is ${successor.id}.`,
+    suggestion: `Rotate ${successor.id} instead, or revoke this key to end its grace period now.`,
+  });
+}
 
 export function registerKeyRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -149,8 +160,9 @@ export function registerKeyRoutes(app: FastifyInstance, services: Services): voi
     const graceS = request.body?.grace_period_seconds ?? 0;
     const revokeAt = new Date(now.getTime() + graceS * 1000).toISOString();
     const { record, key } = await storage.transaction(async (tx) => {
-      // The old key keeps working until revokeAt; its settings carry over to the new one.
-      await tx.apiKeys.revoke(old.id, revokeAt, now.toISOString());
+      // The old key keeps working until revokeAt; its settings carry over to the new one. A key
+      // that already has a successor is not rotated again: one live successor per key.
+      if (!(await tx.apiKeys.beginRotation(old.id, revokeAt, now.toISOString()))) throw await notRotatable(tx, old.id);
       const minted = await keys.withStorage(tx).mint({
         accountId: old.accountId,
         createdBy: user.id,

@@ -1,4 +1,5 @@
-// /api/v1/accounts/{id}/members: who is in a team account and with which role. The rules of who
+// /api/v1/accounts/{id}/members: who is in a team account and with which role (adding someone is an
+// invitation they accept: account-invitations.ts, my-invitations.ts). The rules of who
 // may change whom live in core/membership-rules.ts; every change runs under the account's row
 // lock so the last-owner rule holds against concurrent changes. Access is re-read from storage on
 // every request, so a removed member is refused from their next request on.
@@ -6,13 +7,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
-import { decideMemberChange, type ActorRole, type MemberChange } from '../core/membership-rules.js';
+import { canManageMembers, decideMemberChange, type ActorRole, type MemberChange } from '../core/membership-rules.js';
 import type { Services } from '../services.js';
 import type { Role } from '../storage/accounts.js';
 import type { MemberView } from '../storage/memberships.js';
 import type { Storage } from '../storage/storage.js';
 import { accountAccess, noSuchAccount, type AccountAccess } from './account-access.js';
-import { AccountIdParams, AddMemberBody, MemberList, MemberOut, MemberParams, PatchMemberBody } from './account-schemas.js';
+import { AccountIdParams, MemberList, MemberOut, MemberParams, PatchMemberBody } from './account-schemas.js';
 
 const tags = ['accounts'];
 const security = [{ bearer: [] }];
@@ -28,7 +29,7 @@ const noSuchMember = () => new ApiError('not_found', { message: 'No such member.
  * The actor's own role, read again under the account lock: a change that landed since the
  * request began (their demotion, say) must count.
  */
-async function actorRoleUnderLock(tx: Storage, access: AccountAccess): Promise<ActorRole> {
+export async function actorRoleUnderLock(tx: Storage, access: AccountAccess): Promise<ActorRole> {
   if (access.role === 'operator') return 'operator';
   const role = (await tx.accounts.findMembership(access.account.id, access.user.id))?.role;
   if (!role) throw noSuchAccount();
@@ -49,6 +50,17 @@ async function checkChange(tx: Storage, access: AccountAccess, targetUserId: str
   return target.role;
 }
 
+/**
+ * Revokes the service tokens a member minted for this account, in the caller's transaction, so
+ * the membership change and the revocation land together: a token must not outlive its minter's
+ * right to mint it (only owners and admins may). One audit event per token, naming the reason.
+ */
+async function revokeServiceTokensOf(tx: Storage, access: AccountAccess, userId: string, reason: 'member.removed' | 'member.left' | 'member.demoted', requestId: string, at: string): Promise<void> {
+  for (const tokenId of await tx.serviceTokens.revokeByCreatorInAccount(access.account.id, userId, at)) {
+    await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: 'service_token.revoked', targetType: 'service_token', targetId: tokenId, data: { reason, created_by: userId }, requestId });
+  }
+}
+
 export function registerMemberRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
@@ -64,31 +76,6 @@ export function registerMemberRoutes(app: FastifyInstance, services: Services): 
     return { members: (await storage.memberships.listByAccount(access.account.id)).map(memberOut) };
   });
 
-  r.post('/api/v1/accounts/:id/members', { schema: { tags, security, params: AccountIdParams, body: AddMemberBody, response: { 201: MemberOut } } }, async (request, reply) => {
-    const access = await accountAccess(services, request, request.params.id);
-    const role = request.body.role ?? 'member';
-    const decision = decideMemberChange(access.role, { kind: 'add', role }, 0);
-    if (!decision.ok) throw new ApiError(decision.code, { message: decision.message });
-    if (access.account.kind === 'personal') {
-      throw new ApiError('conflict', { message: 'A personal account has no other members.', suggestion: 'Create a team account with POST /api/v1/accounts.' });
-    }
-    const user = await storage.users.findByEmail(request.body.email);
-    if (!user) throw new ApiError('not_found', { message: 'No user with this email.', suggestion: 'Ask them to register first.' });
-    const at = new Date().toISOString();
-    await storage.transaction(async (tx) => {
-      if (!(await tx.memberships.lockAccount(access.account.id, at))) throw noSuchAccount();
-      const again = decideMemberChange(await actorRoleUnderLock(tx, access), { kind: 'add', role }, 0);
-      if (!again.ok) throw new ApiError(again.code, { message: again.message });
-      if (await tx.accounts.findMembership(access.account.id, user.id)) throw new ApiError('conflict', { message: 'This user is already a member.' });
-      if ((await tx.memberships.countMembers(access.account.id)) >= MAX_MEMBERS_PER_ACCOUNT) {
-        throw new ApiError('conflict', { message: `An account may have at most ${MAX_MEMBERS_PER_ACCOUNT} members.` });
-      }
-      await tx.accounts.addMember({ accountId: access.account.id, userId: user.id, role, createdAt: at });
-      await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: 'member.added', targetType: 'user', targetId: user.id, data: { role }, requestId: request.id });
-    });
-    return reply.status(201).send(memberOut(await findMember(access.account.id, user.id)));
-  });
-
   r.patch('/api/v1/accounts/:id/members/:user_id', { schema: { tags, security, params: MemberParams, body: PatchMemberBody, response: { 200: MemberOut } } }, async (request) => {
     const access = await accountAccess(services, request, request.params.id);
     const targetId = request.params.user_id;
@@ -100,6 +87,7 @@ export function registerMemberRoutes(app: FastifyInstance, services: Services): 
       if (from === newRole) return;
       await tx.memberships.setRole(access.account.id, targetId, newRole);
       await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: 'member.role_changed', targetType: 'user', targetId, data: { from, to: newRole }, requestId: request.id });
+      if (!canManageMembers(newRole)) await revokeServiceTokensOf(tx, access, targetId, 'member.demoted', request.id, at);
     });
     return memberOut(await findMember(access.account.id, targetId));
   });
@@ -113,7 +101,9 @@ export function registerMemberRoutes(app: FastifyInstance, services: Services): 
       const role = await checkChange(tx, access, targetId, (targetRole) => ({ kind: 'remove', targetRole, self }), at);
       await tx.memberships.remove(access.account.id, targetId);
       // The account's keys stay (they belong to the account); the trail says who minted each.
+      // Service tokens are the minter's admin-plane power, and go with their membership.
       await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: self ? 'member.left' : 'member.removed', targetType: 'user', targetId, data: { role }, requestId: request.id });
+      await revokeServiceTokensOf(tx, access, targetId, self ? 'member.left' : 'member.removed', request.id, at);
     });
     return reply.status(204).send(null);
   });

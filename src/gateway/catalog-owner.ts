@@ -5,6 +5,7 @@
 // upstreams go through the private-address guard unless the server allows private upstreams.
 import type { FastifyRequest } from 'fastify';
 import { authenticateAdmin, requireOperator } from '../admin/authenticate-admin.js';
+import type { CatalogRole } from '../core/provider-repoint.js';
 import type { Services } from '../services.js';
 
 export interface CatalogActor {
@@ -14,6 +15,8 @@ export interface CatalogActor {
   actorId: string;
   /** May point upstreams at private addresses. */
   trusted: boolean;
+  /** Who is asking: members may not re-point providers (core/provider-repoint.ts). */
+  role: CatalogRole;
 }
 
 export interface CatalogScope {
@@ -29,7 +32,7 @@ export function adminScope(basePath: string): CatalogScope {
     tags: ['admin'],
     async actor(services, request) {
       const principal = await authenticateAdmin(services, request);
-      return { accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, trusted: services.config.allowPrivateUpstreams };
+      return { accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, trusted: services.config.allowPrivateUpstreams, role: principal.role };
     },
   };
 }
@@ -40,7 +43,7 @@ export function operatorScope(basePath: string): CatalogScope {
     tags: ['operator'],
     async actor(services, request) {
       const user = await requireOperator(services, request);
-      return { accountId: null, actorType: 'user', actorId: user.id, trusted: true };
+      return { accountId: null, actorType: 'user', actorId: user.id, trusted: true, role: 'operator' };
     },
   };
 }

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { decideRepoint } from '../core/provider-repoint.js';
 import type { Services } from '../services.js';
 import type { ProviderRecord } from '../storage/providers.js';
 import type { CatalogActor, CatalogScope } from './catalog-owner.js';
@@ -89,11 +90,16 @@ export function registerProviderCrud(app: FastifyInstance, services: Services, s
     const provider = await ownedProvider(services, actor, request.params.id);
     const body = request.body;
     const baseUrl = body.base_url === undefined ? undefined : await assertAllowedUpstream(body.base_url, actor.trusted);
-    const encryptedSecret = body.api_key === undefined ? undefined : body.api_key === null ? null : sealProviderSecret(services.secrets, provider.id, provider.accountId, body.api_key);
+    // The stored secret never follows the provider to another origin (issue 9 item 3).
+    const repoint = decideRepoint(actor.role, provider.baseUrl, baseUrl, body.api_key !== undefined);
+    if (!repoint.ok) throw new ApiError('forbidden', { message: repoint.message, field: 'base_url' });
+    const dropSecret = repoint.changed && repoint.dropSecret;
+    const encryptedSecret = body.api_key === undefined ? (dropSecret ? null : undefined) : body.api_key === null ? null : sealProviderSecret(services.secrets, provider.id, provider.accountId, body.api_key);
     const direct = directSetting(actor, body.direct);
     await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models, direct }, new Date().toISOString());
-    // Names of changed fields only: never the secret itself.
-    await audit(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body) });
+    // Names of changed fields only: never the secret itself; a move to another origin says so.
+    const moved = repoint.changed && repoint.originChanged ? { origin: { from: repoint.from, to: repoint.to }, secret_dropped: dropSecret && provider.encryptedSecret !== null } : {};
+    await audit(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body), ...moved });
     return providerOut((await storage.providers.findById(provider.id))!);
   });
 

@@ -8,7 +8,12 @@ import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { User } from '../storage/users.js';
 
-export type Principal = { type: 'user'; user: User } | { type: 'api_key'; key: ApiKeyRecord; user: User };
+/**
+ * An API key speaks for its account. `user` is the key's creator, who must still be active; it is
+ * null for an org key minted by a service token, which no user owns (SPEC §3: it still reads its
+ * account's usage, balance, sessions and automation settings).
+ */
+export type Principal = { type: 'user'; user: User } | { type: 'api_key'; key: ApiKeyRecord; user: User | null };
 
 /** The bearer credential: `Authorization: Bearer …` wins over `X-API-Key`. */
 export function presentedCredential(request: FastifyRequest): string | undefined {
@@ -61,7 +66,12 @@ export async function authenticateUserOrKey(services: Services, request: Fastify
   if (!looksLikeApiKey(services, credential)) return { type: 'user', user: (await userFromAccessToken(services, credential)).user };
   const check = await services.keys.check(credential);
   if (!check.ok) throw new ApiError('invalid_api_key');
-  const user = check.key.createdBy ? await services.storage.users.findById(check.key.createdBy) : undefined;
+  if (check.key.createdBy === null) {
+    // Only org keys are minted without a user; a personal key always has its creator.
+    if (check.key.kind !== 'org') throw new ApiError('invalid_api_key');
+    return { type: 'api_key', key: check.key, user: null };
+  }
+  const user = await services.storage.users.findById(check.key.createdBy);
   if (!user || !user.isActive) throw new ApiError('invalid_api_key');
   return { type: 'api_key', key: check.key, user };
 }

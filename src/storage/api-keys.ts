@@ -156,6 +156,28 @@ export class ApiKeysRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /**
+   * Starts a rotation: sets the end of the key's grace period, only if nothing has set one yet.
+   * A key already rotated (its successor exists, the grace running) or revoked is left alone and
+   * the answer is false, so two rotations racing on one key mint one successor: the conditional
+   * UPDATE is atomic on both databases (PostgreSQL re-checks the WHERE after the row lock).
+   */
+  async beginRotation(id: string, revokeAt: string, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: revokeAt, is_default: 0, updated_at: at })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The key minted by rotating this one, if any. */
+  async findSuccessor(id: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('rotated_from', '=', id).orderBy('created_at', 'asc').executeTakeFirst();
+    return row && toRecord(row);
+  }
+
   async revokeAllByCreator(userId: string, at: string): Promise<string[]> {
     const rows = await this.db
       .updateTable('api_keys')

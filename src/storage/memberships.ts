@@ -80,6 +80,18 @@ export class MembershipsRepository {
     return Number(count);
   }
 
+  /** Whether someone with this (lower-case) email is a member: answered the same way for unknown emails. */
+  async hasMemberWithEmail(accountId: string, email: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select('memberships.user_id')
+      .where('memberships.account_id', '=', accountId)
+      .where('users.email', '=', email)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async setRole(accountId: string, userId: string, role: Role): Promise<void> {
     await this.db.updateTable('memberships').set({ role }).where('account_id', '=', accountId).where('user_id', '=', userId).execute();
   }

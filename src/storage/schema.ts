@@ -236,6 +236,21 @@ export interface AccountLimitsTable {
   updated_at: string;
 }
 
+// Invitations to team accounts (migration 005-invitations).
+export interface InvitationsTable {
+  id: string;
+  account_id: string;
+  /** Lower-case. */
+  email: string;
+  role: 'owner' | 'admin' | 'member';
+  invited_by: string | null;
+  status: 'pending' | 'accepted' | 'declined' | 'withdrawn';
+  created_at: string;
+  expires_at: string;
+  responded_at: string | null;
+  responded_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -256,4 +271,5 @@ export interface Database {
   prices: PricesTable;
   account_limits: AccountLimitsTable;
   server_settings: ServerSettingsTable;
+  invitations: InvitationsTable;
 }

@@ -99,6 +99,22 @@ export class ServiceTokensRepository {
     await this.db.updateTable('service_tokens').set({ revoked_at: at, updated_at: at }).where('created_by', '=', userId).where('revoked_at', 'is', null).execute();
   }
 
+  /**
+   * Revokes the live tokens one user minted for one account (they left it, or lost the role that
+   * may mint them). Returns the ids revoked, for the audit trail.
+   */
+  async revokeByCreatorInAccount(accountId: string, userId: string, at: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('service_tokens')
+      .set({ revoked_at: at, updated_at: at })
+      .where('account_id', '=', accountId)
+      .where('created_by', '=', userId)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    return rows.map((row) => row.id).sort();
+  }
+
   /** Records a use, at most once per `resolutionMs`, so a busy CI job does not write on every call. */
   async touchLastUsed(id: string, at: string, resolutionMs = 60_000): Promise<void> {
     const threshold = new Date(Date.parse(at) - resolutionMs).toISOString();

@@ -20,6 +20,7 @@ import { CreditsRepository } from './credits.js';
 import { PricesRepository } from './prices.js';
 import { AccountLimitsRepository } from './account-limits.js';
 import { ServerSettingsRepository } from './server-settings.js';
+import { InvitationsRepository } from './invitations.js';
 
 export class Storage {
   readonly users: UsersRepository;
@@ -40,6 +41,7 @@ export class Storage {
   readonly sessions: SessionsRepository;
   readonly usage: UsageRecordsRepository;
   readonly serverSettings: ServerSettingsRepository;
+  readonly invitations: InvitationsRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.users = new UsersRepository(db);
@@ -60,6 +62,7 @@ export class Storage {
     this.sessions = new SessionsRepository(db);
     this.usage = new UsageRecordsRepository(db);
     this.serverSettings = new ServerSettingsRepository(db);
+    this.invitations = new InvitationsRepository(db);
   }
 
   transaction<T>(work: (storage: Storage) => Promise<T>): Promise<T> {

@@ -11,9 +11,18 @@ export async function createTeam(app: App, owner: SignedIn, name = 'Team'): Prom
   return response.json().id;
 }
 
+/** Invites the user (`by` an owner or admin) and returns the invitation id. */
+export async function invite(app: App, by: SignedIn, accountId: string, email: string, role: 'owner' | 'admin' | 'member' = 'member'): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: `/api/v1/accounts/${accountId}/members`, headers: by.auth, payload: { email, role } });
+  if (response.statusCode !== 202) throw new Error(`invite failed: ${response.statusCode} ${response.body}`);
+  return response.json().invitation_id;
+}
+
+/** Adds a member the only way there is: an invitation, which they accept. */
 export async function addMember(app: App, by: SignedIn, accountId: string, user: SignedIn, role: 'owner' | 'admin' | 'member'): Promise<void> {
-  const response = await app.inject({ method: 'POST', url: `/api/v1/accounts/${accountId}/members`, headers: by.auth, payload: { email: user.email, role } });
-  if (response.statusCode !== 201) throw new Error(`add member failed: ${response.statusCode} ${response.body}`);
+  const id = await invite(app, by, accountId, user.email, role);
+  const response = await app.inject({ method: 'POST', url: `/api/v1/invitations/${id}/accept`, headers: user.auth });
+  if (response.statusCode !== 200) throw new Error(`accept invitation failed: ${response.statusCode} ${response.body}`);
 }
 
 export async function createServiceToken(app: App, by: SignedIn, accountId: string, body: Record<string, unknown> = {}): Promise<{ id: string; token: string } & Record<string, unknown>> {

@@ -70,15 +70,20 @@ for (const target of databaseTargets()) {
       expect((await call('GET', '/api/v1/accounts/acc_doesnotexist0000', team.owner.auth)).statusCode).toBe(404);
     });
 
-    it('adds an existing user by email, refuses unknown emails, duplicates and personal accounts', async () => {
+    // Adding a member is now an invitation the invitee accepts (issue 9 item 10): an unknown email
+    // is no longer refused with 404 (that revealed who is registered); invitations.test.ts covers it.
+    it('adds an existing user by email once they accept, refuses duplicates, bad emails and personal accounts', async () => {
       const owner = await signUp(gw.app);
       const teamId = await createTeam(gw.app, owner);
       const joiner = await signUp(gw.app);
-      const added = await call('POST', `/api/v1/accounts/${teamId}/members`, owner.auth, { email: joiner.email.toUpperCase() });
-      expect(added.statusCode).toBe(201);
-      expect(added.json()).toMatchObject({ user_id: joiner.userId, email: joiner.email, role: 'member', is_active: true });
+      const invited = await call('POST', `/api/v1/accounts/${teamId}/members`, owner.auth, { email: joiner.email.toUpperCase() });
+      expect(invited.statusCode).toBe(202);
+      expect(invited.json()).toMatchObject({ email: joiner.email, role: 'member' });
+      const accepted = await call('POST', `/api/v1/invitations/${invited.json().invitation_id}/accept`, joiner.auth);
+      expect(accepted.statusCode).toBe(200);
+      const joined = (await call('GET', `/api/v1/accounts/${teamId}/members`, owner.auth)).json().members.find((m: { user_id: string }) => m.user_id === joiner.userId);
+      expect(joined).toMatchObject({ user_id: joiner.userId, email: joiner.email, role: 'member', is_active: true });
       expect((await call('POST', `/api/v1/accounts/${teamId}/members`, owner.auth, { email: joiner.email })).statusCode).toBe(409);
-      expect((await call('POST', `/api/v1/accounts/${teamId}/members`, owner.auth, { email: 'nobody-here@example.com' })).statusCode).toBe(404);
       expect((await call('POST', `/api/v1/accounts/${teamId}/members`, owner.auth, { email: 'not an email' })).statusCode).toBe(422);
 
       const personal = (await call('GET', '/api/v1/accounts', owner.auth)).json().accounts[0].id;
@@ -117,7 +122,7 @@ for (const target of databaseTargets()) {
       expect((await call('DELETE', `${url}/${team.owner.userId}`, team.admin.auth)).statusCode).toBe(403);
       const newcomer = await signUp(gw.app);
       expect((await call('POST', url, team.admin.auth, { email: newcomer.email, role: 'owner' })).statusCode).toBe(403);
-      expect((await call('POST', url, team.admin.auth, { email: newcomer.email, role: 'admin' })).statusCode).toBe(201);
+      expect((await call('POST', url, team.admin.auth, { email: newcomer.email, role: 'admin' })).statusCode).toBe(202);
     });
 
     it('keeps the last owner: they can neither leave nor be demoted, until another owner exists', async () => {
@@ -188,7 +193,7 @@ for (const target of databaseTargets()) {
       await call('PATCH', `/api/v1/accounts/${teamId}`, owner.auth, { name: 'New name' });
       await call('DELETE', `/api/v1/accounts/${teamId}/members/${joiner.userId}`, owner.auth);
       const audit = await gw.app.inject({ url: '/admin/audit', headers: { ...owner.auth, 'x-account-id': teamId } });
-      expect(audit.json().events.map((e: { action: string }) => e.action)).toEqual(['member.removed', 'account.renamed', 'member.role_changed', 'member.added', 'account.created']);
+      expect(audit.json().events.map((e: { action: string }) => e.action)).toEqual(['member.removed', 'account.renamed', 'member.role_changed', 'member.added', 'invitation.accepted', 'invitation.created', 'account.created']);
       expect(audit.json().events[2]).toMatchObject({ actor_type: 'user', actor_id: owner.userId, target_id: joiner.userId, data: { from: 'member', to: 'admin' } });
     });
   });

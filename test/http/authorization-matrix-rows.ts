@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createKey, signUp } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { createServiceToken } from './accounts-fixtures.js';
+import { addMember, createServiceToken, createTeam, invite } from './accounts-fixtures.js';
 import type { Caller, PrincipalName, World } from './authorization-matrix-world.js';
 
 type Expectation = Record<PrincipalName, number>;
@@ -73,9 +73,15 @@ async function freshOrgKeyId(world: World): Promise<string> {
 
 async function freshMemberId(world: World): Promise<string> {
   const user = await signUp(world.app);
-  const response = await world.app.inject({ method: 'POST', url: `/api/v1/accounts/${world.accountId}/members`, headers: world.owner.auth, payload: { email: user.email } });
-  if (response.statusCode !== 201) throw new Error(`add member: ${response.body}`);
+  await addMember(world.app, world.owner, world.accountId, user, 'member');
   return user.userId;
+}
+
+/** An invitation for the caller's email (any email for callers without a user), to a team of a fresh owner. */
+async function invitationFor(world: World, caller: Caller): Promise<string> {
+  const owner = await signUp(world.app);
+  const teamId = await createTeam(world.app, owner, 'Inviting team');
+  return invite(world.app, owner, teamId, caller.user?.email ?? `nobody-${randomBytes(4).toString('hex')}@example.com`);
 }
 
 const at = (url: string) => async () => ({ url });
@@ -124,11 +130,21 @@ export const ROWS: Record<string, Row> = {
   'GET /api/v1/accounts/:id': { kind: 'account_read', ok: 200, request: async (w) => ({ url: team(w) }) },
   'PATCH /api/v1/accounts/:id': { kind: 'account_manage', ok: 200, request: async (w) => ({ url: team(w), payload: { name: 'Matrix team' } }) },
   'GET /api/v1/accounts/:id/members': { kind: 'account_read', ok: 200, request: async (w) => ({ url: `${team(w)}/members` }) },
+  // Adding a member is an invitation (202), accepted or declined by the invitee's own access token.
   'POST /api/v1/accounts/:id/members': {
     kind: 'account_manage',
-    ok: 201,
+    ok: 202,
     request: async (w) => ({ url: `${team(w)}/members`, payload: { email: (await signUp(w.app)).email, role: 'member' } }),
   },
+  'GET /api/v1/accounts/:id/invitations': { kind: 'account_manage', ok: 200, request: async (w) => ({ url: `${team(w)}/invitations` }) },
+  'DELETE /api/v1/accounts/:id/invitations/:invitation_id': {
+    kind: 'account_manage',
+    ok: 204,
+    request: async (w) => ({ url: `${team(w)}/invitations/${await invite(w.app, w.owner, w.accountId, `w-${randomBytes(4).toString('hex')}@example.com`)}` }),
+  },
+  'GET /api/v1/invitations': { kind: 'user', ok: 200, request: at('/api/v1/invitations') },
+  'POST /api/v1/invitations/:id/accept': { kind: 'user', ok: 200, request: async (w, c) => ({ url: `/api/v1/invitations/${await invitationFor(w, c)}/accept` }) },
+  'POST /api/v1/invitations/:id/decline': { kind: 'user', ok: 204, request: async (w, c) => ({ url: `/api/v1/invitations/${await invitationFor(w, c)}/decline` }) },
   'PATCH /api/v1/accounts/:id/members/:user_id': { kind: 'account_manage', ok: 200, request: async (w) => ({ url: `${team(w)}/members/${await freshMemberId(w)}`, payload: { role: 'admin' } }) },
   'DELETE /api/v1/accounts/:id/members/:user_id': { kind: 'account_manage', ok: 204, request: async (w) => ({ url: `${team(w)}/members/${await freshMemberId(w)}` }) },
   'POST /api/v1/accounts/:id/service-tokens': { kind: 'account_manage', ok: 201, request: async (w) => ({ url: `${team(w)}/service-tokens`, payload: { name: 'matrix' } }) },

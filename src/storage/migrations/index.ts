@@ -5,6 +5,7 @@ import { foundation } from './001-foundation.js';
 import { gateway } from './002-gateway.js';
 import { accounts } from './003-accounts.js';
 import { credits } from './004-credits.js';
+import { invitations } from './005-invitations.js';
 import { httpHardening } from './006-http-hardening.js';
 import { providerDirect } from './007-provider-direct.js';
 import { operatorMark } from './009-operator-mark.js';
@@ -15,6 +16,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '002-gateway': gateway(),
     '003-accounts': accounts(),
     '004-credits': credits(dialect),
+    '005-invitations': invitations(),
     '006-http-hardening': httpHardening(),
     '007-provider-direct': providerDirect(),
     '009-operator-mark': operatorMark(),
