@@ -24,7 +24,8 @@ import { registerAdminRouteRoutes } from './admin/routes.js';
 import { registerSessionRoutes } from './control/sessions.js';
 import { registerUsageRoutes } from './control/usage.js';
 import { registerOperatorUpstreamRoutes } from './operator/providers.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { ApiError } from './core/errors.js';
+import { installErrorHandling, sendError } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
 import { clientRequestIdOf, newRequestId } from './http/request-id.js';
@@ -53,6 +54,13 @@ export async function buildApp(services: Services): Promise<App> {
     loggerInstance: services.logger as FastifyBaseLogger,
     genReqId: newRequestId,
     clientErrorHandler: clientErrorHandler(services.logger as FastifyBaseLogger),
+    // A URL Fastify cannot decode (broken percent-encoding, bad UTF-8) never reaches a route: it
+    // is refused here, in Tollgate's envelope like every other error.
+    frameworkErrors: function refuseUndecodableUrl(_error, request, reply) {
+      // Route hooks (and so the X-Request-Id hook) do not run for a request no route received.
+      reply.header('x-request-id', request.id);
+      sendError(request, reply, new ApiError('invalid_request', { message: 'The request path is not valid percent-encoded UTF-8.' }));
+    },
     // Node's requestTimeout covers receiving the request (headers and body) only, so streamed
     // answers are never cut by it; headers have a shorter bound of their own (slowloris).
     requestTimeout: services.config.requestTimeoutMs,

@@ -16,6 +16,7 @@ import { hasScopes } from '../core/scopes.js';
 import type { Services } from '../services.js';
 import type { CatalogSnapshot, RouteDef } from './catalog.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, statusOf } from './data-plane-call.js';
+import { clientRequestIdOf } from '../http/request-id.js';
 import { ClientGone, failureError } from './forward-upstream.js';
 import { registerKeyCheck, requestKey } from './key-check-hook.js';
 import { abortOnClientClose } from './openai-proxy.js';
@@ -52,6 +53,7 @@ export async function proxyHttpRoute(services: Services, request: FastifyRequest
   const upstreamPath = route && routeUpstreamPath(route.path, parsed.value);
   if (!route || upstreamPath === undefined) throw noRoute(request);
   const call = new DataPlaneCall(services, request.id, key, { model: null, route: route.path });
+  call.clientRequestId = clientRequestIdOf(request) ?? null;
   const signal = abortOnClientClose(reply);
   try {
     // 6. Methods and scopes.
@@ -74,7 +76,7 @@ export async function proxyHttpRoute(services: Services, request: FastifyRequest
       body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined,
       signal,
     });
-    services.gateway.metrics.upstreamDuration.observe({ provider: provider.name, outcome: result.ok ? String(result.status) : result.failure }, (performance.now() - result.startedMs) / 1000);
+    services.gateway.metrics.observeUpstream(provider, result.ok ? String(result.status) : result.failure, (performance.now() - result.startedMs) / 1000);
     if (!result.ok) throw failureError(result.failure);
 
     // 11. Settle when the body has been relayed (or the client left).

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
 import { startHttpUpstream, type HttpUpstream } from './http-upstream.js';
-import { rawRequest } from './raw-http.js';
+import { rawHttp } from '../support/raw-http.js';
 
 for (const target of databaseTargets()) {
   describe(`plain HTTP routes stay inside their prefix (${target.name})`, () => {
@@ -29,7 +29,7 @@ for (const target of databaseTargets()) {
       await ephemeris?.close();
     });
 
-    const get = (path: string) => rawRequest(f.baseUrl, 'GET', path, { 'x-api-key': f.key });
+    const get = (path: string) => rawHttp(f.baseUrl, 'GET', path, { 'x-api-key': f.key });
 
     it('forwards a plain sub-path to base_url + route path + the rest, query included', async () => {
       const answer = await get('/v1/positions/mars/moons?at=now');

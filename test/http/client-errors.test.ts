@@ -29,4 +29,12 @@ describe('errors of the HTTP parser', () => {
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body).errors[0].code).toBe('invalid_request');
   });
+
+  it('answers a path with broken percent-encoding with 400 invalid_request in the error envelope', async () => {
+    const answer = await rawRequest({ port, head: 'GET /v1/positions/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' });
+    expect(answer.status).toBe(400);
+    const body = JSON.parse(answer.body);
+    expect(body.errors[0].code).toBe('invalid_request');
+    expect(answer.headers['x-request-id']).toBe(body.meta.request_id);
+  });
 });

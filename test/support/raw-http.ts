@@ -31,12 +31,28 @@ function parse(raw: string, reset: boolean): RawAnswer {
     const colon = line.indexOf(':');
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { status: Number(statusLine.split(' ')[1] ?? 0), headers, body: split >= 0 ? raw.slice(split + 4) : '', reset };
+  const rest = split >= 0 ? raw.slice(split + 4) : '';
+  const body = headers['transfer-encoding'] === 'chunked' ? unchunk(Buffer.from(rest, 'latin1')) : Buffer.from(rest, 'latin1');
+  return { status: Number(statusLine.split(' ')[1] ?? 0), headers, body: body.toString('utf8'), reset };
+}
+
+/** RFC 9112 §7.1 chunked transfer coding, without trailers. */
+function unchunk(bytes: Buffer): Buffer {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    const size = lineEnd < 0 ? 0 : parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
+    if (!size) return Buffer.concat(out);
+    out.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
 }
 
 function complete(raw: string): boolean {
   const answer = parse(raw, false);
   const length = Number(answer.headers['content-length'] ?? NaN);
+  if (answer.headers['transfer-encoding'] === 'chunked') return raw.endsWith('0\r\n\r\n');
   return raw.includes('\r\n\r\n') && Number.isFinite(length) && Buffer.byteLength(answer.body) >= length;
 }
 
@@ -71,4 +87,15 @@ export function rawRequest(request: RawRequest): Promise<RawAnswer> {
       socket.resume();
     });
   });
+}
+
+/**
+ * One request with the request line written byte for byte (`..`, `%2e%2e` and backslashes reach
+ * the server as they are, where fetch and app.inject would normalise them), `Connection: close`.
+ */
+export function rawHttp(baseUrl: string, method: string, path: string, headers: Record<string, string> = {}, body = ''): Promise<RawAnswer> {
+  const { hostname, port } = new URL(baseUrl);
+  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  if (body) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return rawRequest({ port: Number(port), head: `${lines.join('\r\n')}\r\n\r\n`, body: body || undefined });
 }
