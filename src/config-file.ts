@@ -26,6 +26,8 @@ export const ConfigFileSchema = Type.Object(
           base_url: Type.String({ pattern: '^https?://' }),
           api_key: Type.Optional(Type.String()),
           models: Type.Optional(Type.Array(Type.String())),
+          /** The chat field this upstream honours for the output cap (default max_completion_tokens). */
+          output_cap_field: Type.Optional(Type.Union([Type.Literal('max_completion_tokens'), Type.Literal('max_tokens')])),
         },
         { additionalProperties: false },
       ),

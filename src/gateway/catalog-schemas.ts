@@ -7,6 +7,9 @@ export const ProviderName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0
 const ModelName = Type.String({ minLength: 1, maxLength: 128 });
 const BaseUrl = Type.String({ minLength: 8, maxLength: 2048, description: 'http(s) base URL, e.g. https://api.openai.com/v1' });
 const Secret = Type.String({ minLength: 1, maxLength: 4096, description: 'Sent upstream as a bearer token; write-only.' });
+const OutputCapFieldSchema = Type.Union([Type.Literal('max_completion_tokens'), Type.Literal('max_tokens')], {
+  description: 'The chat field the upstream honours for the output cap; Tollgate forwards the cap in it and never sends the other (default max_completion_tokens).',
+});
 const Timestamps = { created_at: Type.String(), updated_at: Type.String() };
 const Owner = { account_id: Type.Union([Type.String(), Type.Null()]) };
 
@@ -18,12 +21,14 @@ export const CreateProviderBody = Type.Object({
   base_url: BaseUrl,
   api_key: Type.Optional(Secret),
   models: Type.Optional(Type.Union([Type.Array(ModelName, { maxItems: 500 }), Type.Null()])),
+  output_cap_field: Type.Optional(OutputCapFieldSchema),
 });
 
 export const PatchProviderBody = Type.Object({
   base_url: Type.Optional(BaseUrl),
   api_key: Type.Optional(Type.Union([Secret, Type.Null()])),
   models: Type.Optional(Type.Union([Type.Array(ModelName, { maxItems: 500 }), Type.Null()])),
+  output_cap_field: Type.Optional(OutputCapFieldSchema),
 });
 
 export const ProviderOut = Type.Object({
@@ -33,6 +38,7 @@ export const ProviderOut = Type.Object({
   base_url: Type.String(),
   models: Type.Union([Type.Array(Type.String()), Type.Null()]),
   has_secret: Type.Boolean(),
+  output_cap_field: Type.String(),
   ...Owner,
   ...Timestamps,
 });

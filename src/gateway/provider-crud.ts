@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
+import { DEFAULT_OUTPUT_CAP_FIELD } from '../core/output-cap.js';
 import { newId } from '../core/ids.js';
 import type { Services } from '../services.js';
 import type { ProviderRecord } from '../storage/providers.js';
@@ -16,7 +17,7 @@ import { assertAllowedUpstream } from './upstream-address-check.js';
 export const MAX_PROVIDERS_PER_OWNER = 200;
 
 export function providerOut(p: ProviderRecord) {
-  return { id: p.id, name: p.name, type: p.type, base_url: p.baseUrl, models: p.models, has_secret: p.encryptedSecret !== null, account_id: p.accountId, created_at: p.createdAt, updated_at: p.updatedAt };
+  return { id: p.id, name: p.name, type: p.type, base_url: p.baseUrl, models: p.models, has_secret: p.encryptedSecret !== null, output_cap_field: p.outputCapField ?? DEFAULT_OUTPUT_CAP_FIELD, account_id: p.accountId, created_at: p.createdAt, updated_at: p.updatedAt };
 }
 
 /** The owner's provider by id, or 404 (another owner's provider does not exist for this caller). */
@@ -55,6 +56,7 @@ export function registerProviderCrud(app: FastifyInstance, services: Services, s
       baseUrl,
       encryptedSecret: body.api_key ? sealProviderSecret(services.secrets, id, actor.accountId, body.api_key) : null,
       models: body.models ?? null,
+      outputCapField: body.output_cap_field ?? null,
       createdAt: at,
       updatedAt: at,
     };
@@ -79,7 +81,7 @@ export function registerProviderCrud(app: FastifyInstance, services: Services, s
     const body = request.body;
     const baseUrl = body.base_url === undefined ? undefined : await assertAllowedUpstream(body.base_url, actor.trusted);
     const encryptedSecret = body.api_key === undefined ? undefined : body.api_key === null ? null : sealProviderSecret(services.secrets, provider.id, provider.accountId, body.api_key);
-    await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models }, new Date().toISOString());
+    await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models, outputCapField: body.output_cap_field }, new Date().toISOString());
     // Names of changed fields only: never the secret itself.
     await audit(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body) });
     return providerOut((await storage.providers.findById(provider.id))!);

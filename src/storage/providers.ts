@@ -13,11 +13,13 @@ export interface ProviderRecord {
   baseUrl: string;
   encryptedSecret: string | null;
   models: string[] | null;
+  /** The chat output-cap field the upstream honours; null/absent means max_completion_tokens. */
+  outputCapField?: 'max_completion_tokens' | 'max_tokens' | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type ProviderPatch = Partial<Pick<ProviderRecord, 'baseUrl' | 'encryptedSecret' | 'models'>>;
+export type ProviderPatch = Partial<Pick<ProviderRecord, 'baseUrl' | 'encryptedSecret' | 'models' | 'outputCapField'>>;
 
 function toRecord(row: Selectable<ProvidersTable>): ProviderRecord {
   return {
@@ -28,6 +30,7 @@ function toRecord(row: Selectable<ProvidersTable>): ProviderRecord {
     baseUrl: row.base_url,
     encryptedSecret: row.encrypted_secret,
     models: fromJson<string[] | null>(row.models, null),
+    outputCapField: row.output_cap_field ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -47,6 +50,7 @@ export class ProvidersRepository {
         base_url: provider.baseUrl,
         encrypted_secret: provider.encryptedSecret,
         models: provider.models === null ? null : toJson(provider.models),
+        output_cap_field: provider.outputCapField ?? null,
         created_at: provider.createdAt,
         updated_at: provider.updatedAt,
       })
@@ -72,6 +76,7 @@ export class ProvidersRepository {
         ...(patch.baseUrl !== undefined ? { base_url: patch.baseUrl } : {}),
         ...(patch.encryptedSecret !== undefined ? { encrypted_secret: patch.encryptedSecret } : {}),
         ...(patch.models !== undefined ? { models: patch.models === null ? null : toJson(patch.models) } : {}),
+        ...(patch.outputCapField !== undefined ? { output_cap_field: patch.outputCapField } : {}),
         updated_at: at,
       })
       .where('id', '=', id)

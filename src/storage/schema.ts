@@ -114,6 +114,8 @@ export interface ProvidersTable {
   base_url: string;
   encrypted_secret: string | null;
   models: string | null;
+  /** Migration 008: the chat output-cap field the upstream honours (null: max_completion_tokens). */
+  output_cap_field: 'max_completion_tokens' | 'max_tokens' | null;
   created_at: string;
   updated_at: string;
 }

@@ -5,6 +5,7 @@ import { foundation } from './001-foundation.js';
 import { gateway } from './002-gateway.js';
 import { accounts } from './003-accounts.js';
 import { credits } from './004-credits.js';
+import { creditDebt } from './008-credit-debt.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -12,5 +13,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '002-gateway': gateway(),
     '003-accounts': accounts(),
     '004-credits': credits(dialect),
+    '008-credit-debt': creditDebt(dialect),
   };
 }
