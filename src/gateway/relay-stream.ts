@@ -4,9 +4,9 @@
 // client did not (SPEC §6). A stream that ends without usage (the client went away, the upstream
 // failed) is charged for its input estimate — the upstream answered, so it read the prompt — plus
 // every kind of delta it delivered (text, tool calls, reasoning). An upstream event larger than
-// MAX_SSE_EVENT_CHARS ends the stream with upstream_error and aborts the upstream. A slow client applies backpressure to the upstream; a client that goes
-// away aborts the upstream request; an upstream that goes quiet for too long ends the stream with
-// an error event the OpenAI SDKs raise.
+// MAX_SSE_EVENT_CHARS ends the stream with upstream_error and aborts the upstream. A slow client
+// applies backpressure to the upstream; a client that goes away aborts the upstream request; an
+// upstream that goes quiet for too long ends the stream with an error event the OpenAI SDKs raise.
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
