@@ -5,6 +5,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { databaseTargets } from '../support/databases.js';
 import { startMockOpenAI } from '../support/mock-openai.js';
 import { setPrice } from './credit-fixtures.js';
 
@@ -132,3 +133,30 @@ describe('a provider whose upstream honours max_tokens', () => {
     }
   });
 });
+
+for (const target of databaseTargets()) {
+  describe(`a stored provider's output_cap_field (${target.name})`, () => {
+    it('is set on create and update, shown, and decides the field the cap is forwarded in', async () => {
+      const f = await startGatewayFixture({ target, env: { TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: 'on' } });
+      try {
+        const admin = (method: 'POST' | 'PATCH', url: string, payload: object) => f.gw.app.inject({ method, url, headers: f.user.auth, payload });
+        const created = await admin('POST', '/admin/providers', { name: 'own', type: 'openai', base_url: f.mock.url, output_cap_field: 'max_tokens' });
+        expect(created.statusCode).toBe(201);
+        expect(created.json()).toMatchObject({ output_cap_field: 'max_tokens' });
+        expect((await admin('POST', '/admin/providers', { name: 'bad', type: 'openai', base_url: f.mock.url, output_cap_field: 'max_output_tokens' })).statusCode).toBe(422);
+        const chat = () => f.gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${f.key}` }, payload: { model: 'own/gpt-4o-mini', messages, max_completion_tokens: 3 } });
+        expect((await chat()).statusCode).toBe(200);
+        expect(f.mock.requests.at(-1)!.body).toMatchObject({ max_tokens: 3 });
+        expect(f.mock.requests.at(-1)!.body).not.toHaveProperty('max_completion_tokens');
+
+        const patched = await admin('PATCH', `/admin/providers/${created.json().id}`, { output_cap_field: 'max_completion_tokens' });
+        expect(patched.json()).toMatchObject({ output_cap_field: 'max_completion_tokens' });
+        expect((await chat()).statusCode).toBe(200);
+        expect(f.mock.requests.at(-1)!.body).toMatchObject({ max_completion_tokens: 3 });
+        expect(f.mock.requests.at(-1)!.body).not.toHaveProperty('max_tokens');
+      } finally {
+        await f.close();
+      }
+    });
+  });
+}
