@@ -7,8 +7,8 @@
 //   chat format's per-message and reply-priming tokens;
 // - for any other model, the UTF-8 byte count: every token of a byte-level BPE covers at least one
 //   byte, so no such tokenizer counts more — CJK and emoji included;
-// - a field longer than TOKENIZE_MAX_CHARS is counted in bytes too, so the hot path never spends
-//   more than a few milliseconds tokenizing.
+// - past TOKENIZE_BUDGET_CHARS of text in one request, the rest is counted in bytes too, so the hot
+//   path never spends more than ~15 ms tokenizing, whatever the body.
 // The encoding (a few MB) loads on first use, not at start.
 import type { OpenAiEndpoint } from './output-cap.js';
 
@@ -23,7 +23,7 @@ const INPUT_FIELDS: Record<OpenAiEndpoint, readonly string[]> = {
 const TOKENS_PER_MESSAGE = 4;
 /** <|im_start|>assistant<|im_sep|> that primes the reply. */
 const REPLY_PRIMING_TOKENS = 3;
-const TOKENIZE_MAX_CHARS = 256 * 1024;
+const TOKENIZE_BUDGET_CHARS = 256 * 1024;
 
 const O200K_MODEL = /^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|o1|o3|o4)(\b|-|$)/i;
 
@@ -54,7 +54,12 @@ function isTokenIds(value: unknown): value is number[] {
  */
 export async function estimateInputTokens(endpoint: OpenAiEndpoint, body: Record<string, unknown>, models: readonly string[]): Promise<number> {
   const count: Counter = models.length > 0 && models.every(usesO200k) ? await loadO200k() : (text) => Buffer.byteLength(text, 'utf8');
-  const measure = (text: string) => (text.length > TOKENIZE_MAX_CHARS ? Buffer.byteLength(text, 'utf8') : count(text));
+  let budget = TOKENIZE_BUDGET_CHARS;
+  const measure = (text: string) => {
+    if (text.length > budget) return Buffer.byteLength(text, 'utf8');
+    budget -= text.length;
+    return count(text);
+  };
   let tokens = 0;
   for (const field of INPUT_FIELDS[endpoint]) {
     const value = body[field];
