@@ -28,6 +28,8 @@ export const ConfigFileSchema = Type.Object(
           models: Type.Optional(Type.Array(Type.String())),
           /** Reachable as `provider/model` by any key (SPEC §1); off: only through aliases. */
           direct: Type.Boolean({ default: false }),
+          /** The chat field this upstream honours for the output cap (default max_completion_tokens). */
+          output_cap_field: Type.Optional(Type.Union([Type.Literal('max_completion_tokens'), Type.Literal('max_tokens')])),
         },
         { additionalProperties: false },
       ),

@@ -1,6 +1,11 @@
 // Server-sent events (WHATWG HTML §9.2.6): splits a byte stream into whole events so the gateway
 // can relay each one the moment it is complete — never more than one event held back — and read
 // the few it must (usage). Pure and incremental: feed chunks, get finished events back.
+//
+// Hostile upstreams: an event that never ends would grow the held-back text without bound, so one
+// event is capped (MAX_SSE_EVENT_CHARS, then SseEventTooLarge); and each push scans only the text
+// it added (plus the three characters a boundary split across chunks can start with), so the work
+// stays linear in the bytes received however the stream is chunked.
 import { StringDecoder } from 'node:string_decoder';
 
 export interface SseEvent {
@@ -12,21 +17,42 @@ export interface SseEvent {
   data: string | undefined;
 }
 
-const BOUNDARY = /\r\n\r\n|\n\n|\r\r/;
+/** The largest single event relayed: 1 Mi characters (UTF-16 code units) held for one event. */
+export const MAX_SSE_EVENT_CHARS = 1024 * 1024;
+
+export class SseEventTooLarge extends Error {
+  constructor() {
+    super(`an upstream server-sent event exceeded ${MAX_SSE_EVENT_CHARS} characters`);
+  }
+}
+
+// The blank line that ends an event; the longest form is 4 characters long.
+const BOUNDARY = /\r\n\r\n|\n\n|\r\r/g;
+const LONGEST_BOUNDARY = 4;
 
 export class SseSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private buffer = '';
+  /** Characters handed to the boundary search so far: linear in the input (a test pins it). */
+  examinedChars = 0;
 
-  /** Returns every event completed by this chunk. */
+  constructor(private readonly maxEventChars = MAX_SSE_EVENT_CHARS) {}
+
+  /** Returns every event completed by this chunk; throws SseEventTooLarge past the cap. */
   push(chunk: Buffer): SseEvent[] {
+    const scanFrom = Math.max(0, this.buffer.length - (LONGEST_BOUNDARY - 1));
     this.buffer += this.decoder.write(chunk);
     const events: SseEvent[] = [];
+    let start = 0;
+    BOUNDARY.lastIndex = scanFrom;
     for (let match = BOUNDARY.exec(this.buffer); match; match = BOUNDARY.exec(this.buffer)) {
       const end = match.index + match[0].length;
-      events.push(parseEvent(this.buffer.slice(0, end)));
-      this.buffer = this.buffer.slice(end);
+      events.push(parseEvent(this.buffer.slice(start, end)));
+      start = end;
     }
+    this.examinedChars += this.buffer.length - scanFrom;
+    if (start > 0) this.buffer = this.buffer.slice(start);
+    if (this.buffer.length > this.maxEventChars) throw new SseEventTooLarge();
     return events;
   }
 

@@ -1,30 +1,10 @@
-// Token accounting read from OpenAI-compatible payloads: the estimate a request reserves credits
-// and rate-limit budget against, and the usage an upstream reports in a body or stream event.
-// Pure: works on parsed JSON.
+// Token accounting read from OpenAI-compatible payloads: the usage an upstream reports in a body or
+// stream event, and what a stream delivered when it reported none. (What a request reserves is in
+// input-tokens.ts and output-cap.ts.) Pure: works on parsed JSON.
 
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
-}
-
-/** ~4 characters per token (OpenAI's rule of thumb), over the text-bearing request fields. */
-export function estimateInputTokens(body: Record<string, unknown>): number {
-  let chars = 0;
-  for (const field of ['messages', 'input', 'instructions', 'prompt', 'tools']) {
-    const value = body[field];
-    if (value === undefined || value === null) continue;
-    chars += typeof value === 'string' ? value.length : JSON.stringify(value).length;
-  }
-  return Math.ceil(chars / 4);
-}
-
-/** max_completion_tokens, max_tokens or max_output_tokens, whichever the client set. */
-export function requestedMaxOutputTokens(body: Record<string, unknown>): number | null {
-  for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
-    const value = body[field];
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  }
-  return null;
 }
 
 function count(value: unknown): number {
@@ -58,18 +38,39 @@ export function isUsageOnlyChunk(payload: unknown): boolean {
   return p.object === 'chat.completion.chunk' && Array.isArray(p.choices) && p.choices.length === 0 && p.usage != null;
 }
 
-/** The text one streamed event hands the client: chat delta content, or a Responses text delta. */
+// Every kind of generated text a chat delta can carry: content, refusals, reasoning (the field
+// names differ between OpenAI-compatible servers), tool and legacy function calls.
+const CHAT_DELTA_TEXT = ['content', 'refusal', 'reasoning', 'reasoning_content'] as const;
+
+function callText(call: unknown): string {
+  const fn = (call as { function?: { name?: unknown; arguments?: unknown } } | null)?.function ?? call;
+  const { name, arguments: args } = (fn ?? {}) as { name?: unknown; arguments?: unknown };
+  return (typeof name === 'string' ? name : '') + (typeof args === 'string' ? args : '');
+}
+
+function chatDeltaText(delta: Record<string, unknown> | undefined): string {
+  if (!delta) return '';
+  let text = '';
+  for (const field of CHAT_DELTA_TEXT) if (typeof delta[field] === 'string') text += delta[field];
+  if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) text += callText(call);
+  if (delta.function_call) text += callText(delta.function_call);
+  return text;
+}
+
+/**
+ * The generated text one streamed event hands the client, of any kind: a chat delta's content,
+ * refusal, reasoning and tool-call arguments, or any Responses `*.delta` event (output text,
+ * function-call arguments, reasoning, refusals…). A stream cut short is charged for all of it.
+ */
 export function deliveredTextOf(payload: unknown): string {
   if (typeof payload !== 'object' || payload === null) return '';
   const p = payload as Record<string, unknown>;
   if (p.object === 'chat.completion.chunk' && Array.isArray(p.choices)) {
     let text = '';
-    for (const choice of p.choices as Array<{ delta?: { content?: unknown } }>) {
-      if (typeof choice?.delta?.content === 'string') text += choice.delta.content;
-    }
+    for (const choice of p.choices as Array<{ delta?: Record<string, unknown> }>) text += chatDeltaText(choice?.delta);
     return text;
   }
-  if (p.type === 'response.output_text.delta' && typeof p.delta === 'string') return p.delta;
+  if (typeof p.type === 'string' && p.type.startsWith('response.') && p.type.endsWith('.delta') && typeof p.delta === 'string') return p.delta;
   return '';
 }
 

@@ -3,12 +3,14 @@
 // so it is exact under any concurrency on one node or many (PostgreSQL re-checks the WHERE clause
 // on the row it locked; SQLite runs one writer at a time):
 //
-//   reserve:  reserved += cost          WHERE balance − reserved ≥ cost
-//   settle:   balance −= charge, reserved −= held
-//                                       WHERE balance − charge ≥ reserved − held
-//   grant:    balance += amount         WHERE balance + amount ≥ reserved
+//   reserve:  reserved += cost          WHERE balance − reserved ≥ cost AND balance > 0
+//   settle:   balance −= charge, reserved −= held      (the full charge: overage is debt)
+//   grant:    balance += amount         (a debit: WHERE balance + amount ≥ reserved)
 //
-// Invariants: 0 ≤ reserved ≤ balance (also CHECK constraints), and the ledger sum equals the
+// Invariants: reserved ≥ 0 (a CHECK constraint); reservations never exceed the balance, so N
+// concurrent requests never spend more than it under the caps they forward; the balance goes
+// below zero only by usage an upstream returned beyond its cap, which is charged in full (SPEC §6)
+// and refuses priced requests until a grant brings it above zero; and the ledger sum equals the
 // balance, because a balance only changes in the transaction that writes its ledger entry.
 import { newId } from '../core/ids.js';
 import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
@@ -17,7 +19,7 @@ import type { Storage } from '../storage/storage.js';
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; available: number };
 
 export interface SettleResult {
-  /** Credits actually charged (the requested charge, capped at what the account can still pay). */
+  /** Credits charged: always the requested charge, even beyond the hold (the excess is debt). */
   charged: number;
   balance: number;
 }
@@ -43,7 +45,10 @@ export type GrantResult =
   | { kind: 'insufficient'; available: number };
 
 export interface CreditLedgerOptions {
-  /** How long a reservation may stay unsettled before the sweeper releases it (default 1 h). */
+  /**
+   * How long a reservation lives without renewal before the sweeper releases it (default 1 h).
+   * A running request renews its own (renew()), so only a dead node's reservations expire.
+   */
   reservationTtlMs?: number;
   now?: () => Date;
 }
@@ -55,7 +60,7 @@ class RollBack extends Error {
 }
 
 export class CreditLedger {
-  private readonly reservationTtlMs: number;
+  readonly reservationTtlMs: number;
   private readonly now: () => Date;
 
   constructor(
@@ -92,21 +97,31 @@ export class CreditLedger {
     return { ok: false, available: Math.max(0, current.balance - current.reserved) };
   }
 
+  /** Keeps a running request's reservation from the sweeper; false when it is already gone. */
+  async renew(reservation: Reservation): Promise<boolean> {
+    const expiresAt = new Date(this.now().getTime() + this.reservationTtlMs).toISOString();
+    return this.storage.credits.renewReservation(reservation.id, expiresAt);
+  }
+
   /**
-   * Ends a reservation: charges `charge` (0 releases it all) and writes the usage entry, whose id
-   * is the reservation's. Returns null if the reservation was already settled or swept, so
-   * settling twice never charges twice.
+   * Ends a reservation: charges `charge` in full (0 releases it all) and writes the usage entry,
+   * whose id is the reservation's. Returns null if it was already settled, so settling twice never
+   * charges twice. A reservation the sweeper already released (its node stalled past the TTL) is
+   * still charged — never free — just without a hold to release.
    */
   async settle(reservation: Reservation, charge: number): Promise<SettleResult | null> {
     const at = this.now().toISOString();
+    const amount = Math.max(0, Math.floor(charge));
     return this.storage.transaction(async function settleInTransaction(tx) {
-      if (!(await tx.credits.deleteReservation(reservation.id))) return null;
-      const { charged, balance } = await chargeWithinBalance(tx, reservation, Math.max(0, Math.floor(charge)), at);
-      if (charged > 0) {
+      const held = (await tx.credits.deleteReservation(reservation.id)) ? reservation.amount : 0;
+      if (held === 0 && (amount === 0 || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
+      const balance = await tx.credits.charge(reservation.accountId, held, amount, at);
+      if (balance === undefined) throw new Error(`credit settlement found no balance for reservation ${reservation.id}`);
+      if (amount > 0) {
         await tx.credits.insertLedgerEntry({
           id: reservation.id,
           accountId: reservation.accountId,
-          amount: -charged,
+          amount: -amount,
           kind: 'usage',
           balanceAfter: balance,
           requestId: reservation.requestId,
@@ -117,7 +132,7 @@ export class CreditLedger {
           createdAt: at,
         });
       }
-      return { charged, balance };
+      return { charged: amount, balance };
     });
   }
 
@@ -177,26 +192,4 @@ export class CreditLedger {
     if (!earlier) return undefined;
     return earlier.fingerprint === fingerprint ? { kind: 'replayed', entry: earlier } : { kind: 'idempotency_mismatch' };
   }
-}
-
-/**
- * Charges `charge` against a reservation of `held`. A charge within the hold always fits. One
- * beyond it (usage above the estimate) is capped at what the account can pay without touching
- * other requests' holds: the balance never goes below zero, at the price of a rare undercharge.
- */
-async function chargeWithinBalance(tx: Storage, reservation: Reservation, charge: number, at: string): Promise<SettleResult> {
-  const { accountId, amount: held } = reservation;
-  const full = await tx.credits.tryCharge(accountId, held, charge, at);
-  if (full !== undefined) return { charged: charge, balance: full };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await tx.credits.findBalance(accountId);
-    if (!current) break;
-    const capped = Math.max(held, Math.min(charge, current.balance - current.reserved + held));
-    const balance = await tx.credits.tryCharge(accountId, held, capped, at, { balance: current.balance, reserved: current.reserved });
-    if (balance !== undefined) return { charged: capped, balance };
-  }
-  // Charging exactly the hold always satisfies the condition, since reserved ≤ balance.
-  const balance = await tx.credits.tryCharge(accountId, held, held, at);
-  if (balance === undefined) throw new Error(`credit settlement failed for reservation ${reservation.id}`);
-  return { charged: held, balance };
 }

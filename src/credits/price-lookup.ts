@@ -70,8 +70,8 @@ export interface Hold {
   maxOutputTokens: number | null;
 }
 
-/** What to reserve so that any candidate's charge fits the hold. */
-export function holdFor(prices: ReadonlyArray<Price | null>, estimatedInputTokens: number, clientCap: number | null): Hold {
+/** What to reserve so that any candidate's charge fits the hold, the output cap once per choice (`n`). */
+export function holdFor(prices: ReadonlyArray<Price | null>, estimatedInputTokens: number, clientCap: number | null, choices = 1): Hold {
   const priced = prices.filter(isPriced);
   if (priced.length === 0) return { price: null, cost: 0, maxOutputTokens: clientCap };
   // A cap only changes what output costs where output tokens are priced (a ceiling is flat).
@@ -79,7 +79,7 @@ export function holdFor(prices: ReadonlyArray<Price | null>, estimatedInputToken
   const maxOutputTokens = clientCap ?? (caps.length > 0 ? Math.min(...caps) : null);
   let hold: Hold = { price: null, cost: -1, maxOutputTokens };
   for (const price of priced) {
-    const cost = reservationCost(price, estimatedInputTokens, maxOutputTokens);
+    const cost = reservationCost(price, estimatedInputTokens, maxOutputTokens, choices);
     if (cost > hold.cost) hold = { price, cost, maxOutputTokens };
   }
   return hold;

@@ -54,16 +54,16 @@ export function reservedOutputTokens(price: Price, maxOutputTokens: number | nul
   return maxOutputTokens ?? price.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS;
 }
 
-/** The most a request can cost, reserved before it goes upstream. */
-export function reservationCost(price: Price, estimatedInputTokens: number, maxOutputTokens: number | null): number {
-  return requestCost(price, { inputTokens: estimatedInputTokens, outputTokens: reservedOutputTokens(price, maxOutputTokens) });
+/** The most a request can cost, reserved before it goes upstream: the output cap once per choice (`n`). */
+export function reservationCost(price: Price, estimatedInputTokens: number, maxOutputTokens: number | null, choices = 1): number {
+  return requestCost(price, { inputTokens: estimatedInputTokens, outputTokens: reservedOutputTokens(price, maxOutputTokens) * Math.max(1, Math.floor(choices)) });
 }
 
 /**
  * What a request is charged when it ends. Charged for what was delivered: with reported (or
- * counted) usage, the fee plus those tokens, whatever the outcome — an aborted stream pays for the
- * chunks it received. With no usage, a successful request pays the fee alone; a failed or aborted
- * one that delivered nothing pays nothing.
+ * counted) usage, the fee plus those tokens, whatever the outcome — an aborted stream pays for its
+ * input and the chunks it received. With no usage (the upstream never answered), a successful
+ * request pays the fee alone; a failed or aborted one pays nothing.
  */
 export function settlementCost(price: Price, usage: TokenCount | null, outcome: 'ok' | 'failed' | 'aborted'): number {
   if (usage) return requestCost(price, usage);

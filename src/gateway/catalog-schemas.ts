@@ -8,6 +8,9 @@ const ModelName = Type.String({ minLength: 1, maxLength: 128 });
 const BaseUrl = Type.String({ minLength: 8, maxLength: 2048, description: 'http(s) base URL, e.g. https://api.openai.com/v1' });
 const Secret = Type.String({ minLength: 1, maxLength: 4096, description: 'Sent upstream as a bearer token; write-only.' });
 const Direct = Type.Boolean({ description: 'Server-wide providers: any key may call it as `provider/model` (priced as that target). Off by default: only aliases reach it. Not settable on account providers, which always resolve directly.' });
+const OutputCapFieldSchema = Type.Union([Type.Literal('max_completion_tokens'), Type.Literal('max_tokens')], {
+  description: 'The chat field the upstream honours for the output cap; Tollgate forwards the cap in it and never sends the other (default max_completion_tokens).',
+});
 const Timestamps = { created_at: Type.String(), updated_at: Type.String() };
 const Owner = { account_id: Type.Union([Type.String(), Type.Null()]) };
 
@@ -20,6 +23,7 @@ export const CreateProviderBody = Type.Object({
   api_key: Type.Optional(Secret),
   models: Type.Optional(Type.Union([Type.Array(ModelName, { maxItems: 500 }), Type.Null()])),
   direct: Type.Optional(Direct),
+  output_cap_field: Type.Optional(OutputCapFieldSchema),
 });
 
 export const PatchProviderBody = Type.Object({
@@ -27,6 +31,7 @@ export const PatchProviderBody = Type.Object({
   api_key: Type.Optional(Type.Union([Secret, Type.Null()])),
   models: Type.Optional(Type.Union([Type.Array(ModelName, { maxItems: 500 }), Type.Null()])),
   direct: Type.Optional(Direct),
+  output_cap_field: Type.Optional(OutputCapFieldSchema),
 });
 
 export const ProviderOut = Type.Object({
@@ -37,6 +42,7 @@ export const ProviderOut = Type.Object({
   models: Type.Union([Type.Array(Type.String()), Type.Null()]),
   has_secret: Type.Boolean(),
   direct: Type.Boolean(),
+  output_cap_field: Type.String(),
   ...Owner,
   ...Timestamps,
 });

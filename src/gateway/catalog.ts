@@ -4,6 +4,7 @@
 // changes through the Redis bus (and otherwise within the cache lifetime).
 import type { Config } from '../config.js';
 import type { AliasView, Owner, ProviderView } from '../core/model-targets.js';
+import { DEFAULT_OUTPUT_CAP_FIELD, type OutputCapField } from '../core/output-cap.js';
 import { normalizeRoutePath } from '../core/route-match.js';
 import type { DerivedSecrets } from '../crypto/master-key.js';
 import type { Storage } from '../storage/storage.js';
@@ -13,6 +14,8 @@ import { openProviderSecret } from './provider-secrets.js';
 export interface ProviderDef extends ProviderView {
   id: string;
   baseUrl: string;
+  /** The chat field its upstream honours for the output cap (issue 9 item 5). */
+  outputCapField?: OutputCapField;
   /** Plaintext upstream secret; lives in memory only, never logged or returned. */
   secret: string | null;
   /** Account-owned upstreams go through the private-address guard at connect time. */
@@ -115,6 +118,7 @@ export class Catalog {
         baseUrl: p.baseUrl,
         models: p.models,
         direct: p.direct,
+        outputCapField: p.outputCapField ?? DEFAULT_OUTPUT_CAP_FIELD,
         secret: openProviderSecret(this.secrets, p),
         // Operators are trusted like the config file; account admins are not (SPEC §7).
         guarded: !server && !this.config.allowPrivateUpstreams,
@@ -139,6 +143,7 @@ function mergeConfig(stored: CatalogPart, config: Readonly<Config>): CatalogPart
         baseUrl: p.base_url,
         models: p.models ?? null,
         direct: p.direct,
+        outputCapField: p.output_cap_field ?? DEFAULT_OUTPUT_CAP_FIELD,
         secret: p.api_key ?? null,
         guarded: false,
       })),

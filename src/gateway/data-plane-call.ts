@@ -10,7 +10,7 @@ import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { UsageRecord } from '../storage/usage-records.js';
 
 export type CallOutcome = 'ok' | 'failed' | 'aborted';
-export type AdmissionInput = Pick<AdmissionRequest, 'price' | 'estimatedInputTokens' | 'maxOutputTokens'>;
+export type AdmissionInput = Pick<AdmissionRequest, 'price' | 'estimatedInputTokens' | 'maxOutputTokens' | 'choices'>;
 
 /** Status recorded for a request whose client went away (nginx's convention). */
 export const CLIENT_CLOSED_STATUS = 499;

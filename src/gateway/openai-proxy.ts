@@ -5,7 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { orderTargets, resolveModel, sameTarget, type Target } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
-import { estimateInputTokens, requestedMaxOutputTokens, usageOf } from '../core/token-usage.js';
+import { estimateInputTokens } from '../core/input-tokens.js';
+import { DEFAULT_OUTPUT_CAP_FIELD, forwardedBody, readOutputRequest, type OpenAiEndpoint } from '../core/output-cap.js';
+import { usageOf, type TokenUsage } from '../core/token-usage.js';
 import { clientRequestIdOf } from '../http/request-id.js';
 import type { Services } from '../services.js';
 import type { ProviderDef } from './catalog.js';
@@ -16,7 +18,7 @@ import { relayStream } from './relay-stream.js';
 import { sessionForRequest } from './session-target.js';
 import type { UpstreamRequest } from './upstream-client.js';
 
-export type OpenAiEndpoint = 'chat/completions' | 'responses' | 'embeddings';
+export type { OpenAiEndpoint };
 
 const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -28,6 +30,8 @@ export async function proxyOpenAi(services: Services, endpoint: OpenAiEndpoint, 
   const call = new DataPlaneCall(services, request.id, key, { model: body.model, route: null });
   call.clientRequestId = clientRequestIdOf(request) ?? null;
   const signal = abortOnClientClose(reply);
+  // Once an upstream has answered, it has read the prompt: whatever happens next, the input is charged.
+  let answeredInput: TokenUsage | null = null;
   try {
     // 6. Scope and model: the key's allowlist, then a model this account can reach.
     if (!isModelAllowed(key.models, body.model)) throw new ApiError('forbidden', { message: `This key may not use the model ${JSON.stringify(body.model)}.`, field: 'model' });
@@ -35,16 +39,19 @@ export async function proxyOpenAi(services: Services, endpoint: OpenAiEndpoint, 
     const resolution = resolveModel(body.model, catalog.aliases, catalog.providers);
     if (!resolution.ok) throw unknownModel(body.model, resolution.reason);
 
-    // 7–8. Rate limits (key, then account) and the credit reservation, priced by the resolved targets.
-    const clientCap = requestedMaxOutputTokens(body.fields);
-    const estimatedInputTokens = estimateInputTokens(body.fields);
-    const reservedCap = await call.admit(reply, {
+    // 7–8. Rate limits (key, then account) and the credit reservation, priced by the resolved
+    // targets: the input as their tokenizer counts it, the output cap the endpoint honours, per choice.
+    const output = readOutputRequest(endpoint, body.fields);
+    const estimatedInputTokens = await estimateInputTokens(endpoint, body.fields, resolution.targets.map((target) => target.model));
+    // The cap the reservation covers (the client's, else the price's) is forwarded to every target,
+    // in the field its provider honours, so a priced call cannot cost more than was reserved.
+    const cap = await call.admit(reply, {
       price: { kind: 'model', call: resolution },
       estimatedInputTokens,
-      maxOutputTokens: clientCap,
+      maxOutputTokens: output.cap,
+      choices: output.choices,
     });
-    // A priced call without a client cap is capped at what was reserved, so it cannot cost more.
-    const fields = clientCap === null && reservedCap !== null ? withOutputCap(endpoint, body.fields, reservedCap) : body.fields;
+    const fields = body.fields;
 
     // 9. Session and target: a session pins its target; the rest are the fallbacks.
     const now = new Date();
@@ -56,8 +63,9 @@ export async function proxyOpenAi(services: Services, endpoint: OpenAiEndpoint, 
     const stream = fields.stream === true;
     const clientWantsUsage = (fields.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const forwarded = await forwardWithFailover(services, targets, catalog.providers, (target, provider) =>
-      upstreamRequest(endpoint, fields, target, provider, stream, signal),
+      upstreamRequest(endpoint, fields, cap, target, provider, stream, signal),
     );
+    answeredInput = { inputTokens: estimatedInputTokens, outputTokens: 0 };
     call.target = { provider: forwarded.target.provider, model: forwarded.target.model };
     call.failovers = forwarded.failovers;
     if (!sameTarget(forwarded.target, { provider: session.provider, model: session.targetModel })) {
@@ -79,15 +87,15 @@ export async function proxyOpenAi(services: Services, endpoint: OpenAiEndpoint, 
     const text = await readLimited(forwarded.answer.body, MAX_UPSTREAM_BODY_BYTES).catch((error: unknown) => {
       throw error instanceof ApiError ? error : failureError(signal.aborted ? 'aborted' : 'timeout');
     });
-    await call.finish(200, 'ok', usageOf(parseJson(text)?.usage));
+    await call.finish(200, 'ok', usageOf(parseJson(text)?.usage) ?? answeredInput);
     return reply.status(200).header('content-type', forwarded.answer.headers['content-type'] ?? 'application/json').send(text);
   } catch (error) {
     if (error instanceof ClientGone) {
-      await call.finish(CLIENT_CLOSED_STATUS, 'aborted', null);
+      await call.finish(CLIENT_CLOSED_STATUS, 'aborted', answeredInput);
       // Nobody is listening; end the exchange without an error body.
       return reply.status(CLIENT_CLOSED_STATUS).send();
     }
-    await call.finish(statusOf(error), 'failed', null);
+    await call.finish(statusOf(error), 'failed', answeredInput);
     throw error;
   }
 }
@@ -110,21 +118,14 @@ function unknownModel(model: string, reason: 'unknown_model' | 'no_targets'): Ap
   });
 }
 
-function upstreamRequest(endpoint: OpenAiEndpoint, fields: Record<string, unknown>, target: Target, provider: ProviderDef, stream: boolean, signal: AbortSignal): UpstreamRequest {
-  const payload: Record<string, unknown> = { ...fields, model: target.model };
+function upstreamRequest(endpoint: OpenAiEndpoint, fields: Record<string, unknown>, cap: number | null, target: Target, provider: ProviderDef, stream: boolean, signal: AbortSignal): UpstreamRequest {
+  const payload = forwardedBody(endpoint, { ...fields, model: target.model }, cap, provider.outputCapField ?? DEFAULT_OUTPUT_CAP_FIELD);
   // Ask for usage on chat streams so credits settle to real numbers (SPEC §6); stripped on relay
   // unless the client asked for it too.
   if (stream && endpoint === 'chat/completions') payload.stream_options = { ...(fields.stream_options as object | undefined), include_usage: true };
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'user-agent': 'tollgate' };
   if (provider.secret) headers.authorization = `Bearer ${provider.secret}`;
   return { provider, path: `/${endpoint}`, method: 'POST', headers, body: JSON.stringify(payload), signal };
-}
-
-/** max_tokens on chat (the field every OpenAI-compatible server knows), max_output_tokens on Responses. */
-function withOutputCap(endpoint: OpenAiEndpoint, fields: Record<string, unknown>, cap: number): Record<string, unknown> {
-  if (endpoint === 'chat/completions') return { ...fields, max_tokens: cap };
-  if (endpoint === 'responses') return { ...fields, max_output_tokens: cap };
-  return fields;
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

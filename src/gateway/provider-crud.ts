@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
+import { DEFAULT_OUTPUT_CAP_FIELD } from '../core/output-cap.js';
 import { newId } from '../core/ids.js';
 import { decideRepoint } from '../core/provider-repoint.js';
 import type { Services } from '../services.js';
@@ -19,7 +20,7 @@ export const MAX_PROVIDERS_PER_OWNER = 200;
 export function providerOut(p: ProviderRecord) {
   // An account's own providers always resolve as `provider/model`; a server-wide one only when opted in.
   const direct = p.accountId === null ? p.direct : true;
-  return { id: p.id, name: p.name, type: p.type, base_url: p.baseUrl, models: p.models, has_secret: p.encryptedSecret !== null, direct, account_id: p.accountId, created_at: p.createdAt, updated_at: p.updatedAt };
+  return { id: p.id, name: p.name, type: p.type, base_url: p.baseUrl, models: p.models, has_secret: p.encryptedSecret !== null, direct, output_cap_field: p.outputCapField ?? DEFAULT_OUTPUT_CAP_FIELD, account_id: p.accountId, created_at: p.createdAt, updated_at: p.updatedAt };
 }
 
 /** `direct` is the operator's opt-in for server-wide providers; an account's own are always direct. */
@@ -67,6 +68,7 @@ export function registerProviderCrud(app: FastifyInstance, services: Services, s
       encryptedSecret: body.api_key ? sealProviderSecret(services.secrets, id, actor.accountId, body.api_key) : null,
       models: body.models ?? null,
       direct: directSetting(actor, body.direct) ?? false,
+      outputCapField: body.output_cap_field ?? null,
       createdAt: at,
       updatedAt: at,
     };
@@ -96,7 +98,7 @@ export function registerProviderCrud(app: FastifyInstance, services: Services, s
     const dropSecret = repoint.changed && repoint.dropSecret;
     const encryptedSecret = body.api_key === undefined ? (dropSecret ? null : undefined) : body.api_key === null ? null : sealProviderSecret(services.secrets, provider.id, provider.accountId, body.api_key);
     const direct = directSetting(actor, body.direct);
-    await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models, direct }, new Date().toISOString());
+    await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models, direct, outputCapField: body.output_cap_field }, new Date().toISOString());
     // Names of changed fields only: never the secret itself; a move to another origin says so.
     const moved = repoint.changed && repoint.originChanged ? { origin: { from: repoint.from, to: repoint.to }, secret_dropped: dropSecret && provider.encryptedSecret !== null } : {};
     await audit(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body), ...moved });

@@ -1,10 +1,12 @@
 // Relays an upstream's server-sent events to the client one event at a time, as each completes —
 // never buffering the stream (SPEC §4). On the way it reads the usage (chat's final usage chunk,
 // or a Responses terminal event) and drops the usage-only chunk the gateway asked for when the
-// client did not (SPEC §6). A stream that ends without usage (the client went away) is charged for the
-// text it delivered. A slow client applies backpressure to the upstream; a client that goes
-// away aborts the upstream request; an upstream that goes quiet for too long ends the stream with
-// an error event the OpenAI SDKs raise.
+// client did not (SPEC §6). A stream that ends without usage (the client went away, the upstream
+// failed) is charged for its input estimate — the upstream answered, so it read the prompt — plus
+// every kind of delta it delivered (text, tool calls, reasoning). An upstream event larger than
+// MAX_SSE_EVENT_CHARS ends the stream with upstream_error and aborts the upstream. A slow client
+// applies backpressure to the upstream; a client that goes away aborts the upstream request; an
+// upstream that goes quiet for too long ends the stream with an error event the OpenAI SDKs raise.
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
@@ -19,7 +21,7 @@ export interface RelayOptions {
   /** Aborted when the client disconnects. */
   signal: AbortSignal;
   stripUsageChunk: boolean;
-  /** The request's input estimate: charged with what was delivered if no usage ever arrives. */
+  /** The request's input estimate: charged, with what was delivered, whenever no usage arrives. */
   estimatedInputTokens: number;
   /** Called once when the stream is over, however it ended. */
   onEnd(result: { outcome: 'ok' | 'failed' | 'aborted'; usage: TokenUsage | null; timedOut: boolean }): Promise<unknown>;
@@ -86,9 +88,7 @@ async function pump(options: RelayOptions, out: PassThrough): Promise<void> {
   } finally {
     if (signal.aborted && outcome === 'ok') outcome = 'aborted';
     if (!out.destroyed) out.end();
-    if (usage === null && delivered.some((piece) => piece.length > 0)) {
-      usage = { inputTokens: options.estimatedInputTokens, outputTokens: estimateDeliveredTokens(delivered) };
-    }
+    usage ??= { inputTokens: options.estimatedInputTokens, outputTokens: estimateDeliveredTokens(delivered) };
     await options.onEnd({ outcome, usage, timedOut });
   }
 }

@@ -1,6 +1,9 @@
 // What an admitted request holds until it ends: its limiter slots and token count, and its credit
 // reservation. settle() runs once however often it is called (the first call's promise is
 // returned again), so the gateway may call it from every exit path without double charging.
+// While the request runs, the ticket renews both its concurrency leases and its reservation,
+// however long that is (issue 9 item 13): the lease and reservation TTLs then only ever free what
+// a dead node held, never a live request's claim.
 import type { Logger } from 'pino';
 import type { CreditLedger } from '../credits/credit-ledger.js';
 import type { TargetPrice } from '../credits/price-lookup.js';
@@ -27,26 +30,30 @@ export interface TicketParts {
 }
 
 const SETTLE_RETRY_DELAYS_MS = [50, 250, 1_000];
-const MAX_RENEW_MS = 60 * 60_000;
 
 export class CreditAdmissionTicket implements AdmissionTicket {
   private settled: Promise<Settlement> | null = null;
-  private readonly renewTimer: NodeJS.Timeout | null;
+  private readonly renewTimers: NodeJS.Timeout[] = [];
   private price: Price | null;
 
   constructor(private readonly parts: TicketParts) {
     this.price = parts.price;
-    const hold = parts.hold;
-    // Renew while the request runs, for an hour at most: a ticket nobody settles (a bug) then
-    // lets its slots expire instead of holding them, and this timer, forever.
-    const stopAt = Date.now() + MAX_RENEW_MS;
-    this.renewTimer =
-      hold && parts.renewEveryMs > 0 && parts.rules.some((rule) => rule.kind === 'concurrency')
-        ? setInterval(() => {
-            if (Date.now() > stopAt) clearInterval(this.renewTimer!);
-            else void hold.renew().catch(() => undefined);
-          }, parts.renewEveryMs).unref()
-        : null;
+    const { hold, reservation, ledger, logger } = parts;
+    if (hold && parts.renewEveryMs > 0 && parts.rules.some((rule) => rule.kind === 'concurrency')) {
+      this.every(parts.renewEveryMs, function renewLeases() {
+        void hold.renew().catch(() => undefined);
+      });
+    }
+    // A third of the TTL: two renewals may fail (storage blips) before the sweeper could see it.
+    if (reservation) {
+      this.every(Math.max(1_000, Math.floor(ledger.reservationTtlMs / 3)), function renewReservation() {
+        ledger.renew(reservation).catch((error: unknown) => logger.warn({ err: error, reservation: reservation.id }, 'could not renew a credit reservation'));
+      });
+    }
+  }
+
+  private every(ms: number, renew: () => void): void {
+    this.renewTimers.push(setInterval(renew, ms).unref());
   }
 
   answeredBy(target: { provider: string; model: string }): void {
@@ -60,7 +67,7 @@ export class CreditAdmissionTicket implements AdmissionTicket {
   }
 
   private async settleOnce(usage: Usage | null, outcome: 'ok' | 'failed' | 'aborted'): Promise<Settlement> {
-    if (this.renewTimer) clearInterval(this.renewTimer);
+    for (const timer of this.renewTimers) clearInterval(timer);
     const { price } = this;
     const { reservation } = this.parts;
     const wanted = price ? settlementCost(price, usage, outcome) : 0;
@@ -71,7 +78,10 @@ export class CreditAdmissionTicket implements AdmissionTicket {
     return { credits };
   }
 
-  /** Retries a failed settlement briefly; if the database stays down the sweeper releases it later. */
+  /**
+   * Retries a failed settlement briefly; if the database stays down the sweeper releases the hold
+   * later (and the charge is lost with the node's memory: logged as an error).
+   */
   private async settleCredits(reservation: Reservation, charge: number): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {

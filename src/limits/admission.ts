@@ -20,8 +20,10 @@ export interface AdmissionRequest {
   price: PriceTarget;
   /** Estimated input tokens (0 for routes). */
   estimatedInputTokens: number;
-  /** max_tokens / max_output_tokens from the request, or null if the client set none. */
+  /** The output cap per choice the client set (the field its endpoint honours), or null for none. */
   maxOutputTokens: number | null;
+  /** Choices generated upstream (`n`); the output reservation is the cap times this (default 1). */
+  choices?: number;
   requestId: string;
 }
 
@@ -51,9 +53,9 @@ export type AdmissionDecision =
       headers: Record<string, string>;
       ticket: AdmissionTicket;
       /**
-       * For a priced model call: the output tokens the credit reservation covers (the client's
-       * max_tokens, else the price's cap). When the client set no max_tokens the gateway may
-       * forward this one, so that the charge can never exceed what was reserved.
+       * For a priced model call: the output tokens per choice the credit reservation covers (the
+       * client's cap, else the price's). The gateway forwards it, so that the charge cannot exceed
+       * what was reserved unless the upstream ignores the cap (then the excess is debt).
        */
       maxOutputTokens?: number | null;
     }

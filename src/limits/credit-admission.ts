@@ -67,7 +67,8 @@ export class CreditAdmission implements Admission {
   async admit(request: AdmissionRequest): Promise<AdmissionDecision> {
     const { parts } = this;
     const accountLimits = await this.guard(() => parts.accountLimits.effective(request.accountId), null);
-    const countedTokens = Math.max(0, request.estimatedInputTokens) + Math.max(0, request.maxOutputTokens ?? 0);
+    const choices = Math.max(1, request.choices ?? 1);
+    const countedTokens = Math.max(0, request.estimatedInputTokens) + Math.max(0, request.maxOutputTokens ?? 0) * choices;
     const rules = limitRules({ accountId: request.accountId, keyId: request.keyId, accountLimits, keyLimits: request.keyLimits, tokens: countedTokens });
     const claim = rules.length > 0 ? await parts.store.claim({ rules, leaseId: randomUUID() }) : null;
     const headers = claim ? rateLimitHeaders(claim.decision, parts.windowMs) : {};
@@ -84,6 +85,7 @@ export class CreditAdmission implements Admission {
       quote.prices.map((p) => p.price),
       request.estimatedInputTokens,
       request.maxOutputTokens,
+      choices,
     );
     let reservation: Reservation | null = null;
     if (price) {

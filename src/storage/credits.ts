@@ -70,48 +70,46 @@ export class CreditsRepository {
       .execute();
   }
 
-  /** Holds `amount` if the available balance (balance − reserved) covers it; false otherwise. */
+  /**
+   * Holds `amount` if the available balance (balance − reserved) covers it and the account is not
+   * in debt (balance > 0, SPEC §6: refused until positive again); false otherwise.
+   */
   async tryReserve(accountId: string, amount: number, at: string): Promise<boolean> {
     const result = await this.db
       .updateTable('credit_balances')
       .set((eb) => ({ reserved: eb('reserved', '+', amount), updated_at: at }))
       .where('account_id', '=', accountId)
+      .where('balance', '>', 0)
       .where((eb) => eb(eb('balance', '-', eb.ref('reserved')), '>=', amount))
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 
   /**
-   * Releases `held` and charges `charge`, if the charge leaves the balance at or above what the
-   * other requests still hold. Returns the new balance, or undefined when the condition failed
-   * (only possible when the charge exceeds the hold) or when `expected` no longer matches.
+   * Releases `held` and charges `charge`, in full: usage beyond the hold is debt, so the balance
+   * may go below zero (SPEC §6). Returns the new balance, or undefined when the account has no row.
    */
-  async tryCharge(
-    accountId: string,
-    held: number,
-    charge: number,
-    at: string,
-    expected?: { balance: number; reserved: number },
-  ): Promise<number | undefined> {
-    let query = this.db
+  async charge(accountId: string, held: number, charge: number, at: string): Promise<number | undefined> {
+    const row = await this.db
       .updateTable('credit_balances')
       .set((eb) => ({ balance: eb('balance', '-', charge), reserved: eb('reserved', '-', held), updated_at: at }))
       .where('account_id', '=', accountId)
-      .where((eb) => eb(eb('balance', '-', charge), '>=', eb(eb.ref('reserved'), '-', held)));
-    if (expected) query = query.where('balance', '=', expected.balance).where('reserved', '=', expected.reserved);
-    const row = await query.returning('balance').executeTakeFirst();
+      .returning('balance')
+      .executeTakeFirst();
     return row === undefined ? undefined : Number(row.balance);
   }
 
-  /** Adds `amount` (negative for a debit) unless that would take the balance below what is held. */
+  /**
+   * Adds `amount`. A grant (amount ≥ 0) always applies, even to an account in debt; a debit only
+   * if it leaves the balance at or above what is held.
+   */
   async tryAdjust(accountId: string, amount: number, at: string): Promise<number | undefined> {
-    const row = await this.db
+    let query = this.db
       .updateTable('credit_balances')
       .set((eb) => ({ balance: eb('balance', '+', amount), updated_at: at }))
-      .where('account_id', '=', accountId)
-      .where((eb) => eb(eb('balance', '+', amount), '>=', eb.ref('reserved')))
-      .returning('balance')
-      .executeTakeFirst();
+      .where('account_id', '=', accountId);
+    if (amount < 0) query = query.where((eb) => eb(eb('balance', '+', amount), '>=', eb.ref('reserved')));
+    const row = await query.returning('balance').executeTakeFirst();
     return row === undefined ? undefined : Number(row.balance);
   }
 
@@ -132,6 +130,11 @@ export class CreditsRepository {
         created_at: entry.createdAt,
       })
       .execute();
+  }
+
+  async findLedgerEntryById(id: string): Promise<LedgerEntry | undefined> {
+    const row = await this.db.selectFrom('credit_ledger').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toEntry(row);
   }
 
   async findLedgerEntryByIdempotencyKey(key: string): Promise<LedgerEntry | undefined> {
@@ -167,6 +170,12 @@ export class CreditsRepository {
         expires_at: reservation.expiresAt,
       })
       .execute();
+  }
+
+  /** Moves a live reservation's expiry; false when it is gone (settled or swept). */
+  async renewReservation(id: string, expiresAt: string): Promise<boolean> {
+    const result = await this.db.updateTable('credit_reservations').set({ expires_at: expiresAt }).where('id', '=', id).executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   /** Removes a reservation; true only for the one caller that actually removed it. */

@@ -15,11 +15,13 @@ export interface ProviderRecord {
   models: string[] | null;
   /** Server-wide only: reachable as `provider/model` (off by default). */
   direct: boolean;
+  /** The chat output-cap field the upstream honours; null/absent means max_completion_tokens. */
+  outputCapField?: 'max_completion_tokens' | 'max_tokens' | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type ProviderPatch = Partial<Pick<ProviderRecord, 'baseUrl' | 'encryptedSecret' | 'models' | 'direct'>>;
+export type ProviderPatch = Partial<Pick<ProviderRecord, 'baseUrl' | 'encryptedSecret' | 'models' | 'direct' | 'outputCapField'>>;
 
 function toRecord(row: Selectable<ProvidersTable>): ProviderRecord {
   return {
@@ -31,6 +33,7 @@ function toRecord(row: Selectable<ProvidersTable>): ProviderRecord {
     encryptedSecret: row.encrypted_secret,
     models: fromJson<string[] | null>(row.models, null),
     direct: row.direct === 1,
+    outputCapField: row.output_cap_field ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -51,6 +54,7 @@ export class ProvidersRepository {
         encrypted_secret: provider.encryptedSecret,
         models: provider.models === null ? null : toJson(provider.models),
         direct: provider.direct ? 1 : 0,
+        output_cap_field: provider.outputCapField ?? null,
         created_at: provider.createdAt,
         updated_at: provider.updatedAt,
       })
@@ -77,6 +81,7 @@ export class ProvidersRepository {
         ...(patch.encryptedSecret !== undefined ? { encrypted_secret: patch.encryptedSecret } : {}),
         ...(patch.models !== undefined ? { models: patch.models === null ? null : toJson(patch.models) } : {}),
         ...(patch.direct !== undefined ? { direct: patch.direct ? 1 : 0 } : {}),
+        ...(patch.outputCapField !== undefined ? { output_cap_field: patch.outputCapField } : {}),
         updated_at: at,
       })
       .where('id', '=', id)

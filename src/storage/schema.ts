@@ -116,6 +116,8 @@ export interface ProvidersTable {
   models: string | null;
   /** 0/1: a server-wide provider reachable as `provider/model` (migration 007). */
   direct: Generated<Bool>;
+  /** Migration 008: the chat output-cap field the upstream honours (null: max_completion_tokens). */
+  output_cap_field: 'max_completion_tokens' | 'max_tokens' | null;
   created_at: string;
   updated_at: string;
 }

@@ -12,7 +12,7 @@ export async function accountWithCredits(gateway: TestGateway, credits: number):
 }
 
 /** An operator price straight into storage; every node's price book reads it on first use. */
-export async function setPrice(services: Services, model: string, price: { input?: number; output?: number; perRequest?: number }): Promise<void> {
+export async function setPrice(services: Services, model: string, price: { input?: number; output?: number; perRequest?: number; maxOutputTokens?: number }): Promise<void> {
   const at = new Date().toISOString();
   await services.storage.prices.upsert({
     targetKind: 'model',
@@ -20,7 +20,7 @@ export async function setPrice(services: Services, model: string, price: { input
     inputPerMtok: price.input ?? 0,
     outputPerMtok: price.output ?? 0,
     perRequest: price.perRequest ?? 0,
-    maxOutputTokens: null,
+    maxOutputTokens: price.maxOutputTokens ?? null,
     createdAt: at,
     updatedAt: at,
   });

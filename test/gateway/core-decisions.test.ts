@@ -6,7 +6,9 @@ import { orderTargets, resolveModel, type AliasView, type ProviderView } from '.
 import { matchRoute, methodAllowed } from '../../src/core/route-match.js';
 import { hasScopes, isModelAllowed } from '../../src/core/scopes.js';
 import { SseSplitter } from '../../src/core/sse-events.js';
-import { estimateInputTokens, isUsageOnlyChunk, requestedMaxOutputTokens, usageOf, usageOfStreamEvent } from '../../src/core/token-usage.js';
+import { estimateInputTokens } from '../../src/core/input-tokens.js';
+import { readOutputRequest } from '../../src/core/output-cap.js';
+import { isUsageOnlyChunk, usageOf, usageOfStreamEvent } from '../../src/core/token-usage.js';
 
 describe('isPrivateAddress', () => {
   it.each([
@@ -147,10 +149,13 @@ describe('token accounting', () => {
     expect(isUsageOnlyChunk({ object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 1 } })).toBe(true);
     expect(isUsageOnlyChunk({ object: 'chat.completion.chunk', choices: [{}], usage: null })).toBe(false);
   });
-  it('estimates input and reads the output cap', () => {
-    expect(estimateInputTokens({ messages: [{ role: 'user', content: 'x'.repeat(100) }] })).toBeGreaterThan(25);
-    expect(requestedMaxOutputTokens({ max_tokens: 10 })).toBe(10);
-    expect(requestedMaxOutputTokens({ max_output_tokens: 5 })).toBe(5);
-    expect(requestedMaxOutputTokens({})).toBeNull();
+  it('estimates input and reads the output cap the endpoint honours', async () => {
+    // A model without a known tokenizer is counted in UTF-8 bytes; a gpt-4o one with o200k_base.
+    expect(await estimateInputTokens('chat/completions', { messages: [{ role: 'user', content: 'x'.repeat(100) }] }, ['llama3.2'])).toBeGreaterThan(100);
+    expect(await estimateInputTokens('chat/completions', { messages: [{ role: 'user', content: 'x'.repeat(100) }] }, ['gpt-4o-mini'])).toBeGreaterThan(7);
+    expect(readOutputRequest('chat/completions', { max_tokens: 10 }).cap).toBe(10);
+    expect(readOutputRequest('responses', { max_output_tokens: 5 }).cap).toBe(5);
+    expect(readOutputRequest('chat/completions', { max_output_tokens: 5 }).cap).toBeNull();
+    expect(readOutputRequest('chat/completions', {}).cap).toBeNull();
   });
 });

@@ -31,7 +31,10 @@ for (const target of databaseTargets()) {
 
     it("charges a plain call the upstream's usage, and caps it at the reserved output tokens", async () => {
       await client.chat.completions.create({ model: 'chat-default', messages });
-      expect(f.mock.requests.at(-1)?.body).toMatchObject({ max_tokens: 20 });
+      // Changed by design (issue 9 item 5): the cap goes in the field the provider honours
+      // (max_completion_tokens by default), never as an added max_tokens.
+      expect(f.mock.requests.at(-1)?.body).toMatchObject({ max_completion_tokens: 20 });
+      expect(f.mock.requests.at(-1)?.body).not.toHaveProperty('max_tokens');
       expect(await waitFor(async () => (await balance()).balance === 88)).toBe(true);
       expect((await balance()).reserved).toBe(0);
     });

@@ -16,3 +16,21 @@ describe('what a stream delivered', () => {
     expect(estimateDeliveredTokens(['', ''])).toBe(0);
   });
 });
+
+describe('what a stream without text content delivered (issue 9 item 6)', () => {
+  it('counts tool-call arguments, function calls, reasoning and refusals on chat chunks', () => {
+    const chunk = (delta: object) => ({ object: 'chat.completion.chunk', choices: [{ index: 0, delta }] });
+    expect(deliveredTextOf(chunk({ tool_calls: [{ index: 0, function: { name: 'lookup', arguments: '{"q":' } }] }))).toBe('lookup{"q":');
+    expect(deliveredTextOf(chunk({ function_call: { arguments: '"x"}' } }))).toBe('"x"}');
+    expect(deliveredTextOf(chunk({ reasoning_content: 'Let me think' }))).toBe('Let me think');
+    expect(deliveredTextOf(chunk({ reasoning: 'Hmm' }))).toBe('Hmm');
+    expect(deliveredTextOf(chunk({ refusal: 'I cannot' }))).toBe('I cannot');
+  });
+
+  it('counts every Responses *.delta event, not only output text', () => {
+    for (const type of ['response.function_call_arguments.delta', 'response.reasoning_summary_text.delta', 'response.reasoning_text.delta', 'response.refusal.delta', 'response.custom_tool_call_input.delta']) {
+      expect(deliveredTextOf({ type, delta: 'abc' })).toBe('abc');
+    }
+    expect(deliveredTextOf({ type: 'response.output_text.done', text: 'abc' })).toBe('');
+  });
+});

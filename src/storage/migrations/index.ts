@@ -8,6 +8,7 @@ import { credits } from './004-credits.js';
 import { invitations } from './005-invitations.js';
 import { httpHardening } from './006-http-hardening.js';
 import { providerDirect } from './007-provider-direct.js';
+import { creditDebt } from './008-credit-debt.js';
 import { operatorMark } from './009-operator-mark.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -19,6 +20,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '005-invitations': invitations(),
     '006-http-hardening': httpHardening(),
     '007-provider-direct': providerDirect(),
+    '008-credit-debt': creditDebt(dialect),
     '009-operator-mark': operatorMark(),
   };
 }

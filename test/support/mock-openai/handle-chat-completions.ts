@@ -15,7 +15,9 @@ export async function handleChatCompletions(exchange: MockExchange): Promise<voi
     sendOpenAIError(res, 400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter');
     return;
   }
-  const maxTokens = field(body, 'max_completion_tokens') ?? field(body, 'max_tokens');
+  // OpenAI honours both names of the chat cap; when both are sent, the smaller binds.
+  const caps = [field(body, 'max_completion_tokens'), field(body, 'max_tokens')].filter((cap): cap is number => typeof cap === 'number');
+  const maxTokens = caps.length > 0 ? Math.min(...caps) : undefined;
   const completion = mockCompletion(settings.chunks, maxTokens);
   const promptTokens = estimateTokens(messages);
   const usage = chatUsage(promptTokens, completion.pieces.length);

@@ -1,0 +1,44 @@
+// Migration 008 on both databases: balances written under 004's CHECK survive the change, a
+// balance may then go below zero (debt, SPEC §6), and `reserved` still may not.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Migrator, type Kysely } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { connectDatabase } from '../../src/storage/connect.js';
+import { migrationsFor } from '../../src/storage/migrations/index.js';
+import { databaseTargets, dropSchema, uniqueSchema } from '../support/databases.js';
+
+for (const target of databaseTargets()) {
+  describe(`migration 008 (balances may go below zero) on ${target.name}`, () => {
+    it('keeps existing balances, then accepts a negative balance and still refuses a negative hold', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-mig-'));
+      const schema = target.databaseUrl ? uniqueSchema() : undefined;
+      const handle = await connectDatabase({ databaseUrl: target.databaseUrl, dataDir, schema });
+      const db = handle.db as unknown as Kysely<any>;
+      try {
+        const migrator = new Migrator({ db: handle.db, provider: { getMigrations: async () => migrationsFor(handle.dialect) }, ...(schema ? { migrationTableSchema: schema } : {}) });
+        expect((await migrator.migrateTo('004-credits')).error).toBeUndefined();
+        const at = new Date().toISOString();
+        await db.insertInto('accounts').values({ id: 'acc_1', name: 'a', kind: 'personal', created_at: at, updated_at: at }).execute();
+        await db.insertInto('credit_balances').values({ account_id: 'acc_1', balance: 70, reserved: 20, updated_at: at }).execute();
+        await expect(db.updateTable('credit_balances').set({ balance: -5 }).execute()).rejects.toThrow();
+
+        expect((await migrator.migrateToLatest()).error).toBeUndefined();
+        expect(await db.selectFrom('credit_balances').select(['account_id', 'balance', 'reserved', 'updated_at']).execute()).toEqual([
+          { account_id: 'acc_1', balance: 70, reserved: 20, updated_at: at },
+        ]);
+        await db.updateTable('credit_balances').set({ balance: -5 }).execute();
+        expect(Number((await db.selectFrom('credit_balances').select('balance').executeTakeFirstOrThrow()).balance)).toBe(-5);
+        await expect(db.updateTable('credit_balances').set({ reserved: -1 }).execute()).rejects.toThrow();
+        // The account's cascade still reaches the rebuilt table.
+        await db.deleteFrom('accounts').where('id', '=', 'acc_1').execute();
+        expect(await db.selectFrom('credit_balances').selectAll().execute()).toEqual([]);
+      } finally {
+        await handle.close();
+        if (target.databaseUrl && schema) await dropSchema(target.databaseUrl, schema);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  });
+}
