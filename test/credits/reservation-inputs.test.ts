@@ -17,6 +17,8 @@ describe('reservation inputs on the data plane', () => {
   beforeAll(async () => {
     f = await startGatewayFixture({
       config: {
+        // Unpriced traffic passes (the operator's explicit choice), so an unpriced call shows what is forwarded.
+        pricing: { unpriced: 'free' },
         aliases: [
           { name: 'capped-chat', strategy: 'fallback', targets: [{ provider: 'mock', model: 'gpt-4o-mini' }] },
           { name: 'free-chat', strategy: 'fallback', targets: [{ provider: 'mock', model: 'gpt-4o-mini' }] },
