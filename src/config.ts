@@ -4,13 +4,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, readConfigFile, type ConfigFile } from './config-file.js';
 import { KEY_PREFIX_PATTERN } from './core/key-format.js';
+import { ROLES, type Role } from './core/roles.js';
 import { parseTrustProxy, type TrustProxy } from './core/trust-proxy.js';
 import { unpricedSetting, type UnpricedSetting } from './credits/unpriced-policy.js';
 
 export { ConfigError } from './config-file.js';
 
-export const ROLES = ['owner', 'admin', 'member'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface Config {
   host: string;

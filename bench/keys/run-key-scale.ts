@@ -12,8 +12,8 @@
 import type { BenchConfig } from '../bench-config.js';
 import type { KeyScaleCase, KeyScaleReport } from '../bench-result.js';
 import { checkRequestKey } from '../../src/gateway/authenticate-key.js';
-import { KeyCache } from '../../src/gateway/key-cache.js';
-import { verifyKeyRequest } from '../../src/gateway/verify-key-request.js';
+import { KeyCache } from '../../src/keys/key-cache.js';
+import { verifyKeyRequest } from '../../src/keys/verify-key-request.js';
 import { median } from '../percentile.js';
 import { openKeyDatabase, type KeyDatabase } from './key-database.js';
 import { measureVerifications, type VerificationRun } from './measure-verifications.js';

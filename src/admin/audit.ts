@@ -3,8 +3,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
-import { AuditPageOut, AuditQuery } from './admin-schemas.js';
-import { authenticateAdmin } from './authenticate-admin.js';
+import { AuditPageOut, AuditQuery } from '../http/schemas/admin-schemas.js';
+import { authenticateAdmin } from '../http/authenticate-admin.js';
 
 const tags = ['admin'];
 const security = [{ bearer: [] }];

@@ -7,11 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { nameField } from '../http/name-field.js';
-import { validateKeySettings } from '../control/key-settings.js';
+import { validateKeySettings } from '../keys/key-settings.js';
 import type { Services } from '../services.js';
 import { isKeyActive } from '../storage/api-keys.js';
-import { AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKeyBody } from './admin-schemas.js';
-import { authenticateAdmin } from './authenticate-admin.js';
+import { AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKeyBody } from '../http/schemas/admin-schemas.js';
+import { authenticateAdmin } from '../http/authenticate-admin.js';
 
 const tags = ['admin'];
 const security = [{ bearer: [] }];

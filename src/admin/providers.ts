@@ -1,8 +1,8 @@
 // /admin/providers: the account's own upstreams (SPEC §4 admin plane). Secrets are write-only;
 // base URLs pass the private-address guard unless the operator allows private upstreams.
 import type { FastifyInstance } from 'fastify';
-import { adminScope } from '../gateway/catalog-owner.js';
-import { registerProviderCrud } from '../gateway/provider-crud.js';
+import { adminScope } from '../catalog/catalog-owner.js';
+import { registerProviderCrud } from '../catalog/provider-crud.js';
 import type { Services } from '../services.js';
 
 export function registerAdminProviderRoutes(app: FastifyInstance, services: Services): void {

@@ -13,9 +13,9 @@ import { newId } from '../core/ids.js';
 import { decideMemberChange } from '../core/membership-rules.js';
 import type { Services } from '../services.js';
 import type { Invitation } from '../storage/invitations.js';
-import { accountAccess, noSuchAccount, requireManager } from './account-access.js';
-import { AccountIdParams } from './account-schemas.js';
-import { AccountInvitationList, AccountInvitationParams, InvitationCreated, InviteBody } from './invitation-schemas.js';
+import { accountAccess, noSuchAccount, requireManager } from '../http/account-access.js';
+import { AccountIdParams } from '../http/schemas/account-schemas.js';
+import { AccountInvitationList, AccountInvitationParams, InvitationCreated, InviteBody } from '../http/schemas/invitation-schemas.js';
 import { actorRoleUnderLock } from './members.js';
 
 const tags = ['accounts'];

@@ -8,8 +8,8 @@ import { authenticateUser } from '../http/authenticate.js';
 import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { Account } from '../storage/accounts.js';
-import { accountAccess, noSuchAccount, requireManager } from './account-access.js';
-import { AccountIdParams, AccountList, AccountOut, CreateAccountBody, PatchAccountBody } from './account-schemas.js';
+import { accountAccess, noSuchAccount, requireManager } from '../http/account-access.js';
+import { AccountIdParams, AccountList, AccountOut, CreateAccountBody, PatchAccountBody } from '../http/schemas/account-schemas.js';
 
 const tags = ['accounts'];
 const security = [{ bearer: [] }];

@@ -13,7 +13,7 @@ import { invalidField } from '../http/error-handler.js';
 import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { User } from '../storage/users.js';
-import { DeleteSelfBody, LoginBody, MeOut, PasswordChangeBody, RefreshBody, RegisterBody, TokenPair, UserOut } from './auth-schemas.js';
+import { DeleteSelfBody, LoginBody, MeOut, PasswordChangeBody, RefreshBody, RegisterBody, TokenPair, UserOut } from '../http/schemas/auth-schemas.js';
 
 const tags = ['auth'];
 const secured = [{ bearer: [] }];

@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { authenticateUserOrKey, type Principal } from '../http/authenticate.js';
 import type { Services } from '../services.js';
+import { automationDefaults, automationSettingsFor, type AutomationDefaults } from '../sessions/automation-settings.js';
 import type { AutomationSettings } from '../storage/automation-settings.js';
 
 const tags = ['automation'];
@@ -33,12 +34,8 @@ function settingsOut(settings: AutomationSettings) {
   };
 }
 
-function serverDefaults(services: Services): { is_enabled: boolean; session_duration: number } {
-  return services.config.file.automation.default ?? { is_enabled: true, session_duration: 3600 };
-}
-
 /** What applies to a key with no user: the server default, with no owner and no stored row. */
-function defaultsOut(defaults: { is_enabled: boolean; session_duration: number }) {
+function defaultsOut(defaults: AutomationDefaults) {
   return { ...defaults, user_id: null, created_at: null, updated_at: null };
 }
 
@@ -51,22 +48,12 @@ function settingsOwner(principal: Principal) {
   });
 }
 
-/** The user's settings, or the configured defaults (stored on first read so timestamps are real). */
-export async function automationSettingsFor(services: Services, userId: string): Promise<AutomationSettings> {
-  const existing = await services.storage.automation.find(userId);
-  if (existing) return existing;
-  const defaults = serverDefaults(services);
-  const at = new Date().toISOString();
-  await services.storage.automation.insertIfMissing({ userId, isEnabled: defaults.is_enabled, sessionDurationS: defaults.session_duration, createdAt: at, updatedAt: at });
-  return (await services.storage.automation.find(userId))!;
-}
-
 export function registerAutomationRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/api/v1/automation/settings', { schema: { tags, security, response: { 200: SettingsOut } } }, async (request) => {
     const principal = await authenticateUserOrKey(services, request);
-    if (principal.user === null) return defaultsOut(serverDefaults(services));
+    if (principal.user === null) return defaultsOut(automationDefaults(services));
     return settingsOut(await automationSettingsFor(services, principal.user.id));
   });
 

@@ -9,8 +9,8 @@ import { authenticateUser } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import { isKeyActive, type ApiKeyRecord } from '../storage/api-keys.js';
 import type { Storage } from '../storage/storage.js';
-import { keyMetadata, validateKeySettings } from './key-settings.js';
-import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from './key-schemas.js';
+import { keyMetadata, validateKeySettings } from '../keys/key-settings.js';
+import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from '../http/schemas/key-schemas.js';
 
 const tags = ['auth'];
 const security = [{ bearer: [] }];

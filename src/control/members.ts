@@ -12,8 +12,8 @@ import type { Services } from '../services.js';
 import type { Role } from '../storage/accounts.js';
 import type { MemberView } from '../storage/memberships.js';
 import type { Storage } from '../storage/storage.js';
-import { accountAccess, noSuchAccount, type AccountAccess } from './account-access.js';
-import { AccountIdParams, MemberList, MemberOut, MemberParams, PatchMemberBody } from './account-schemas.js';
+import { accountAccess, noSuchAccount, type AccountAccess } from '../http/account-access.js';
+import { AccountIdParams, MemberList, MemberOut, MemberParams, PatchMemberBody } from '../http/schemas/account-schemas.js';
 
 const tags = ['accounts'];
 const security = [{ bearer: [] }];

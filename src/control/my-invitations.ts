@@ -14,8 +14,8 @@ import type { Invitation } from '../storage/invitations.js';
 import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 import { accountOut } from './accounts.js';
-import { AccountOut } from './account-schemas.js';
-import { InvitationParams, MyInvitationList } from './invitation-schemas.js';
+import { AccountOut } from '../http/schemas/account-schemas.js';
+import { InvitationParams, MyInvitationList } from '../http/schemas/invitation-schemas.js';
 import { MAX_MEMBERS_PER_ACCOUNT } from './members.js';
 
 const tags = ['accounts'];

@@ -9,8 +9,8 @@ import { nameField } from '../http/name-field.js';
 import { invalidField } from '../http/error-handler.js';
 import type { Services } from '../services.js';
 import type { ServiceTokenRecord } from '../storage/service-tokens.js';
-import { accountAccess, requireManager } from './account-access.js';
-import { AccountIdParams, CreatedServiceToken, CreateServiceTokenBody, ServiceTokenList, ServiceTokenParams } from './account-schemas.js';
+import { accountAccess, requireManager } from '../http/account-access.js';
+import { AccountIdParams, CreatedServiceToken, CreateServiceTokenBody, ServiceTokenList, ServiceTokenParams } from '../http/schemas/account-schemas.js';
 
 const tags = ['accounts'];
 const security = [{ bearer: [] }];

@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { orderTargets, resolveModel } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
-import { automationFor } from '../gateway/session-target.js';
+import { automationFor } from '../sessions/session-target.js';
 import { authenticateUserOrKey, type Principal } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import { isKeyActive, type ApiKeyRecord } from '../storage/api-keys.js';

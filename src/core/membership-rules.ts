@@ -6,7 +6,7 @@
 // - anyone may lower their own role or leave, except the last owner (an account always has one);
 // - operators act as owners on every account.
 // The last-owner rule is decided on the owner count read inside the same locked transaction.
-import type { Role } from '../config.js';
+import type { Role } from './roles.js';
 
 export type ActorRole = Role | 'operator';
 

@@ -5,7 +5,7 @@
 // whether any server-wide route has a cost, and reloads them every `ttlMs` — a change made on
 // another node is seen within that time, on this node at once.
 import type { ConfigFile } from '../config-file.js';
-import type { PriceTarget } from '../limits/admission.js';
+import type { PriceTarget } from './price-lookup.js';
 import type { Storage } from '../storage/storage.js';
 import type { PriceTargetKind, StoredPrice } from '../storage/prices.js';
 import { quoteCall, type Quote } from './price-lookup.js';

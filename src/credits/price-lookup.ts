@@ -26,6 +26,13 @@ export interface PricedCall {
   targets: ReadonlyArray<{ provider: string; owner: Owner; model: string }>;
 }
 
+/** What a request is priced as. */
+export type PriceTarget =
+  /** An OpenAI-compatible call: priced by the targets it resolved to. */
+  | { kind: 'model'; call: PricedCall }
+  /** A plain HTTP route: a fixed per-request cost from the route. */
+  | { kind: 'route'; routeId: string; cost: number };
+
 export interface TargetPrice {
   /** The upstream target (null for a route, which has one price whatever answers). */
   target: { provider: string; model: string } | null;

@@ -6,7 +6,7 @@ import { ApiError } from '../core/errors.js';
 import { presentedCredential } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import { verifyKeyRequest, type KeyRequestCheck } from './verify-key-request.js';
+import { verifyKeyRequest, type KeyRequestCheck } from '../keys/verify-key-request.js';
 
 export function requestOrigin(request: FastifyRequest): string | undefined {
   const origin = request.headers.origin;

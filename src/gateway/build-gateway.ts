@@ -8,12 +8,12 @@ import type { DerivedSecrets } from '../crypto/master-key.js';
 import type { KeyEvents } from '../keys/key-events.js';
 import { RedisKeyBus } from '../keys/redis-key-bus.js';
 import type { Storage } from '../storage/storage.js';
-import { Catalog } from './catalog.js';
+import { Catalog } from '../catalog/catalog.js';
 import { GatewayMetrics } from './gateway-metrics.js';
-import { KeyCache } from './key-cache.js';
-import { LastUsedTracker } from './last-used.js';
-import { SessionService } from './session-service.js';
-import { UpstreamClient, upstreamTimeouts } from './upstream-client.js';
+import { KeyCache } from '../keys/key-cache.js';
+import { LastUsedTracker } from '../keys/last-used.js';
+import { SessionService } from '../sessions/session-service.js';
+import { UpstreamClient, upstreamTimeouts } from '../upstream/upstream-client.js';
 import { UsageWriter } from './usage-writer.js';
 
 /** No node trusts a cached key row for longer than this (SPEC §2). */

@@ -14,13 +14,13 @@ import { isOwnPath, matchRoute, methodAllowed } from '../core/route-match.js';
 import { encodeRoutePath, routeUpstreamPath } from '../core/route-upstream-url.js';
 import { hasScopes } from '../core/scopes.js';
 import type { Services } from '../services.js';
-import type { CatalogSnapshot, RouteDef } from './catalog.js';
+import type { CatalogSnapshot, RouteDef } from '../catalog/catalog.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, statusOf } from './data-plane-call.js';
 import { clientRequestIdOf } from '../http/request-id.js';
-import { ClientGone, failureError } from './forward-upstream.js';
+import { ClientGone, failureError } from '../upstream/forward-upstream.js';
 import { registerKeyCheck, requestKey } from './key-check-hook.js';
 import { abortOnClientClose } from './openai-proxy.js';
-import { responseHeaders, upstreamHeaders } from './route-headers.js';
+import { responseHeaders, upstreamHeaders } from '../upstream/route-headers.js';
 
 export function registerHttpRoutes(app: FastifyInstance, services: Services): void {
   const configuredRoutePaths = services.config.file.routes.map((route) => route.path);

@@ -12,7 +12,7 @@ import type { PriceBook } from '../credits/price-book.js';
 import { clientRequestIdOf } from '../http/request-id.js';
 import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import type { CatalogSnapshot } from './catalog.js';
+import type { CatalogSnapshot } from '../catalog/catalog.js';
 import { DataPlaneCall, statusOf } from './data-plane-call.js';
 import { requestKey } from './key-check-hook.js';
 

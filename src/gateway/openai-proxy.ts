@@ -10,13 +10,13 @@ import { DEFAULT_OUTPUT_CAP_FIELD, forwardedBody, readOutputRequest, type OpenAi
 import { usageOf, type TokenUsage } from '../core/token-usage.js';
 import { clientRequestIdOf } from '../http/request-id.js';
 import type { Services } from '../services.js';
-import type { ProviderDef } from './catalog.js';
+import type { ProviderDef } from '../catalog/catalog.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, statusOf } from './data-plane-call.js';
-import { ClientGone, failureError, forwardWithFailover, readLimited } from './forward-upstream.js';
+import { ClientGone, failureError, forwardWithFailover, readLimited } from '../upstream/forward-upstream.js';
 import { requestKey } from './key-check-hook.js';
-import { relayStream } from './relay-stream.js';
-import { sessionForRequest } from './session-target.js';
-import type { UpstreamRequest } from './upstream-client.js';
+import { relayStream } from '../upstream/relay-stream.js';
+import { sessionForRequest } from '../sessions/session-target.js';
+import type { UpstreamRequest } from '../upstream/upstream-client.js';
 
 export type { OpenAiEndpoint };
 

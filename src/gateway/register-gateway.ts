@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { registerDataPlaneCors } from './data-plane-cors.js';
 import { registerHttpRoutes } from './http-route-proxy.js';
-import { registerMetricsRoutes } from './metrics-routes.js';
+import { registerMetricsRoutes } from '../http/metrics-routes.js';
 import { registerOpenAiRoutes } from './openai-routes.js';
 import { registerVerifyRoutes } from './verify-routes.js';
 

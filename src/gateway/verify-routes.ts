@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { requireServiceTokenOrOperator } from '../admin/authenticate-admin.js';
+import { requireServiceTokenOrOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import { presentedCredential } from '../http/authenticate.js';
 import type { Services } from '../services.js';

@@ -4,14 +4,8 @@
 // admitted, a ticket that must be settled exactly once when the request ends — success, upstream
 // failure or client abort alike — so concurrency slots and unused reservations are released.
 import type { ApiError } from '../core/errors.js';
-import type { PricedCall } from '../credits/price-lookup.js';
+import type { PriceTarget } from '../credits/price-lookup.js';
 import type { KeyRateLimit } from '../storage/api-keys.js';
-
-export type PriceTarget =
-  /** An OpenAI-compatible call: priced by the targets it resolved to (src/credits/price-lookup.ts). */
-  | { kind: 'model'; call: PricedCall }
-  /** A plain HTTP route: a fixed per-request cost from the route. */
-  | { kind: 'route'; routeId: string; cost: number };
 
 export interface AdmissionRequest {
   accountId: string;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireOperator } from '../admin/authenticate-admin.js';
+import { requireOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import { invalidField } from '../http/error-handler.js';
 import type { Services } from '../services.js';

@@ -2,11 +2,11 @@
 // searches (case-insensitive substring) and pages through, newest first.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireOperator } from '../admin/authenticate-admin.js';
+import { requireOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import type { Services } from '../services.js';
 import type { DirectoryAccount, DirectoryUser } from '../storage/directory.js';
-import { AccountPage, DirectoryQuery, IdParams, OperatorAccountDetail, OperatorUserDetail, UserPage } from './operator-schemas.js';
+import { AccountPage, DirectoryQuery, IdParams, OperatorAccountDetail, OperatorUserDetail, UserPage } from '../http/schemas/operator-schemas.js';
 
 const tags = ['operator'];
 const security = [{ bearer: [] }];

@@ -5,7 +5,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireOperator } from '../admin/authenticate-admin.js';
+import { requireOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import type { EffectivePrice } from '../credits/price-book.js';
 import { validationError } from '../http/error-handler.js';

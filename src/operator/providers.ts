@@ -3,10 +3,10 @@
 // read-only here: their names cannot be reused. A server-wide provider is reached through aliases;
 // `direct: true` also opens it to `provider/model` calls from any key (off by default, issue 9).
 import type { FastifyInstance } from 'fastify';
-import { registerAliasCrud } from '../gateway/alias-crud.js';
-import { operatorScope } from '../gateway/catalog-owner.js';
-import { registerProviderCrud } from '../gateway/provider-crud.js';
-import { registerRouteCrud } from '../gateway/route-crud.js';
+import { registerAliasCrud } from '../catalog/alias-crud.js';
+import { operatorScope } from '../catalog/catalog-owner.js';
+import { registerProviderCrud } from '../catalog/provider-crud.js';
+import { registerRouteCrud } from '../catalog/route-crud.js';
 import type { Services } from '../services.js';
 
 export function registerOperatorUpstreamRoutes(app: FastifyInstance, services: Services): void {

@@ -1,10 +1,10 @@
 // /api/v1/operator/users/{id}/deactivate and /reactivate: an operator switches a user off or on.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireOperator } from '../admin/authenticate-admin.js';
+import { requireOperator } from '../http/authenticate-admin.js';
 import type { Services } from '../services.js';
 import { operatorUserOut } from './directory.js';
-import { IdParams, OperatorUser } from './operator-schemas.js';
+import { IdParams, OperatorUser } from '../http/schemas/operator-schemas.js';
 import { setUserActive } from './set-user-active.js';
 
 const tags = ['operator'];

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp, type SignedIn } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { guardedLookup } from '../../src/gateway/guarded-lookup.js';
-import { UpstreamClient } from '../../src/gateway/upstream-client.js';
+import { guardedLookup } from '../../src/upstream/guarded-lookup.js';
+import { UpstreamClient } from '../../src/upstream/upstream-client.js';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
 
 const ACCOUNT_SECRET = 'sk-account-owned-provider-secret-42';

@@ -2,7 +2,7 @@
 // past its maximum age (SPEC §2: 30 s when the invalidation channel is down), and never caching a
 // row read before a concurrent drop.
 import { describe, expect, it } from 'vitest';
-import { KeyCache } from '../../src/gateway/key-cache.js';
+import { KeyCache } from '../../src/keys/key-cache.js';
 import type { ApiKeyRecord } from '../../src/storage/api-keys.js';
 import type { Storage } from '../../src/storage/storage.js';
 

@@ -2,7 +2,7 @@
 // (http/metrics-access.ts), and the hook that counts every HTTP request by method, route template
 // and status, with its duration to the end of the response (streams included).
 import type { FastifyInstance } from 'fastify';
-import { assertMetricsAccess } from '../http/metrics-access.js';
+import { assertMetricsAccess } from './metrics-access.js';
 import type { Services } from '../services.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, services: Services): void {

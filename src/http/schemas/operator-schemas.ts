@@ -1,6 +1,6 @@
 // Request and response schemas of the operator's directory: accounts and users, searched and paged.
 import { Type } from '@sinclair/typebox';
-import { Memberships, UserSummary } from '../control/auth-schemas.js';
+import { Memberships, UserSummary } from './auth-schemas.js';
 
 export const DirectoryQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),

@@ -1,7 +1,7 @@
 // Request and response schemas of the provider, alias and route CRUD (admin and operator planes).
 // Responses never carry a provider secret: the schemas have no field for one (`has_secret` only).
 import { Type } from '@sinclair/typebox';
-import { Scopes } from '../control/key-schemas.js';
+import { Scopes } from '../http/schemas/key-schemas.js';
 
 export const ProviderName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Used in aliases and as the `provider/` of `provider/model`.' });
 const ModelName = Type.String({ minLength: 1, maxLength: 128 });

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { ApiError, type ErrorCode } from '../core/errors.js';
 import type { Target } from '../core/model-targets.js';
 import type { Services } from '../services.js';
-import type { ProviderDef } from './catalog.js';
+import type { ProviderDef } from '../catalog/catalog.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamResult } from './upstream-client.js';
 
 export type UpstreamAnswer = Extract<UpstreamResult, { ok: true }>;

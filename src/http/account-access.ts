@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import type { ActorRole } from '../core/membership-rules.js';
-import { authenticateUser } from '../http/authenticate.js';
+import { authenticateUser } from './authenticate.js';
 import type { Services } from '../services.js';
 import type { Account } from '../storage/accounts.js';
 import type { User } from '../storage/users.js';

@@ -1,6 +1,6 @@
 // Request and response schemas of /api/v1/auth/* (sign-in).
 import { Type } from '@sinclair/typebox';
-import { PASSWORD_MAX_LENGTH } from '../auth/password-policy.js';
+import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy.js';
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 // The policy (length, common list) is checked by the handler with a precise message; the schema

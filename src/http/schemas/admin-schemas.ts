@@ -1,7 +1,7 @@
 // Request and response schemas of the admin plane's keys and audit routes. The key shapes are the
 // seed-compatible ones of SPEC §4 and are fixed: response schemas drop anything else.
 import { Type } from '@sinclair/typebox';
-import { ExpiresAt, Models, Origins, Scopes } from '../control/key-schemas.js';
+import { ExpiresAt, Models, Origins, Scopes } from './key-schemas.js';
 
 export const CreateAdminKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),

@@ -9,7 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import { looksLikeServiceToken } from '../auth/service-tokens.js';
 import { ApiError } from '../core/errors.js';
-import { authenticateUser, presentedCredential } from '../http/authenticate.js';
+import { authenticateUser, presentedCredential } from './authenticate.js';
 import type { Services } from '../services.js';
 import type { User } from '../storage/users.js';
 

@@ -1,16 +1,16 @@
 // Step "session and target" of SPEC §4: the key's open session for the model pins its target;
 // without one, automation (the key creator's settings; the server default for org keys) opens one
 // on the alias's first target, or — automation off — the request is refused with 409.
-import { automationSettingsFor } from '../control/automation.js';
 import { ApiError } from '../core/errors.js';
 import { orderTargets, type ModelResolution } from '../core/model-targets.js';
 import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
+import { automationDefaults, automationSettingsFor } from './automation-settings.js';
 
 export async function automationFor(services: Services, key: ApiKeyRecord): Promise<{ isEnabled: boolean; sessionDurationS: number }> {
   if (key.createdBy) return automationSettingsFor(services, key.createdBy);
-  const defaults = services.config.file.automation.default ?? { is_enabled: true, session_duration: 3600 };
+  const defaults = automationDefaults(services);
   return { isEnabled: defaults.is_enabled, sessionDurationS: defaults.session_duration };
 }
 

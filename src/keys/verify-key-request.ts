@@ -4,7 +4,7 @@
 // A refusal is a value carrying its error code; only infrastructure failures throw.
 import { parseKey } from '../core/key-format.js';
 import { checkOrigin } from '../core/origins.js';
-import { decideKey } from '../keys/key-service.js';
+import { decideKey } from './key-service.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { KeyCache } from './key-cache.js';
 

@@ -5,7 +5,7 @@ import { newId } from '../core/ids.js';
 import type { Target } from '../core/model-targets.js';
 import { isUniqueViolation, type SessionRecord } from '../storage/sessions.js';
 import type { Storage } from '../storage/storage.js';
-import { LruMap } from './lru-map.js';
+import { LruMap } from '../keys/lru-map.js';
 
 export interface OpenSessionInput {
   accountId: string;

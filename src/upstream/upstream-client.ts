@@ -10,7 +10,7 @@ import { Agent, request } from 'undici';
 import type { ConfigFile } from '../config-file.js';
 import { checkUpstreamUrl } from '../core/private-address.js';
 import { upstreamUrlWithin } from '../core/route-upstream-url.js';
-import type { ProviderDef } from './catalog.js';
+import type { ProviderDef } from '../catalog/catalog.js';
 import { BLOCKED_ADDRESS, guardedLookup } from './guarded-lookup.js';
 
 export interface UpstreamTimeouts {

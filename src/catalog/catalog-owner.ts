@@ -4,7 +4,7 @@
 // (account id null). Operators are trusted like the config file; account admins are not, so their
 // upstreams go through the private-address guard unless the server allows private upstreams.
 import type { FastifyRequest } from 'fastify';
-import { authenticateAdmin, requireOperator } from '../admin/authenticate-admin.js';
+import { authenticateAdmin, requireOperator } from '../http/authenticate-admin.js';
 import type { CatalogRole } from '../core/provider-repoint.js';
 import type { Services } from '../services.js';
 

@@ -13,7 +13,7 @@ import type { ProviderRecord } from '../storage/providers.js';
 import type { CatalogActor, CatalogScope } from './catalog-owner.js';
 import { CreateProviderBody, IdParams, PatchProviderBody, ProviderOut } from './catalog-schemas.js';
 import { sealProviderSecret } from './provider-secrets.js';
-import { assertAllowedUpstream } from './upstream-address-check.js';
+import { assertAllowedUpstream } from '../upstream/upstream-address-check.js';
 
 export const MAX_PROVIDERS_PER_OWNER = 200;
 
