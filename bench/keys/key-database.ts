@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropSchema } from '../../test/support/databases.js';
+import { dropSchema } from '../../test/support/databases-drop.js';
 import { registerUser } from '../../src/auth/register-user.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';

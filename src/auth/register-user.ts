@@ -3,6 +3,7 @@
 // while the server has never had one (bootstrap-operator.ts).
 import { newId } from '../core/ids.js';
 import { bootstrapOpen, grantOperator } from './bootstrap-operator.js';
+import { isUniqueViolation } from '../storage/database-errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 
@@ -14,11 +15,6 @@ export interface RegisterInput {
 }
 
 export type RegisterResult = { ok: true; user: User; bootstrapOperator: boolean } | { ok: false; reason: 'email_taken' };
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message ?? '');
-}
 
 export async function registerUser(storage: Storage, input: RegisterInput, bootstrapOperatorEmail: string | undefined, now = new Date()): Promise<RegisterResult> {
   const at = now.toISOString();

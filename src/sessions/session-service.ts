@@ -3,7 +3,8 @@
 // a few seconds; the database's partial unique index settles races between nodes.
 import { newId } from '../core/ids.js';
 import type { Target } from '../core/model-targets.js';
-import { isUniqueViolation, type SessionRecord } from '../storage/sessions.js';
+import { isUniqueViolation } from '../storage/database-errors.js';
+import type { SessionRecord } from '../storage/sessions.js';
 import type { Storage } from '../storage/storage.js';
 import { LruMap } from '../keys/lru-map.js';
 

@@ -33,11 +33,6 @@ function toRecord(row: Selectable<SessionsTable>): SessionRecord {
   };
 }
 
-/** SQLite and PostgreSQL report a unique-index clash differently. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 export class SessionsRepository {
   constructor(private readonly db: Kysely<Database>) {}

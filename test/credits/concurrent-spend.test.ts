@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
-import { dropSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
+import { releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
 import { newMasterKey, startTestGateway, type TestGateway } from '../support/harness.js';
 import { accountWithCredits, admissionFor, errorCode, expectNoReservationLeft, setPrice } from './credit-fixtures.js';
 
@@ -65,7 +65,7 @@ describe('200 concurrent priced requests against a balance that covers exactly 3
       expect(await expectNoReservationLeft(nodes[1]!.services, accountId)).toEqual({ balance: 0, reserved: 0, ledgerSum: 0, reservations: 0 });
     } finally {
       for (const node of nodes) await node.close();
-      await dropSchema(postgresUrl!, shared.schema);
+      await releaseSchema(postgresUrl!, shared.schema);
       rmSync(shared.dataDir, { recursive: true, force: true });
     }
   });

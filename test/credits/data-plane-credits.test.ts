@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
-import { dropSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
+import { releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
 import { createKey, newMasterKey, startTestGateway, type TestGateway } from '../support/harness.js';
 import { fixtureConfig, startGatewayFixture, waitFor, writeConfigFile, type GatewayFixture } from '../gateway/gateway-fixture.js';
 import { setPrice } from './credit-fixtures.js';
@@ -80,7 +80,7 @@ describe('credits through the data plane', () => {
       await second?.close();
       await first?.close();
       config?.remove();
-      await dropSchema(postgresUrl!, shared.schema);
+      await releaseSchema(postgresUrl!, shared.schema);
       rmSync(shared.dataDir, { recursive: true, force: true });
     }
   });

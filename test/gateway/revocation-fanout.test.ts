@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
+import { releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
 import { createKey, newMasterKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
 import { fixtureConfig, writeConfigFile } from './gateway-fixture.js';
@@ -39,7 +39,7 @@ describe('revocation across two nodes sharing PostgreSQL and Redis', () => {
     await b?.close();
     await mock?.close();
     file?.remove();
-    await dropSchema(databaseUrl, schema);
+    await releaseSchema(databaseUrl, schema);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -10,7 +10,7 @@ import { applyBootstrapOperator } from '../../src/auth/bootstrap-operator.js';
 import { connectDatabase, migrateToLatest } from '../../src/storage/connect.js';
 import { migrationsFor } from '../../src/storage/migrations/index.js';
 import { Storage } from '../../src/storage/storage.js';
-import { databaseTargets, dropSchema, uniqueSchema } from '../support/databases.js';
+import { databaseTargets, releaseSchema, uniqueSchema } from '../support/databases.js';
 import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { capturedLogs } from '../support/log-capture.js';
 
@@ -77,7 +77,7 @@ for (const target of databaseTargets()) {
         expect(await storage.serverSettings.get('operator_established_at')).toEqual(expect.any(String));
       } finally {
         await handle.close();
-        if (target.databaseUrl && schema) await dropSchema(target.databaseUrl, schema);
+        if (target.databaseUrl && schema) await releaseSchema(target.databaseUrl, schema);
         rmSync(dataDir, { recursive: true, force: true });
       }
     });

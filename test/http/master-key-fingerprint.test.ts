@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseTargets, dropSchema, uniqueSchema } from '../support/databases.js';
+import { databaseTargets, releaseSchema, uniqueSchema } from '../support/databases.js';
 import { newMasterKey, startTestGateway, type TestGateway } from '../support/harness.js';
 
 for (const target of databaseTargets()) {
@@ -21,7 +21,7 @@ for (const target of databaseTargets()) {
     };
     afterAll(async () => {
       for (const gw of started) await gw.close();
-      if (target.databaseUrl) await dropSchema(target.databaseUrl, schema);
+      if (target.databaseUrl) await releaseSchema(target.databaseUrl, schema);
       rmSync(dataDir, { recursive: true, force: true });
     });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { databaseTargets, dropSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
+import { databaseTargets, releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
 import { createKey, newMasterKey, signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { bearer, createServiceToken, createTeam, makeOperator } from './accounts-fixtures.js';
@@ -136,7 +136,7 @@ describe('deactivating a user seen from a second node sharing PostgreSQL and Red
   afterAll(async () => {
     await a?.close();
     await b?.close();
-    await dropSchema(databaseUrl, schema);
+    await releaseSchema(databaseUrl, schema);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

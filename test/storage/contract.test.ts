@@ -7,7 +7,7 @@ import { connectDatabase, migrateToLatest, migrationsCurrent, type DatabaseHandl
 import { sqliteDriverFor } from '../../src/storage/sqlite-driver.js';
 import { Storage } from '../../src/storage/storage.js';
 import type { User } from '../../src/storage/users.js';
-import { databaseTargets, dropSchema, uniqueSchema } from '../support/databases.js';
+import { databaseTargets, releaseSchema, uniqueSchema } from '../support/databases.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,7 @@ for (const target of databaseTargets()) {
     });
     afterAll(async () => {
       await handle?.close();
-      if (target.databaseUrl) await dropSchema(target.databaseUrl, schema);
+      if (target.databaseUrl) await releaseSchema(target.databaseUrl, schema);
       rmSync(dataDir, { recursive: true, force: true });
     });
 

@@ -7,7 +7,7 @@ import { Migrator, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/storage/connect.js';
 import { migrationsFor } from '../../src/storage/migrations/index.js';
-import { databaseTargets, dropSchema, uniqueSchema } from '../support/databases.js';
+import { databaseTargets, releaseSchema, uniqueSchema } from '../support/databases.js';
 
 for (const target of databaseTargets()) {
   describe(`migration 008 (balances may go below zero) on ${target.name}`, () => {
@@ -36,7 +36,7 @@ for (const target of databaseTargets()) {
         expect(await db.selectFrom('credit_balances').selectAll().execute()).toEqual([]);
       } finally {
         await handle.close();
-        if (target.databaseUrl && schema) await dropSchema(target.databaseUrl, schema);
+        if (target.databaseUrl && schema) await releaseSchema(target.databaseUrl, schema);
         rmSync(dataDir, { recursive: true, force: true });
       }
     });

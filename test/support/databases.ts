@@ -1,7 +1,10 @@
 // The storage targets every contract suite runs on: SQLite always; PostgreSQL whenever
 // TOLLGATE_TEST_DATABASE_URL is set (CI sets it), each run in a schema of its own.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { dropSchema } from './databases-drop.js';
 
 export interface DatabaseTarget {
   name: 'sqlite' | 'postgres';
@@ -27,12 +30,26 @@ export function uniqueSchema(): string {
   return `tg_test_${randomBytes(6).toString('hex')}`;
 }
 
-export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
+
+/**
+ * Hands a test's schema back when the test is done with it. Inside the suite it is dropped when the
+ * whole run ends (test/support/schema-teardown.ts), not at once: Kysely's migrator lists the tables
+ * of every schema, and a schema dropped by one file while another file migrates made that
+ * migration fail with "schema … does not exist". Outside a run it is dropped now.
+ */
+export async function releaseSchema(databaseUrl: string, schema: string): Promise<void> {
+  const dir = insideTestRun() ? inject('retiredSchemaDir') : undefined;
+  if (dir) writeFileSync(join(dir, schema), databaseUrl);
+  else await dropSchema(databaseUrl, schema);
+}
+
+function insideTestRun(): boolean {
+  return process.env.VITEST !== undefined;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Where test files leave the names of schemas to drop when the run ends. */
+    retiredSchemaDir: string | undefined;
   }
 }

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { ThrottleLimits } from '../../src/auth/throttles.js';
 import { buildServices, type Services } from '../../src/services.js';
-import { dropSchema, uniqueSchema, type DatabaseTarget } from './databases.js';
+import { releaseSchema, uniqueSchema, type DatabaseTarget } from './databases.js';
 import { logSink, rememberSecret } from './log-capture.js';
 
 export interface TestGateway {
@@ -63,7 +63,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await app.close();
       await services.close();
       if (!options.shared) {
-        if (target.databaseUrl && schema) await dropSchema(target.databaseUrl, schema);
+        if (target.databaseUrl && schema) await releaseSchema(target.databaseUrl, schema);
         rmSync(dataDir, { recursive: true, force: true });
       }
     },
