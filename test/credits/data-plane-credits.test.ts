@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
 import { releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
 import { createKey, newMasterKey, startTestGateway, type TestGateway } from '../support/harness.js';
-import { fixtureConfig, startGatewayFixture, waitFor, writeConfigFile, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { fixtureConfig, startGatewayFixture, waitFor, writeConfigFile, type GatewayFixture } from '../support/gateway-fixture.js';
 import { setPrice } from './credit-fixtures.js';
 
 const REQUESTS = 200;

@@ -4,7 +4,7 @@
 // real tokenizer (CJK and emoji included).
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 import { databaseTargets } from '../support/databases.js';
 import { startMockOpenAI } from '../support/mock-openai.js';
 import { setPrice } from './credit-fixtures.js';

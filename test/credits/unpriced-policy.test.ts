@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { signUp, type SignedIn } from '../support/harness.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { startGatewayFixture, waitFor, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const messages = [{ role: 'user', content: 'Say hello to the gateway.' }];
 

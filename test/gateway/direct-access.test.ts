@@ -7,7 +7,7 @@ import { databaseTargets } from '../support/databases.js';
 import { signUp, type SignedIn } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { startGatewayFixture, waitFor, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const VAULT_SECRET = 'sk-operator-vault-secret-0123456789';
 const messages = [{ role: 'user', content: 'Say hello to the gateway.' }];

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey } from '../support/harness.js';
-import { startGatewayFixture, waitFor, type GatewayFixture } from './gateway-fixture.js';
-import { startHttpUpstream, type HttpUpstream } from './http-upstream.js';
+import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
+import { startHttpUpstream, type HttpUpstream } from '../support/http-upstream.js';
 
 for (const target of databaseTargets()) {
   describe(`plain HTTP routes (${target.name})`, () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const body = { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] };
 

@@ -3,7 +3,7 @@
 // Retry-After on 429.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../support/harness.js';
-import { startGatewayFixture, UPSTREAM_SECRET, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, UPSTREAM_SECRET, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const payload = { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] };
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../support/harness.js';
-import { startGatewayFixture, waitFor, type GatewayFixture } from './gateway-fixture.js';
-import { startHttpUpstream, type HttpUpstream } from './http-upstream.js';
+import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
+import { startHttpUpstream, type HttpUpstream } from '../support/http-upstream.js';
 
 const NGINX = '/usr/sbin/nginx';
 const EXAMPLE = new URL('../../examples/nginx/nginx.conf', import.meta.url);

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp } from '../support/harness.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
-import { startHttpUpstream, type HttpUpstream } from './http-upstream.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
+import { startHttpUpstream, type HttpUpstream } from '../support/http-upstream.js';
 
 const HIDDEN = '/v1/hidden-ledger';
 const NOWHERE = '/v1/no-route-here';

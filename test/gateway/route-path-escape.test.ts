@@ -3,8 +3,8 @@
 // and undici resolve `..` and `%2e%2e` before Tollgate would see them, which hides the hole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
-import { startHttpUpstream, type HttpUpstream } from './http-upstream.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
+import { startHttpUpstream, type HttpUpstream } from '../support/http-upstream.js';
 import { rawHttp } from '../support/raw-http.js';
 
 for (const target of databaseTargets()) {

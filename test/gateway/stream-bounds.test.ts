@@ -3,8 +3,8 @@
 // deltas the client cuts short is still charged — its input and what it delivered (item 6).
 import { afterEach, describe, expect, it } from 'vitest';
 import { setPrice } from '../credits/credit-fixtures.js';
-import { startGatewayFixture, waitFor, type GatewayFixture } from './gateway-fixture.js';
-import { startScriptedSseUpstream, type ScriptedSseUpstream } from './scripted-sse-upstream.js';
+import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
+import { startScriptedSseUpstream, type ScriptedSseUpstream } from '../support/scripted-sse-upstream.js';
 
 const MiB = 1024 * 1024;
 

@@ -4,7 +4,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
-import { startGatewayFixture, waitFor, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const messages = [{ role: 'user' as const, content: 'Stream to me.' }];
 

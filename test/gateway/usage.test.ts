@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp } from '../support/harness.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 for (const target of databaseTargets()) {
   describe(`usage records and GET /api/v1/usage (${target.name})`, () => {

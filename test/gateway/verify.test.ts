@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 for (const target of databaseTargets()) {
   describe(`key verification for other gateways (${target.name})`, () => {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createKey } from '../support/harness.js';
 import type { Row } from './authorization-matrix-rows.js';
-import { bearer } from './accounts-fixtures.js';
+import { bearer } from '../support/accounts-fixtures.js';
 import type { Caller, World } from './authorization-matrix-world.js';
 
 /** The config-file provider the matrix gateway declares, for sessions to resolve a model. */

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createKey, signUp } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { addMember, createServiceToken, createTeam, invite } from './accounts-fixtures.js';
+import { addMember, createServiceToken, createTeam, invite } from '../support/accounts-fixtures.js';
 import type { Caller, PrincipalName, World } from './authorization-matrix-world.js';
 
 type Expectation = Record<PrincipalName, number>;

@@ -3,7 +3,7 @@
 // X-Account-Id of the team, so "another account" callers are asking for an account not theirs.
 import type { App } from '../../src/app.js';
 import { createKey, signUp, type SignedIn, type TestGateway } from '../support/harness.js';
-import { addMember, bearer, createServiceToken, createTeam, makeOperator } from './accounts-fixtures.js';
+import { addMember, bearer, createServiceToken, createTeam, makeOperator } from '../support/accounts-fixtures.js';
 
 export const PRINCIPALS = [
   'anonymous',

@@ -1,7 +1,7 @@
 // Deeply nested JSON is a malformed request (400 invalid_request), on the control plane and the
 // data plane alike, never a 500 from a parser or validator that ran out of stack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);

@@ -4,7 +4,7 @@
 // `account` value, never their names.
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { signUp } from '../support/harness.js';
 

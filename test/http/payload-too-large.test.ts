@@ -2,7 +2,7 @@
 // connection reset because the server stopped reading — even with several such uploads at once.
 // Through a real socket with a raw client that writes the whole body, as curl and SDKs do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 import { rawRequest, type RawAnswer } from '../support/raw-http.js';
 
 const FIVE_MB = 5 * 1024 * 1024;

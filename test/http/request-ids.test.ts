@@ -2,7 +2,7 @@
 // client's X-Request-Id is echoed and kept for correlation, never trusted as a key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
-import { startGatewayFixture, waitFor, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
 
 for (const target of databaseTargets()) {
   describe(`request ids (${target.name})`, () => {

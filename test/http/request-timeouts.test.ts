@@ -3,7 +3,7 @@
 // while a streamed answer longer than that timeout is never cut by it.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 import { rawRequest } from '../support/raw-http.js';
 
 describe('request timeouts', () => {

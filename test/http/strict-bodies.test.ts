@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
-import { makeOperator } from './accounts-fixtures.js';
+import { makeOperator } from '../support/accounts-fixtures.js';
 
 describe.each(databaseTargets())('strict request bodies ($name)', (target) => {
   let gw: TestGateway;

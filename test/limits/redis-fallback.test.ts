@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capturedLogs } from '../support/log-capture.js';
-import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 

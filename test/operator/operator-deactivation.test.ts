@@ -6,7 +6,7 @@ import type { App } from '../../src/app.js';
 import { databaseTargets, releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
 import { createKey, newMasterKey, signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { bearer, createServiceToken, createTeam, makeOperator } from './accounts-fixtures.js';
+import { bearer, createServiceToken, createTeam, makeOperator } from '../support/accounts-fixtures.js';
 
 /** Everything that speaks for one user: tokens, a personal key, an org key and a service token. */
 interface Credentials {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { bearer, createServiceToken, teamWithRoles } from './accounts-fixtures.js';
+import { bearer, createServiceToken, teamWithRoles } from '../support/accounts-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`org keys minted by a service token on the self-service routes (${target.name})`, () => {

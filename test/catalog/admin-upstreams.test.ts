@@ -8,7 +8,7 @@ import { createKey, signUp, type SignedIn } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { guardedLookup } from '../../src/upstream/guarded-lookup.js';
 import { UpstreamClient } from '../../src/upstream/upstream-client.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const ACCOUNT_SECRET = 'sk-account-owned-provider-secret-42';
 const PRIVATE_URLS = ['http://127.0.0.1:8080/v1', 'http://10.0.0.1/v1', 'http://169.254.169.254/latest', 'http://[::1]:8080', 'http://[fd00:ec2::254]/', 'http://localhost:11434/v1', 'http://192.168.1.10/v1', 'http://[::ffff:127.0.0.1]/'];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
-import { createTeam, makeOperator } from './accounts-fixtures.js';
+import { createTeam, makeOperator } from '../support/accounts-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`the operator's directory on ${target.name}`, () => {

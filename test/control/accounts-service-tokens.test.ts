@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
-import { bearer, createServiceToken, teamWithRoles } from './accounts-fixtures.js';
+import { bearer, createServiceToken, teamWithRoles } from '../support/accounts-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`service tokens on ${target.name}`, () => {

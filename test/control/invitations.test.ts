@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { databaseTargets } from '../support/databases.js';
 import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { createTeam, teamWithRoles } from './accounts-fixtures.js';
+import { createTeam, teamWithRoles } from '../support/accounts-fixtures.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { signUp, startTestGateway, type TestGateway } from '../support/harness.js';
-import { addMember, createTeam, makeOperator, teamWithRoles } from './accounts-fixtures.js';
+import { addMember, createTeam, makeOperator, teamWithRoles } from '../support/accounts-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`team accounts and members on ${target.name}`, () => {

@@ -1,9 +1,9 @@
 // Small helpers the account, admin and operator suites share: a team with members in each role,
 // service tokens, operators. Every secret handed out is remembered for the log check.
 import type { App } from '../../src/app.js';
-import type { TestGateway, SignedIn } from '../support/harness.js';
-import { signUp } from '../support/harness.js';
-import { rememberSecret } from '../support/log-capture.js';
+import type { TestGateway, SignedIn } from './harness.js';
+import { signUp } from './harness.js';
+import { rememberSecret } from './log-capture.js';
 
 export async function createTeam(app: App, owner: SignedIn, name = 'Team'): Promise<string> {
   const response = await app.inject({ method: 'POST', url: '/api/v1/accounts', headers: owner.auth, payload: { name } });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { revokeOrphanedServiceTokens } from '../../src/storage/migrations/005-invitations.js';
 import { signUp, startTestGateway, type TestGateway } from '../support/harness.js';
-import { bearer, createServiceToken, makeOperator, teamWithRoles } from './accounts-fixtures.js';
+import { bearer, createServiceToken, makeOperator, teamWithRoles } from '../support/accounts-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`service tokens of a member whose standing ends (${target.name})`, () => {

@@ -9,7 +9,7 @@ import { databaseTargets } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { bearer, createServiceToken, teamWithRoles } from './accounts-fixtures.js';
+import { bearer, createServiceToken, teamWithRoles } from '../support/accounts-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`the org proxy key seed flow on ${target.name}`, () => {

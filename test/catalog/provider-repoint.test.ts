@@ -7,8 +7,8 @@ import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
-import { teamWithRoles, type Team } from './accounts-fixtures.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
+import { teamWithRoles, type Team } from '../support/accounts-fixtures.js';
 
 const STORED_SECRET = 'sk-stored-provider-secret-for-repoint-0001';
 const NEW_SECRET = 'sk-new-provider-secret-for-repoint-0002';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const messages = [{ role: 'user', content: 'Hi' }];
 const LEAKY_SECRET = 'sk-leaky-provider-secret-987654321';

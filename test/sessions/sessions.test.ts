@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp } from '../support/harness.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const messages = [{ role: 'user', content: 'Hi' }];
 

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { DatabaseTarget } from '../support/databases.js';
-import { startTestGateway, signUp, createKey, type SignedIn, type TestGateway, type TestGatewayOptions } from '../support/harness.js';
-import { startMockOpenAI, type MockOpenAI, type MockOpenAIOptions } from '../support/mock-openai.js';
-import { rememberSecret } from '../support/log-capture.js';
+import type { DatabaseTarget } from './databases.js';
+import { startTestGateway, signUp, createKey, type SignedIn, type TestGateway, type TestGatewayOptions } from './harness.js';
+import { startMockOpenAI, type MockOpenAI, type MockOpenAIOptions } from './mock-openai.js';
+import { rememberSecret } from './log-capture.js';
 
 export const UPSTREAM_SECRET = 'sk-upstream-secret-for-tests-0123456789';
 

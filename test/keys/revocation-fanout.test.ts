@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
 import { createKey, newMasterKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { fixtureConfig, writeConfigFile } from './gateway-fixture.js';
+import { fixtureConfig, writeConfigFile } from '../support/gateway-fixture.js';
 
 const body = { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] };
 

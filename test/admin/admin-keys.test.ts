@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { bearer, createServiceToken, createTeam, teamWithRoles } from './accounts-fixtures.js';
+import { bearer, createServiceToken, createTeam, teamWithRoles } from '../support/accounts-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`the admin plane's org keys on ${target.name}`, () => {
