@@ -40,8 +40,6 @@ export interface AdmissionEngineOptions {
   sweepEveryMs?: number;
 }
 
-export const DEFAULT_FALLBACK_SHARE = 0.5;
-
 export async function buildAdmissionEngine(config: Readonly<Config>, storage: Storage, logger: Logger, options: AdmissionEngineOptions = {}): Promise<AdmissionEngine> {
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -61,7 +59,7 @@ export async function buildAdmissionEngine(config: Readonly<Config>, storage: St
       retryStrategy: (times) => Math.min(times * 200, 2_000),
     });
     redis.on('error', (error: Error) => logger.debug({ err: { message: error.message } }, 'redis (limits) connection error'));
-    const share = config.file.limits.fallback_share ?? DEFAULT_FALLBACK_SHARE;
+    const share = config.file.limits.fallback_share;
     const fallback = new FallbackLimiterStore(new RedisLimiterStore(redis, { windowMs, leaseMs }), memory, { share, logger });
     await redis.connect().catch((error: unknown) => fallback.startDegraded(error));
     store = fallback;

@@ -17,7 +17,7 @@ export interface AutomationDeps {
 }
 
 export function automationDefaults(services: Pick<AutomationDeps, 'config'>): AutomationDefaults {
-  return services.config.file.automation.default ?? { is_enabled: true, session_duration: 3600 };
+  return services.config.file.automation.default;
 }
 
 /** The user's settings, or the configured defaults (stored on first read so timestamps are real). */

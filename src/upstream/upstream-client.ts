@@ -21,10 +21,9 @@ export interface UpstreamTimeouts {
 
 export function upstreamTimeouts(file: ConfigFile): UpstreamTimeouts {
   return {
-    connectMs: file.upstream?.connect_timeout_ms ?? 10_000,
-    // A non-streamed completion sends its headers only when the whole answer is ready.
-    firstByteMs: file.upstream?.first_byte_timeout_ms ?? 300_000,
-    idleMs: file.upstream?.idle_timeout_ms ?? 120_000,
+    connectMs: file.upstream.connect_timeout_ms,
+    firstByteMs: file.upstream.first_byte_timeout_ms,
+    idleMs: file.upstream.idle_timeout_ms,
   };
 }
 
