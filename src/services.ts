@@ -95,8 +95,17 @@ class Closers {
   }
 
   async closeAll(): Promise<void> {
-    // Each step runs even when one before it failed: a stuck Redis must not keep usage unflushed.
-    while (this.stack.length > 0) await Promise.allSettled([Promise.resolve().then(this.stack.pop()!)]);
+    // Each step runs even when one before it failed (a stuck Redis must not keep usage unflushed);
+    // the first failure is reported once all have run.
+    const failures: unknown[] = [];
+    for (let close = this.stack.pop(); close; close = this.stack.pop()) {
+      try {
+        await close();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
   }
 }
 
