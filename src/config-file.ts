@@ -100,32 +100,30 @@ export const ConfigFileSchema = Type.Object(
     limits: Type.Object(
       {
         default: Type.Optional(Limits),
-        /** Share of each limit one node enforces alone while Redis is unreachable (default 0.5). */
-        fallback_share: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+        /** Share of each limit one node enforces alone while Redis is unreachable. */
+        fallback_share: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5 }),
       },
       { additionalProperties: false, default: {} },
     ),
     /** Upstream time limits (the data plane answers 504 upstream_timeout when one is exceeded). */
-    upstream: Type.Optional(
-      Type.Object(
-        {
-          connect_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
-          first_byte_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
-          idle_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
-        },
-        { additionalProperties: false },
-      ),
+    upstream: Type.Object(
+      {
+        connect_timeout_ms: Type.Integer({ minimum: 1, maximum: 600_000, default: 10_000 }),
+        // A non-streamed completion sends its headers only when the whole answer is ready.
+        first_byte_timeout_ms: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 300_000 }),
+        idle_timeout_ms: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 120_000 }),
+      },
+      { additionalProperties: false, default: {} },
     ),
     automation: Type.Object(
       {
-        default: Type.Optional(
-          Type.Object(
-            {
-              is_enabled: Type.Boolean(),
-              session_duration: Type.Integer({ minimum: 60, maximum: 86_400 }),
-            },
-            { additionalProperties: false },
-          ),
+        /** The server default (SPEC §4): on, one hour. */
+        default: Type.Object(
+          {
+            is_enabled: Type.Boolean(),
+            session_duration: Type.Integer({ minimum: 60, maximum: 86_400 }),
+          },
+          { additionalProperties: false, default: { is_enabled: true, session_duration: 3600 } },
         ),
       },
       { additionalProperties: false, default: {} },

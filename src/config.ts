@@ -1,8 +1,10 @@
 // The only reader of the environment. Parses TOLLGATE_* variables and the optional config file
-// once into a frozen, typed Config; a bad value stops start-up with a message naming the setting.
+// once into a deep-frozen, typed Config with every default resolved (the file's through its schema),
+// so no module writes `?? default`; a bad value stops start-up with a message naming the setting.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, readConfigFile, type ConfigFile } from './config-file.js';
+import { ConfigError, parseConfigFile, readConfigFile, type ConfigFile } from './config-file.js';
+import { deepFreeze } from './core/deep-freeze.js';
 import { KEY_PREFIX_PATTERN } from './core/key-format.js';
 import { ROLES, type Role } from './core/roles.js';
 import { parseTrustProxy, type TrustProxy } from './core/trust-proxy.js';
@@ -123,12 +125,12 @@ export function loadConfig(env: Env, cwd: string): Readonly<Config> {
   const explicitConfig = env.TOLLGATE_CONFIG?.trim();
   const defaultConfig = resolve(cwd, 'tollgate.yaml');
   const configPath = explicitConfig ? resolve(cwd, explicitConfig) : existsSync(defaultConfig) ? defaultConfig : undefined;
-  const file = configPath
-    ? readConfigFile(configPath, env)
-    : readConfigFileDefaults();
+  // No file: the schema's defaults alone, resolved by the same parser.
+  const file = configPath ? readConfigFile(configPath, env) : parseConfigFile('{}', 'defaults', env);
 
   const bootstrap = env.TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL?.trim().toLowerCase();
-  return Object.freeze({
+  // A fresh object of our own, frozen all the way down (Kysely's habit: freeze({ ...config })).
+  return deepFreeze({
     host: env.TOLLGATE_HOST?.trim() || '127.0.0.1',
     port: integer(env, 'TOLLGATE_PORT', 8080, 0, 65_535),
     dataDir: resolve(cwd, env.TOLLGATE_DATA_DIR?.trim() || '.tollgate'),
@@ -138,7 +140,7 @@ export function loadConfig(env: Env, cwd: string): Readonly<Config> {
     configPath,
     keyPrefix,
     keyRecovery: recovery !== 'off',
-    adminAllowedRoles: Object.freeze(rolesFrom(env)),
+    adminAllowedRoles: rolesFrom(env),
     allowPrivateUpstreams: bool(env, 'TOLLGATE_ALLOW_PRIVATE_UPSTREAMS', false),
     bootstrapOperatorEmail: bootstrap || undefined,
     trustProxy: trustProxyFrom(env),
@@ -149,8 +151,4 @@ export function loadConfig(env: Env, cwd: string): Readonly<Config> {
     file,
     unpriced: unpricedSetting(file.pricing?.unpriced),
   });
-}
-
-function readConfigFileDefaults(): ConfigFile {
-  return { providers: [], aliases: [], routes: [], prices: [], limits: {}, automation: {} };
 }

@@ -1,21 +1,54 @@
-// The composition root: every long-lived service is built here, once, from the frozen Config,
-// and handed to the HTTP layer. Nothing else constructs clients or reads the environment.
+// The composition root: every long-lived service, client, agent, registry and timer is built here,
+// once, from the frozen Config, and handed to the HTTP layer; `close()` undoes them in reverse order
+// of building. Nothing else constructs clients, starts timers or reads the environment; modules take
+// what they use (a function or a small interface), so only the edges (cli, app, route folders, and
+// for now src/gateway) import this file.
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
 import { buildThrottles, type ThrottleLimits, type Throttles } from './auth/throttles.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
+import { Catalog } from './catalog/catalog.js';
 import { ConfigError, type Config } from './config.js';
 import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
+import { GatewayMetrics } from './gateway/gateway-metrics.js';
+import { UsageWriter } from './gateway/usage-writer.js';
+import { KeyCache } from './keys/key-cache.js';
 import { KeyEvents } from './keys/key-events.js';
 import { KeyService } from './keys/key-service.js';
-import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
-import { ServerSettingsRepository } from './storage/server-settings.js';
-import { Storage } from './storage/storage.js';
+import { LastUsedTracker } from './keys/last-used.js';
+import { KEY_BUS_HEARTBEAT_MS, RedisKeyBus } from './keys/redis-key-bus.js';
 import type { Admission } from './limits/admission.js';
 import { buildAdmissionEngine, type CreditServices } from './limits/build-admission.js';
 import { registerLimiterMetrics } from './limits/limit-metrics.js';
-import { buildGateway, type Gateway } from './gateway/build-gateway.js';
+import { SessionService } from './sessions/session-service.js';
+import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
+import { ServerSettingsRepository } from './storage/server-settings.js';
+import { Storage } from './storage/storage.js';
+import { UpstreamClient, upstreamAgents, upstreamTimeouts } from './upstream/upstream-client.js';
+
+/** No node trusts a cached key row for longer than this (SPEC §2). */
+export const KEY_CACHE_MAX_AGE_MS = 30_000;
+export const KEY_CACHE_MAX_ENTRIES = 100_000;
+export const CATALOG_TTL_MS = 5_000;
+export const SESSION_CACHE_TTL_MS = 5_000;
+const USAGE_FLUSH_MS = 1_000;
+const LAST_USED_FLUSH_MS = 5_000;
+const KEY_BUS_HEALTH_MS = 1_000;
+const RESERVATION_SWEEP_MS = 60_000;
+
+/** The data plane's long-lived parts: key cache and its Redis bus, upstream catalog and client, sessions, usage, metrics. */
+export interface Gateway {
+  keyCache: KeyCache;
+  keyBus: RedisKeyBus | null;
+  catalog: Catalog;
+  upstream: UpstreamClient;
+  sessions: SessionService;
+  usage: UsageWriter;
+  lastUsed: LastUsedTracker;
+  metrics: GatewayMetrics;
+}
 
 export interface Services {
   config: Readonly<Config>;
@@ -31,7 +64,7 @@ export interface Services {
   /** Rate limits and credits for the data plane (src/limits, src/credits). */
   admission: Admission;
   credits: CreditServices;
-  /** The data plane: key cache and its Redis bus, upstream catalog and client, sessions, usage, metrics. */
+  /** The data plane's parts (src/gateway mounts them). */
   gateway: Gateway;
   throttles: Throttles;
   close(): Promise<void>;
@@ -47,24 +80,107 @@ export interface BuildOptions {
   throttles?: Partial<ThrottleLimits>;
 }
 
+/** What `close()` undoes, last built first: timers before the flushes they drive, storage last. */
+class Closers {
+  private readonly stack: Array<() => unknown> = [];
+
+  add(close: () => unknown): void {
+    this.stack.push(close);
+  }
+
+  /** A repeating timer that never keeps the process alive, cleared at close. */
+  every(ms: number, tick: () => unknown): void {
+    const timer = setInterval(tick, ms).unref();
+    this.add(() => clearInterval(timer));
+  }
+
+  async closeAll(): Promise<void> {
+    // Each step runs even when one before it failed (a stuck Redis must not keep usage unflushed);
+    // the first failure is reported once all have run.
+    const failures: unknown[] = [];
+    for (let close = this.stack.pop(); close; close = this.stack.pop()) {
+      try {
+        await close();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+  }
+}
+
+/** Fail fast instead of queueing: a node keeps serving while Redis is away (fallback limits, 30 s cache trust). */
+const REDIS_COMMON: RedisOptions = { lazyConnect: true, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(times * 200, 2_000) };
+
 export async function buildServices(config: Readonly<Config>, options: BuildOptions): Promise<Services> {
+  const { logger } = options;
+  const closers = new Closers();
   const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.dataDir);
   const secrets = deriveSecrets(masterKey);
   const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.databaseSchema });
+  closers.add(() => database.close());
   if (options.migrate ?? true) {
     const applied = await migrateToLatest(database);
-    if (applied.length > 0) options.logger.info({ migrations: applied }, 'applied migrations');
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   }
   await checkMasterKey(database, secrets);
   const storage = new Storage(database.db);
-  const admissionEngine = await buildAdmissionEngine(config, storage, options.logger);
+  const metrics = GatewayMetrics.withDefaults();
+
+  // Limits and credits: shared limits over one Redis connection when configured, else this node's memory.
+  const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 }) : null;
+  if (limitsRedis) closers.add(() => limitsRedis.disconnect());
+  const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis);
+  closers.add(() => admissionEngine.close());
+  const { ledger } = admissionEngine.credits;
+  closers.every(RESERVATION_SWEEP_MS, function sweepReservations() {
+    ledger.sweepExpired().then(
+      (released) => released > 0 && logger.warn({ released }, 'released expired credit reservations'),
+      (error: unknown) => logger.warn({ err: error }, 'credit reservation sweep failed'),
+    );
+  });
+  registerLimiterMetrics(metrics.registry, admissionEngine.credits.limiterStatus);
+  metrics.registry.registerMetric(admissionEngine.credits.unpricedRequests);
+
+  // Keys: the cache, dropped at once by local events and by the Redis bus from other nodes.
   const keyEvents = new KeyEvents();
-  const gateway = await buildGateway({ config, storage, secrets, keyEvents, logger: options.logger });
-  registerLimiterMetrics(gateway.metrics.registry, admissionEngine.credits.limiterStatus);
-  gateway.metrics.registry.registerMetric(admissionEngine.credits.unpricedRequests);
+  const keyCache = new KeyCache(storage, {
+    maxEntries: KEY_CACHE_MAX_ENTRIES,
+    maxAgeMs: () => KEY_CACHE_MAX_AGE_MS,
+    onLookup: (result) => metrics.keyCacheLookups.inc({ result }),
+  });
+  closers.add(keyEvents.onChanged((keyId) => keyCache.drop(keyId)));
+  const catalog = new Catalog(storage, config, secrets, CATALOG_TTL_MS);
+  if (config.redisUrl) metrics.keyBusHealthy.set(0);
+  const keyBus = config.redisUrl ? await startKeyBus(config.redisUrl, { keyEvents, keyCache, catalog, logger, closers }) : null;
+  closers.every(KEY_BUS_HEALTH_MS, () => metrics.keyBusHealthy.set(keyBus?.healthy ? 1 : 0));
+
+  // Upstreams: two connection pools, closed after the flushes below (last built, first closed).
+  const agents = upstreamAgents(upstreamTimeouts(config.file));
+  closers.add(() => Promise.allSettled([agents.trusted.close(), agents.guarded.close()]));
+
+  // Off the request path: usage records and last-use times, written in batches and flushed at close
+  // while storage is still open (their timers are cleared first, then the final flush runs).
+  const usage = new UsageWriter(storage, logger, (count) => metrics.usageDropped.inc(count));
+  closers.add(() => usage.flush());
+  closers.every(USAGE_FLUSH_MS, () => void usage.flush());
+  const lastUsed = new LastUsedTracker(storage, logger);
+  closers.add(() => lastUsed.flush());
+  closers.every(LAST_USED_FLUSH_MS, () => void lastUsed.flush());
+
+  const gateway: Gateway = {
+    keyCache,
+    keyBus,
+    catalog,
+    upstream: new UpstreamClient(agents),
+    sessions: new SessionService(storage, SESSION_CACHE_TTL_MS),
+    usage,
+    lastUsed,
+    metrics,
+  };
   return {
     config,
-    logger: options.logger,
+    logger,
     database,
     storage,
     secrets,
@@ -77,13 +193,42 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     credits: admissionEngine.credits,
     gateway,
     throttles: buildThrottles(options.throttles),
-    async close() {
-      // First: flush queued usage and last-use times while storage is still open.
-      await gateway.close();
-      await admissionEngine.close();
-      await database.close();
-    },
+    close: () => closers.closeAll(),
   };
+}
+
+/**
+ * The revocation and catalog fan-out (SPEC §2): two connections, since a subscribed one cannot
+ * publish, and the heartbeat that tells whether other nodes' events reach us. A node starts even
+ * while Redis is down; caches then trust entries for 30 s at most.
+ */
+async function startKeyBus(
+  url: string,
+  { keyEvents, keyCache, catalog, logger, closers }: { keyEvents: KeyEvents; keyCache: KeyCache; catalog: Catalog; logger: Logger; closers: Closers },
+): Promise<RedisKeyBus> {
+  const subscriber = new Redis(url, { ...REDIS_COMMON, autoResubscribe: false });
+  const publisher = new Redis(url, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  closers.add(async () => {
+    await Promise.allSettled([subscriber.quit(), publisher.quit()]);
+    subscriber.disconnect();
+    publisher.disconnect();
+  });
+  const keyBus = new RedisKeyBus({
+    subscriber,
+    publisher,
+    keyEvents,
+    logger,
+    onCatalogChanged: (owner) => catalog.invalidate(owner),
+    onResync: () => {
+      keyCache.clear();
+      catalog.clear();
+    },
+  });
+  closers.add(() => keyBus.close());
+  closers.add(catalog.onChanged((owner) => keyBus.catalogChanged(owner)));
+  closers.every(KEY_BUS_HEARTBEAT_MS, () => keyBus.ping());
+  await keyBus.start().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'redis key bus unavailable at start'));
+  return keyBus;
 }
 
 /**

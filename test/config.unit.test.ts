@@ -14,6 +14,16 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('resolves every config-file default once and freezes the whole tree', () => {
+    const config = loadConfig({}, cwd);
+    expect(config.file.automation.default).toEqual({ is_enabled: true, session_duration: 3600 });
+    expect(config.file.limits.fallback_share).toBe(0.5);
+    expect(config.file.upstream).toEqual({ connect_timeout_ms: 10_000, first_byte_timeout_ms: 300_000, idle_timeout_ms: 120_000 });
+    expect(Object.isFrozen(config.file.upstream)).toBe(true);
+    expect(() => (config.file.providers as unknown[]).push({})).toThrow(TypeError);
+    expect(() => (config.adminAllowedRoles as string[]).push('member')).toThrow(TypeError);
+  });
+
   it.each([
     [{ TOLLGATE_PORT: 'eighty' }, /TOLLGATE_PORT/],
     [{ TOLLGATE_PORT: '70000' }, /TOLLGATE_PORT/],

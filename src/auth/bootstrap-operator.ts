@@ -5,7 +5,8 @@
 // start for an existing user, or when that email registers — and never again once any operator
 // exists or has existed (the `operator_established_at` setting outlives a deleted or demoted
 // operator), so a squatter cannot claim it later.
-import type { Services } from '../services.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import type { Storage } from '../storage/storage.js';
 
 export const BOOTSTRAP_VARIABLE = 'TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL';
@@ -23,7 +24,7 @@ export async function grantOperator(storage: Storage, userId: string, via: 'cli'
 }
 
 /** At start: an existing user with the bootstrap email becomes the first operator. */
-export async function applyBootstrapOperator(services: Pick<Services, 'config' | 'storage' | 'logger'>): Promise<void> {
+export async function applyBootstrapOperator(services: { config: Pick<Config, 'bootstrapOperatorEmail'>; storage: Storage; logger: Logger }): Promise<void> {
   const email = services.config.bootstrapOperatorEmail;
   if (!email) return;
   const granted = await services.storage.transaction(async (tx) => {

@@ -6,11 +6,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { invalidField } from '../http/error-handler.js';
+import { invalidField } from '../core/validation-error.js';
 import { nameField } from '../http/name-field.js';
-import type { Services } from '../services.js';
 import type { AliasRecord, AliasTarget } from '../storage/aliases.js';
-import type { CatalogActor, CatalogScope } from './catalog-owner.js';
+import type { CatalogActor, CatalogCrudDeps, CatalogScope } from './catalog-owner.js';
 import { AliasOut, CreateAliasBody, IdParams, PatchAliasBody } from './catalog-schemas.js';
 
 export const MAX_ALIASES_PER_OWNER = 500;
@@ -20,13 +19,13 @@ function aliasOut(a: AliasRecord) {
 }
 
 /** The names of OpenAI-compatible providers an owner's aliases may target. */
-async function targetableProviders(services: Services, accountId: string | null): Promise<Set<string>> {
+async function targetableProviders(services: CatalogCrudDeps, accountId: string | null): Promise<Set<string>> {
   const stored = (await services.storage.providers.listByOwner(accountId)).filter((p) => p.type === 'openai').map((p) => p.name);
   const configured = accountId === null ? services.config.file.providers.filter((p) => p.type === 'openai').map((p) => p.id) : [];
   return new Set([...stored, ...configured]);
 }
 
-async function validTargets(services: Services, actor: CatalogActor, strategy: AliasRecord['strategy'], targets: AliasTarget[]): Promise<AliasTarget[]> {
+async function validTargets(services: CatalogCrudDeps, actor: CatalogActor, strategy: AliasRecord['strategy'], targets: AliasTarget[]): Promise<AliasTarget[]> {
   const known = await targetableProviders(services, actor.accountId);
   targets.forEach((target, index) => {
     if (!known.has(target.provider)) throw invalidField(`targets/${index}/provider`, 'must name an OpenAI-compatible provider of the same owner');
@@ -35,7 +34,7 @@ async function validTargets(services: Services, actor: CatalogActor, strategy: A
   return targets.map((t) => ({ provider: t.provider, model: t.model, ...(t.weight !== undefined ? { weight: t.weight } : {}) }));
 }
 
-export function registerAliasCrud(app: FastifyInstance, services: Services, scope: CatalogScope): void {
+export function registerAliasCrud(app: FastifyInstance, services: CatalogCrudDeps, scope: CatalogScope): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
   const { tags, basePath } = scope;

@@ -4,9 +4,13 @@
 // (account id null). Operators are trusted like the config file; account admins are not, so their
 // upstreams go through the private-address guard unless the server allows private upstreams.
 import type { FastifyRequest } from 'fastify';
-import { authenticateAdmin, requireOperator } from '../http/authenticate-admin.js';
+import type { Config } from '../config.js';
+import { authenticateAdmin, requireOperator, type AdminAuthDeps } from '../http/authenticate-admin.js';
 import type { CatalogRole } from '../core/provider-repoint.js';
-import type { Services } from '../services.js';
+import type { PriceBook } from '../credits/price-book.js';
+import type { DerivedSecrets } from '../crypto/master-key.js';
+import type { Storage } from '../storage/storage.js';
+import type { Catalog } from './catalog.js';
 
 export interface CatalogActor {
   /** null = server-wide. */
@@ -19,11 +23,29 @@ export interface CatalogActor {
   role: CatalogRole;
 }
 
+/** What naming the actor needs: the admin plane's principals, and whether private upstreams are allowed. */
+export interface CatalogActorDeps extends AdminAuthDeps {
+  config: Pick<Config, 'keyPrefix' | 'adminAllowedRoles' | 'allowPrivateUpstreams'>;
+}
+
+/**
+ * What the catalog's CRUD routes need: the actor's principal, storage, the provider-secret keys, and
+ * the live catalog and price book to invalidate after a write (grouped as the composition root
+ * groups them, so the route folders hand their deps on unchanged).
+ */
+export interface CatalogCrudDeps extends CatalogActorDeps {
+  config: CatalogActorDeps['config'] & Pick<Config, 'file'>;
+  storage: Storage;
+  secrets: DerivedSecrets;
+  gateway: { catalog: Pick<Catalog, 'changed'> };
+  credits: { prices: Pick<PriceBook, 'invalidate'> };
+}
+
 export interface CatalogScope {
   /** e.g. /admin/providers or /api/v1/operator/providers */
   basePath: string;
   tags: string[];
-  actor(services: Services, request: FastifyRequest): Promise<CatalogActor>;
+  actor(services: CatalogActorDeps, request: FastifyRequest): Promise<CatalogActor>;
 }
 
 export function adminScope(basePath: string): CatalogScope {

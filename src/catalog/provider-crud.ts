@@ -8,12 +8,11 @@ import { ApiError } from '../core/errors.js';
 import { DEFAULT_OUTPUT_CAP_FIELD } from '../core/output-cap.js';
 import { newId } from '../core/ids.js';
 import { decideRepoint } from '../core/provider-repoint.js';
-import type { Services } from '../services.js';
 import type { ProviderRecord } from '../storage/providers.js';
-import type { CatalogActor, CatalogScope } from './catalog-owner.js';
+import type { CatalogActor, CatalogCrudDeps, CatalogScope } from './catalog-owner.js';
 import { CreateProviderBody, IdParams, PatchProviderBody, ProviderOut } from './catalog-schemas.js';
 import { sealProviderSecret } from './provider-secrets.js';
-import { assertAllowedUpstream } from '../upstream/upstream-address-check.js';
+import { assertAllowedUpstream } from './upstream-address-check.js';
 
 export const MAX_PROVIDERS_PER_OWNER = 200;
 
@@ -32,13 +31,13 @@ function directSetting(actor: CatalogActor, direct: boolean | undefined): boolea
 }
 
 /** The owner's provider by id, or 404 (another owner's provider does not exist for this caller). */
-export async function ownedProvider(services: Services, actor: CatalogActor, id: string): Promise<ProviderRecord> {
+export async function ownedProvider(services: CatalogCrudDeps, actor: CatalogActor, id: string): Promise<ProviderRecord> {
   const provider = await services.storage.providers.findById(id);
   if (!provider || provider.accountId !== actor.accountId) throw new ApiError('not_found', { message: 'No such provider.' });
   return provider;
 }
 
-export function registerProviderCrud(app: FastifyInstance, services: Services, scope: CatalogScope): void {
+export function registerProviderCrud(app: FastifyInstance, services: CatalogCrudDeps, scope: CatalogScope): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
   const { tags, basePath } = scope;

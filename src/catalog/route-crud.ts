@@ -7,10 +7,9 @@ import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { normalizeRoutePath, pathMatches, RESERVED_PREFIXES } from '../core/route-match.js';
-import { invalidField } from '../http/error-handler.js';
-import type { Services } from '../services.js';
+import { invalidField } from '../core/validation-error.js';
 import type { RouteRecord } from '../storage/routes.js';
-import type { CatalogActor, CatalogScope } from './catalog-owner.js';
+import type { CatalogActor, CatalogCrudDeps, CatalogScope } from './catalog-owner.js';
 import { CreateRouteBody, IdParams, PatchRouteBody, RouteOut } from './catalog-schemas.js';
 
 export const MAX_ROUTES_PER_OWNER = 500;
@@ -26,13 +25,13 @@ function validPath(raw: string): string {
   return path;
 }
 
-async function assertHttpProvider(services: Services, actor: CatalogActor, name: string): Promise<void> {
+async function assertHttpProvider(services: CatalogCrudDeps, actor: CatalogActor, name: string): Promise<void> {
   const stored = (await services.storage.providers.listByOwner(actor.accountId)).some((p) => p.name === name && p.type === 'http');
   const configured = actor.accountId === null && services.config.file.providers.some((p) => p.id === name && p.type === 'http');
   if (!stored && !configured) throw invalidField('provider', 'must name an http provider of the same owner');
 }
 
-export function registerRouteCrud(app: FastifyInstance, services: Services, scope: CatalogScope): void {
+export function registerRouteCrud(app: FastifyInstance, services: CatalogCrudDeps, scope: CatalogScope): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
   const { tags, basePath } = scope;

@@ -9,7 +9,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwor
 import { registerUser } from '../auth/register-user.js';
 import { ApiError } from '../core/errors.js';
 import { authenticateSession, authenticateUser } from '../http/authenticate.js';
-import { invalidField } from '../http/error-handler.js';
+import { invalidField } from '../core/validation-error.js';
 import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { User } from '../storage/users.js';

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { nameField } from '../http/name-field.js';
-import { invalidField } from '../http/error-handler.js';
+import { invalidField } from '../core/validation-error.js';
 import type { Services } from '../services.js';
 import type { ServiceTokenRecord } from '../storage/service-tokens.js';
 import { accountAccess, requireManager } from '../http/account-access.js';

@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { authenticateUserOrKey } from '../http/authenticate.js';
-import { invalidField } from '../http/error-handler.js';
+import { invalidField } from '../core/validation-error.js';
 import type { Services } from '../services.js';
 
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'UTC day, YYYY-MM-DD' });

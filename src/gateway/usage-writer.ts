@@ -1,5 +1,5 @@
 // Usage records are written off the request path: queued in memory and inserted in batches (every
-// second, or sooner when a batch fills up), and flushed on shutdown. A failed batch is retried row
+// second by the composition root's timer, or sooner when a batch fills up), and flushed on shutdown. A failed batch is retried row
 // by row so one bad row (an account deleted meanwhile) does not lose the others.
 import type { Logger } from 'pino';
 import type { Storage } from '../storage/storage.js';
@@ -10,18 +10,13 @@ const MAX_QUEUED = 100_000;
 
 export class UsageWriter {
   private queue: UsageRecord[] = [];
-  private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly storage: Storage,
     private readonly logger: Logger,
-    intervalMs: number,
     private readonly onDropped: (count: number) => void = () => {},
-  ) {
-    this.timer = setInterval(() => void this.flush(), intervalMs);
-    this.timer.unref();
-  }
+  ) {}
 
   record(record: UsageRecord): void {
     if (this.queue.length >= MAX_QUEUED) {
@@ -57,10 +52,5 @@ export class UsageWriter {
         }
       }
     }
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
   }
 }

@@ -4,9 +4,9 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import type { ActorRole } from '../core/membership-rules.js';
-import { authenticateUser } from './authenticate.js';
-import type { Services } from '../services.js';
+import { authenticateUser, type UserAuthDeps } from './authenticate.js';
 import type { Account } from '../storage/accounts.js';
+import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 
 export interface AccountAccess {
@@ -17,7 +17,12 @@ export interface AccountAccess {
 
 export const noSuchAccount = () => new ApiError('not_found', { message: 'No such account.' });
 
-export async function accountAccess(services: Services, request: FastifyRequest, accountId: string): Promise<AccountAccess> {
+/** A user's access token, and the account and membership read fresh. */
+export interface AccountAccessDeps extends UserAuthDeps {
+  storage: Pick<Storage, 'users' | 'accounts'>;
+}
+
+export async function accountAccess(services: AccountAccessDeps, request: FastifyRequest, accountId: string): Promise<AccountAccess> {
   const user = await authenticateUser(services, request);
   const account = await services.storage.accounts.findById(accountId);
   if (!account) throw noSuchAccount();

@@ -7,10 +7,11 @@
 // removed member loses access at once. An account the caller cannot see answers 404, not 403,
 // so account ids do not leak by probing.
 import type { FastifyRequest } from 'fastify';
-import { looksLikeServiceToken } from '../auth/service-tokens.js';
+import { looksLikeServiceToken, type ServiceTokens } from '../auth/service-tokens.js';
+import type { Config } from '../config.js';
 import { ApiError } from '../core/errors.js';
-import { authenticateUser, presentedCredential } from './authenticate.js';
-import type { Services } from '../services.js';
+import { authenticateUser, presentedCredential, type UserAuthDeps } from './authenticate.js';
+import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 
 export interface AdminPrincipal {
@@ -18,6 +19,13 @@ export interface AdminPrincipal {
   actor: { type: 'user' | 'service_token'; id: string };
   role: 'owner' | 'admin' | 'member' | 'operator' | 'service';
   user: User | null;
+}
+
+/** What the admin and operator planes' principals need: service tokens, and memberships read fresh. */
+export interface AdminAuthDeps extends UserAuthDeps {
+  config: Pick<Config, 'keyPrefix' | 'adminAllowedRoles'>;
+  serviceTokens: Pick<ServiceTokens, 'check'>;
+  storage: Pick<Storage, 'users' | 'accounts'>;
 }
 
 const ACCOUNT_ID_PATTERN = /^acc_[0-9A-Za-z]{1,64}$/;
@@ -33,13 +41,13 @@ function requestedAccountId(request: FastifyRequest): string | undefined {
   return value;
 }
 
-async function serviceTokenAccount(services: Services, credential: string): Promise<{ accountId: string; tokenId: string }> {
+async function serviceTokenAccount(services: Pick<AdminAuthDeps, 'serviceTokens'>, credential: string): Promise<{ accountId: string; tokenId: string }> {
   const check = await services.serviceTokens.check(credential);
   if (!check.ok) throw new ApiError('invalid_token', { message: 'The service token is invalid, expired or revoked.' });
   return { accountId: check.token.accountId, tokenId: check.token.id };
 }
 
-export async function authenticateAdmin(services: Services, request: FastifyRequest): Promise<AdminPrincipal> {
+export async function authenticateAdmin(services: AdminAuthDeps, request: FastifyRequest): Promise<AdminPrincipal> {
   const credential = presentedCredential(request);
   if (!credential) throw new ApiError('invalid_token', { message: 'A service token or an access token is required.' });
   const requested = requestedAccountId(request);
@@ -70,7 +78,7 @@ export async function authenticateAdmin(services: Services, request: FastifyRequ
 }
 
 /** /api/v1/operator/*: an operator's access token; anyone else signed in gets 403. */
-export async function requireOperator(services: Services, request: FastifyRequest): Promise<User> {
+export async function requireOperator(services: UserAuthDeps, request: FastifyRequest): Promise<User> {
   const credential = presentedCredential(request);
   if (credential !== undefined && looksLikeServiceToken(credential)) {
     throw new ApiError('forbidden', { message: 'Service tokens cannot be used on the operator API.' });
@@ -81,7 +89,7 @@ export async function requireOperator(services: Services, request: FastifyReques
 }
 
 /** POST /api/v1/keys/verify: a service token (limited to its account) or an operator (null = any account). */
-export async function requireServiceTokenOrOperator(services: Services, request: FastifyRequest): Promise<{ accountId: string | null }> {
+export async function requireServiceTokenOrOperator(services: UserAuthDeps & Pick<AdminAuthDeps, 'serviceTokens'>, request: FastifyRequest): Promise<{ accountId: string | null }> {
   const credential = presentedCredential(request);
   if (credential !== undefined && looksLikeServiceToken(credential)) {
     return { accountId: (await serviceTokenAccount(services, credential)).accountId };

@@ -2,10 +2,12 @@
 // the account's API key; key management never does (SPEC §3). A "no" here is an ApiError the
 // error handler renders.
 import type { FastifyRequest } from 'fastify';
-import type { AccessClaims } from '../auth/access-tokens.js';
+import type { AccessClaims, AccessTokens } from '../auth/access-tokens.js';
+import type { Config } from '../config.js';
 import { ApiError } from '../core/errors.js';
-import type { Services } from '../services.js';
+import type { KeyService } from '../keys/key-service.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 
 /**
@@ -26,13 +28,25 @@ export function presentedCredential(request: FastifyRequest): string | undefined
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
 }
 
-function looksLikeApiKey(services: Services, credential: string): boolean {
+function looksLikeApiKey(services: UserAuthDeps, credential: string): boolean {
   return credential.startsWith(`${services.config.keyPrefix}_live_`) || credential.startsWith(`${services.config.keyPrefix}_test_`);
+}
+
+/** What recognising a user's access token needs (an API key is told apart by its prefix). */
+export interface UserAuthDeps {
+  config: Pick<Config, 'keyPrefix'>;
+  accessTokens: Pick<AccessTokens, 'verify'>;
+  storage: Pick<Storage, 'users'>;
+}
+
+/** Self-service routes that also take the account's API key check it through the key service. */
+export interface UserOrKeyAuthDeps extends UserAuthDeps {
+  keys: Pick<KeyService, 'check'>;
 }
 
 const invalidToken = () => new ApiError('invalid_token');
 
-async function userFromAccessToken(services: Services, token: string): Promise<{ user: User; claims: AccessClaims }> {
+async function userFromAccessToken(services: UserAuthDeps, token: string): Promise<{ user: User; claims: AccessClaims }> {
   const claims = await services.accessTokens.verify(token);
   if (!claims) throw invalidToken();
   const user = await services.storage.users.findById(claims.userId);
@@ -42,12 +56,12 @@ async function userFromAccessToken(services: Services, token: string): Promise<{
 }
 
 /** Requires a user access token. An API key is refused: it may not manage credentials. */
-export async function authenticateUser(services: Services, request: FastifyRequest): Promise<User> {
+export async function authenticateUser(services: UserAuthDeps, request: FastifyRequest): Promise<User> {
   return (await authenticateSession(services, request)).user;
 }
 
 /** Like authenticateUser, with the token's claims (for "fresh sign-in" checks). */
-export async function authenticateSession(services: Services, request: FastifyRequest): Promise<{ user: User; claims: AccessClaims }> {
+export async function authenticateSession(services: UserAuthDeps, request: FastifyRequest): Promise<{ user: User; claims: AccessClaims }> {
   const credential = presentedCredential(request);
   if (!credential) throw new ApiError('invalid_token', { message: 'An access token is required.' });
   if (looksLikeApiKey(services, credential)) {
@@ -60,7 +74,7 @@ export async function authenticateSession(services: Services, request: FastifyRe
 }
 
 /** Accepts a user access token or an API key of the user's account (self-service routes). */
-export async function authenticateUserOrKey(services: Services, request: FastifyRequest): Promise<Principal> {
+export async function authenticateUserOrKey(services: UserOrKeyAuthDeps, request: FastifyRequest): Promise<Principal> {
   const credential = presentedCredential(request);
   if (!credential) throw new ApiError('invalid_token', { message: 'An access token or API key is required.' });
   if (!looksLikeApiKey(services, credential)) return { type: 'user', user: (await userFromAccessToken(services, credential)).user };

@@ -3,10 +3,9 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
-import type { Services } from '../services.js';
-import { migrationsCurrent } from '../storage/connect.js';
+import { migrationsCurrent, type DatabaseHandle } from '../storage/connect.js';
 
-export function registerHealthRoutes(app: FastifyInstance, services: Services): void {
+export function registerHealthRoutes(app: FastifyInstance, services: { database: DatabaseHandle }): void {
   const ops = { tags: ['ops'] };
   app.get('/healthz', { schema: ops, config: { plane: 'ops' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: ops, config: { plane: 'ops' } }, async () => {

@@ -2,10 +2,17 @@
 // (http/metrics-access.ts), and the hook that counts every HTTP request by method, route template
 // and status, with its duration to the end of the response (streams included).
 import type { FastifyInstance } from 'fastify';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import type { Config } from '../config.js';
 import { assertMetricsAccess } from './metrics-access.js';
-import type { Services } from '../services.js';
 
-export function registerMetricsRoutes(app: FastifyInstance, services: Services): void {
+/** The registry to serve, the two HTTP metrics this hook feeds, and the token that may read them. */
+export interface MetricsRouteDeps {
+  config: Pick<Config, 'metricsToken'>;
+  gateway: { metrics: { registry: Registry; httpRequests: Counter<'method' | 'route' | 'status'>; httpDuration: Histogram<'method' | 'route'> } };
+}
+
+export function registerMetricsRoutes(app: FastifyInstance, services: MetricsRouteDeps): void {
   const { metrics } = services.gateway;
   app.addHook('onResponse', async function countRequest(request, reply) {
     // The template, never the raw URL: label values must stay few.

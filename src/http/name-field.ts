@@ -1,6 +1,6 @@
 // Applies the name rule (src/core/names.ts) to one body field: the NFC value, or a 422 naming it.
 import { nameProblem, normalizeName } from '../core/names.js';
-import { invalidField } from './error-handler.js';
+import { invalidField } from '../core/validation-error.js';
 
 export function nameField<T extends string | null | undefined>(field: string, value: T): T {
   if (typeof value !== 'string') return value;

@@ -1,7 +1,7 @@
 // Validation of key settings shared by create and patch (and the admin plane), and the metadata
 // shape every listing uses: never the key or its hash.
 import { normalizeOrigin } from '../core/origins.js';
-import { invalidField } from '../http/error-handler.js';
+import { invalidField } from '../core/validation-error.js';
 import { isKeyActive, type ApiKeyPatch, type ApiKeyRecord, type KeyRateLimit } from '../storage/api-keys.js';
 
 interface SettingsInput {

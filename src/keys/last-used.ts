@@ -1,21 +1,17 @@
 // last_used_at without a database write per request: uses are noted in memory (latest time per
-// key) and written in one batch every few seconds, and once more on shutdown.
+// key) and written in one batch every few seconds (the composition root's timer calls `flush`),
+// and once more on shutdown.
 import type { Logger } from 'pino';
 import type { Storage } from '../storage/storage.js';
 
 export class LastUsedTracker {
   private pending = new Map<string, string>();
-  private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly storage: Storage,
     private readonly logger: Logger,
-    intervalMs: number,
-  ) {
-    this.timer = setInterval(() => void this.flush(), intervalMs);
-    this.timer.unref();
-  }
+  ) {}
 
   note(keyId: string, at: string): void {
     const previous = this.pending.get(keyId);
@@ -36,8 +32,4 @@ export class LastUsedTracker {
     return this.flushing;
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
-  }
 }

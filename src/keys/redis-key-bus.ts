@@ -8,18 +8,21 @@
 // when it comes back, `onResync` tells them to forget everything, because events sent meanwhile
 // were lost (pub/sub does not queue for absent subscribers).
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { KeyEvents } from './key-events.js';
 
 export const KEY_BUS_CHANNEL = 'tollgate:changes';
-const HEARTBEAT_MS = 2_000;
+/** How often the composition root calls `ping()`. */
+export const KEY_BUS_HEARTBEAT_MS = 2_000;
 const HEARTBEAT_GRACE_MS = 6_000;
 
 type Message = { n: string; k: 'key'; id: string } | { n: string; k: 'catalog'; id: string } | { n: string; k: 'ping' };
 
 export interface RedisKeyBusOptions {
-  url: string;
+  /** Two connections built (lazily) and closed by the composition root: a subscribed one cannot publish. */
+  subscriber: Redis;
+  publisher: Redis;
   keyEvents: KeyEvents;
   logger: Logger;
   /** A catalog (providers, aliases, routes) change from another node; id = account id or "*". */
@@ -35,13 +38,11 @@ export class RedisKeyBus {
   private subscribed = false;
   private lastHeartbeatMs = 0;
   private relaying = false;
-  private readonly heartbeat: NodeJS.Timeout;
   private readonly unlisten: () => void;
 
   constructor(private readonly options: RedisKeyBusOptions) {
-    const common = { lazyConnect: true, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(times * 200, 2_000) };
-    this.subscriber = new Redis(options.url, { ...common, autoResubscribe: false });
-    this.publisher = new Redis(options.url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.subscriber = options.subscriber;
+    this.publisher = options.publisher;
     for (const client of [this.subscriber, this.publisher]) {
       client.on('error', (error: Error) => options.logger.warn({ err: { message: error.message } }, 'redis key bus connection error'));
     }
@@ -51,8 +52,11 @@ export class RedisKeyBus {
     this.unlisten = options.keyEvents.onChanged((keyId) => {
       if (!this.relaying) this.publish({ n: this.nodeId, k: 'key', id: keyId });
     });
-    this.heartbeat = setInterval(() => this.publish({ n: this.nodeId, k: 'ping' }), HEARTBEAT_MS);
-    this.heartbeat.unref();
+  }
+
+  /** The heartbeat: our own ping coming back proves the subscription works (see `healthy`). */
+  ping(): void {
+    this.publish({ n: this.nodeId, k: 'ping' });
   }
 
   /** Connects both clients; resolves once subscribed (or rejects if Redis is unreachable). */
@@ -116,12 +120,9 @@ export class RedisKeyBus {
     }
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.heartbeat);
+  /** Stops relaying; the connections are the composition root's to close. */
+  close(): void {
     this.unlisten();
     this.subscribed = false;
-    await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
-    this.subscriber.disconnect();
-    this.publisher.disconnect();
   }
 }

@@ -1,7 +1,7 @@
 // Builds the limits and credits engine from the config (called once, by the composition root):
 // TOLLGATE_REDIS_URL set → shared Redis limits with a per-node fallback; unset → in-process limits.
 // Credits always go through the database's atomic path, on SQLite and PostgreSQL alike.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { Config } from '../config.js';
@@ -36,32 +36,25 @@ export interface AdmissionEngineOptions {
   /** Rate window; tests shrink it (default 60 s: rpm and tpm are per minute). */
   windowMs?: number;
   leaseMs?: number;
-  /** How often expired credit reservations are swept (default 60 s; 0 disables). */
-  sweepEveryMs?: number;
 }
 
-export const DEFAULT_FALLBACK_SHARE = 0.5;
-
-export async function buildAdmissionEngine(config: Readonly<Config>, storage: Storage, logger: Logger, options: AdmissionEngineOptions = {}): Promise<AdmissionEngine> {
+export async function buildAdmissionEngine(
+  config: Readonly<Config>,
+  storage: Storage,
+  logger: Logger,
+  /** The limits connection (built and closed by the composition root); null: this node's memory only. */
+  redis: Redis | null,
+  options: AdmissionEngineOptions = {},
+): Promise<AdmissionEngine> {
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const memory = new MemoryLimiterStore({ windowMs, leaseMs });
   let store: LimiterStore = memory;
   let status = (): LimiterStatus => ({ backend: 'memory', fallback: false, fallbackSince: null, fallbackSwitches: 0, fallbackShare: null });
-  let redis: Redis | null = null;
 
-  if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, {
-      lazyConnect: true,
-      // Fail fast instead of queueing: a claim that cannot reach Redis goes to the fallback now.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: 500,
-      connectTimeout: 2_000,
-      retryStrategy: (times) => Math.min(times * 200, 2_000),
-    });
+  if (redis) {
     redis.on('error', (error: Error) => logger.debug({ err: { message: error.message } }, 'redis (limits) connection error'));
-    const share = config.file.limits.fallback_share ?? DEFAULT_FALLBACK_SHARE;
+    const share = config.file.limits.fallback_share;
     const fallback = new FallbackLimiterStore(new RedisLimiterStore(redis, { windowMs, leaseMs }), memory, { share, logger });
     await redis.connect().catch((error: unknown) => fallback.startDegraded(error));
     store = fallback;
@@ -76,24 +69,11 @@ export async function buildAdmissionEngine(config: Readonly<Config>, storage: St
   const onUnpriced = (policy: string) => unpricedRequests.inc({ policy });
   const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, logger, windowMs, leaseMs, onUnpriced });
 
-  const sweepEveryMs = options.sweepEveryMs ?? 60_000;
-  const sweeper =
-    sweepEveryMs > 0
-      ? setInterval(() => {
-          ledger.sweepExpired().then(
-            (released) => released > 0 && logger.warn({ released }, 'released expired credit reservations'),
-            (error: unknown) => logger.warn({ err: error }, 'credit reservation sweep failed'),
-          );
-        }, sweepEveryMs).unref()
-      : null;
-
   return {
     admission,
     credits: { ledger, prices, limits, limiterStatus: () => status(), unpricedRequests },
     async close() {
-      if (sweeper) clearInterval(sweeper);
       await store.close();
-      redis?.disconnect();
     },
   };
 }

@@ -72,7 +72,7 @@ export class RedisLimiterStore implements LimiterStore {
   }
 
   async close(): Promise<void> {
-    // The connection belongs to whoever built it (build-admission.ts closes it).
+    // The connection belongs to whoever built it (the composition root, src/services.ts, closes it).
   }
 
   private key(rule: LimitRule): string {

@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
-import { invalidField } from '../http/error-handler.js';
+import { invalidField } from '../core/validation-error.js';
 import type { Services } from '../services.js';
 import type { LedgerEntry } from '../storage/credits.js';
 import { storageUnavailable } from '../credits/storage-unavailable.js';

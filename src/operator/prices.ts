@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import type { EffectivePrice } from '../credits/price-book.js';
-import { validationError } from '../http/error-handler.js';
+import { validationError } from '../core/validation-error.js';
 import type { Services } from '../services.js';
 import type { PriceTargetKind } from '../storage/prices.js';
 import { storageUnavailable } from '../credits/storage-unavailable.js';

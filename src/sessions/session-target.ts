@@ -3,19 +3,24 @@
 // on the alias's first target, or — automation off — the request is refused with 409.
 import { ApiError } from '../core/errors.js';
 import { orderTargets, type ModelResolution } from '../core/model-targets.js';
-import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
-import { automationDefaults, automationSettingsFor } from './automation-settings.js';
+import { automationDefaults, automationSettingsFor, type AutomationDeps } from './automation-settings.js';
+import type { SessionService } from './session-service.js';
 
-export async function automationFor(services: Services, key: ApiKeyRecord): Promise<{ isEnabled: boolean; sessionDurationS: number }> {
+/** Automation settings, and the open sessions (grouped as the composition root groups them). */
+export interface SessionTargetDeps extends AutomationDeps {
+  gateway: { sessions: Pick<SessionService, 'findOpen' | 'open'> };
+}
+
+export async function automationFor(services: AutomationDeps, key: ApiKeyRecord): Promise<{ isEnabled: boolean; sessionDurationS: number }> {
   if (key.createdBy) return automationSettingsFor(services, key.createdBy);
   const defaults = automationDefaults(services);
   return { isEnabled: defaults.is_enabled, sessionDurationS: defaults.session_duration };
 }
 
 export async function sessionForRequest(
-  services: Services,
+  services: SessionTargetDeps,
   key: ApiKeyRecord,
   resolution: Extract<ModelResolution, { ok: true }>,
   now: Date,

@@ -6,9 +6,9 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationPr
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import { openSqlite } from './sqlite-driver.js';
-import type { Database } from './schema.js';
+import type { Database, Dialect } from './schema.js';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
 export interface DatabaseHandle {
   db: Kysely<Database>;

@@ -4,6 +4,9 @@
 // both dialects.
 import type { Generated } from 'kysely';
 
+/** The two SQL databases one schema serves (migrations branch on it where their SQL differs). */
+export type Dialect = 'sqlite' | 'postgres';
+
 export type Bool = 0 | 1;
 
 export interface UsersTable {

@@ -5,9 +5,16 @@
 import type { Readable } from 'node:stream';
 import { ApiError, type ErrorCode } from '../core/errors.js';
 import type { Target } from '../core/model-targets.js';
-import type { Services } from '../services.js';
 import type { ProviderDef } from '../catalog/catalog.js';
-import type { UpstreamFailure, UpstreamRequest, UpstreamResult } from './upstream-client.js';
+import type { UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamResult } from './upstream-client.js';
+
+/** The upstream client, and where each attempt's outcome and latency are counted. */
+export interface ForwardDeps {
+  gateway: {
+    upstream: Pick<UpstreamClient, 'send'>;
+    metrics: { observeUpstream(provider: Pick<ProviderDef, 'name' | 'owner'>, outcome: string, seconds: number): void };
+  };
+}
 
 export type UpstreamAnswer = Extract<UpstreamResult, { ok: true }>;
 
@@ -37,7 +44,7 @@ export function findProvider(providers: readonly ProviderDef[], target: Pick<Tar
 }
 
 export async function forwardWithFailover(
-  services: Services,
+  services: ForwardDeps,
   targets: readonly Target[],
   providers: readonly ProviderDef[],
   build: (target: Target, provider: ProviderDef) => UpstreamRequest,

@@ -21,10 +21,9 @@ export interface UpstreamTimeouts {
 
 export function upstreamTimeouts(file: ConfigFile): UpstreamTimeouts {
   return {
-    connectMs: file.upstream?.connect_timeout_ms ?? 10_000,
-    // A non-streamed completion sends its headers only when the whole answer is ready.
-    firstByteMs: file.upstream?.first_byte_timeout_ms ?? 300_000,
-    idleMs: file.upstream?.idle_timeout_ms ?? 120_000,
+    connectMs: file.upstream.connect_timeout_ms,
+    firstByteMs: file.upstream.first_byte_timeout_ms,
+    idleMs: file.upstream.idle_timeout_ms,
   };
 }
 
@@ -59,14 +58,28 @@ export function classifyUpstreamError(error: unknown, signal: AbortSignal): Upst
   return 'error';
 }
 
+/** Two connection pools: operator providers (trusted) and account providers (every connect re-checked). */
+export interface UpstreamAgents {
+  trusted: Agent;
+  guarded: Agent;
+}
+
+/** Called by the composition root, which owns and closes the agents. */
+export function upstreamAgents(timeouts: UpstreamTimeouts): UpstreamAgents {
+  const common = { headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs, keepAliveTimeout: 30_000 };
+  return {
+    trusted: new Agent({ ...common, connect: { timeout: timeouts.connectMs } }),
+    guarded: new Agent({ ...common, connect: { timeout: timeouts.connectMs, lookup: guardedLookup } }),
+  };
+}
+
 export class UpstreamClient {
   private readonly trusted: Agent;
   private readonly guarded: Agent;
 
-  constructor(readonly timeouts: UpstreamTimeouts) {
-    const common = { headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs, keepAliveTimeout: 30_000 };
-    this.trusted = new Agent({ ...common, connect: { timeout: timeouts.connectMs } });
-    this.guarded = new Agent({ ...common, connect: { timeout: timeouts.connectMs, lookup: guardedLookup } });
+  constructor(agents: UpstreamAgents) {
+    this.trusted = agents.trusted;
+    this.guarded = agents.guarded;
   }
 
   async send(req: UpstreamRequest): Promise<UpstreamResult> {
@@ -88,9 +101,5 @@ export class UpstreamClient {
     } catch (error) {
       return { ok: false, failure: classifyUpstreamError(error, req.signal), startedMs };
     }
-  }
-
-  async close(): Promise<void> {
-    await Promise.allSettled([this.trusted.close(), this.guarded.close()]);
   }
 }

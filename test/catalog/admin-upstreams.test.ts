@@ -7,7 +7,7 @@ import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp, type SignedIn } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { guardedLookup } from '../../src/upstream/guarded-lookup.js';
-import { UpstreamClient } from '../../src/upstream/upstream-client.js';
+import { UpstreamClient, upstreamAgents } from '../../src/upstream/upstream-client.js';
 import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const ACCOUNT_SECRET = 'sk-account-owned-provider-secret-42';
@@ -55,7 +55,8 @@ for (const target of databaseTargets()) {
     it('refuses at connect time a guarded upstream whose name resolves to a private address', async () => {
       const lookupError = await new Promise<NodeJS.ErrnoException | null>((resolve) => guardedLookup('localhost', { all: true }, (error) => resolve(error)));
       expect(lookupError?.code).toBe('ETOLLGATE_BLOCKED_ADDRESS');
-      const client = new UpstreamClient({ connectMs: 1000, firstByteMs: 1000, idleMs: 1000 });
+      const agents = upstreamAgents({ connectMs: 1000, firstByteMs: 1000, idleMs: 1000 });
+      const client = new UpstreamClient(agents);
       try {
         const byName = await client.send({ provider: { baseUrl: `http://localhost:${f.mock.port}/v1`, guarded: true }, path: '/models', method: 'GET', headers: {}, signal: new AbortController().signal });
         expect(byName).toMatchObject({ ok: false, failure: 'blocked' });
@@ -65,7 +66,7 @@ for (const target of databaseTargets()) {
         expect(trusted).toMatchObject({ ok: true, status: 200 });
         if (trusted.ok) trusted.body.resume();
       } finally {
-        await client.close();
+        await Promise.all([agents.trusted.close(), agents.guarded.close()]);
       }
     });
   });

@@ -1,6 +1,6 @@
 // Users, accounts, memberships, API keys, refresh tokens, automation settings and the audit trail.
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../connect.js';
+import type { Dialect } from '../schema.js';
 
 export function foundation(dialect: Dialect) {
   // An auto-incrementing sequence gives audit events a total order even within one millisecond.

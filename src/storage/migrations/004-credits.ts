@@ -10,7 +10,7 @@
 // - prices: operator prices per model/alias or route (they override the config file).
 // - account_limits: operator overrides of rpm / tpm / concurrency per account (null = default).
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../connect.js';
+import type { Dialect } from '../schema.js';
 
 export function credits(dialect: Dialect) {
   const serial = dialect === 'postgres' ? ('bigserial' as const) : ('integer' as const);

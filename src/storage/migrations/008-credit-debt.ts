@@ -8,7 +8,7 @@
 // - providers.output_cap_field: the chat field the upstream honours for the output cap
 //   (null: max_completion_tokens).
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../connect.js';
+import type { Dialect } from '../schema.js';
 
 export function creditDebt(dialect: Dialect) {
   return {

@@ -1,6 +1,6 @@
 // Every migration, in order. A later migration never edits an earlier one.
 import type { Migration } from 'kysely';
-import type { Dialect } from '../connect.js';
+import type { Dialect } from '../schema.js';
 import { foundation } from './001-foundation.js';
 import { gateway } from './002-gateway.js';
 import { accounts } from './003-accounts.js';

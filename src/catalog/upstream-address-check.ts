@@ -3,7 +3,7 @@
 // address. (The connect-time half, guardedLookup, re-checks every connection.)
 import { lookup } from 'node:dns/promises';
 import { checkUpstreamUrl, isPrivateAddress } from '../core/private-address.js';
-import { invalidField } from '../http/error-handler.js';
+import { invalidField } from '../core/validation-error.js';
 
 export async function assertAllowedUpstream(baseUrl: string, allowPrivate: boolean): Promise<string> {
   const check = checkUpstreamUrl(baseUrl, allowPrivate);
