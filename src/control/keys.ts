@@ -8,7 +8,7 @@ import { nameField } from '../http/name-field.js';
 import { authenticateUser } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import { isKeyActive, type ApiKeyRecord } from '../storage/api-keys.js';
-import type { Storage } from '../storage/storage.js';
+import type { StorageTransaction } from '../storage/storage.js';
 import { keyMetadata, validateKeySettings } from '../keys/key-settings.js';
 import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from '../http/schemas/key-schemas.js';
 
@@ -17,7 +17,7 @@ const security = [{ bearer: [] }];
 const MAX_ACTIVE_KEYS_PER_USER = 1000;
 
 /** Why a rotation did not start: the key was rotated already (naming its successor) or revoked. */
-async function notRotatable(tx: Storage, id: string): Promise<ApiError> {
+async function notRotatable(tx: StorageTransaction, id: string): Promise<ApiError> {
   const successor = await tx.apiKeys.findSuccessor(id);
   if (!successor) return new ApiError('conflict', { message: 'Only an active key can be rotated.' });
   return new ApiError('conflict', {

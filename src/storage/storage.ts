@@ -1,5 +1,7 @@
 // The storage facade: every repository over one Kysely handle, and transactions that hand the
-// same facade bound to the transaction.
+// repositories bound to the transaction. The transactional facade (`StorageTransaction`) has no
+// `transaction` method, so opening a transaction inside one is a compile error rather than a
+// run-time "nested transaction" failure (Kysely's own `Transaction` still types `.transaction()`).
 import type { Kysely } from 'kysely';
 import { AccountsRepository } from './accounts.js';
 import { ApiKeysRepository } from './api-keys.js';
@@ -22,7 +24,8 @@ import { AccountLimitsRepository } from './account-limits.js';
 import { ServerSettingsRepository } from './server-settings.js';
 import { InvitationsRepository } from './invitations.js';
 
-export class Storage {
+/** Every repository over one handle: the database itself, or an open transaction. */
+export class StorageTransaction {
   readonly users: UsersRepository;
   readonly accounts: AccountsRepository;
   readonly apiKeys: ApiKeysRepository;
@@ -43,7 +46,7 @@ export class Storage {
   readonly serverSettings: ServerSettingsRepository;
   readonly invitations: InvitationsRepository;
 
-  constructor(readonly db: Kysely<Database>) {
+  constructor(db: Kysely<Database>) {
     this.users = new UsersRepository(db);
     this.accounts = new AccountsRepository(db);
     this.apiKeys = new ApiKeysRepository(db);
@@ -65,7 +68,15 @@ export class Storage {
     this.invitations = new InvitationsRepository(db);
   }
 
-  transaction<T>(work: (storage: Storage) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new Storage(trx)));
+}
+
+export class Storage extends StorageTransaction {
+  constructor(readonly db: Kysely<Database>) {
+    super(db);
+  }
+
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new StorageTransaction(trx)));
   }
 }
