@@ -10,6 +10,8 @@ import { invalidField } from '../http/error-handler.js';
 import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { AliasRecord, AliasTarget } from '../storage/aliases.js';
+import type { StorageTransaction } from '../storage/storage.js';
+import { auditedChange } from './audited-change.js';
 import type { CatalogActor, CatalogScope } from './catalog-owner.js';
 import { AliasOut, CreateAliasBody, IdParams, PatchAliasBody } from './catalog-schemas.js';
 
@@ -47,9 +49,11 @@ export function registerAliasCrud(app: FastifyInstance, services: Services, scop
     return alias;
   }
 
-  async function audit(actor: CatalogActor, action: string, alias: AliasRecord, requestId: string) {
-    await storage.audit.record({ accountId: actor.accountId, actorType: actor.actorType, actorId: actor.actorId, action, targetType: 'alias', targetId: alias.id, data: { name: alias.name }, requestId });
+  /** The write and its audit entry in one transaction; the catalog hears of it once both are stored. */
+  async function change<T>(actor: CatalogActor, action: string, alias: AliasRecord, requestId: string, write: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    const result = await auditedChange(storage, actor, { action, targetType: 'alias', targetId: alias.id, data: { name: alias.name }, requestId }, write);
     services.gateway.catalog.changed(actor.accountId);
+    return result;
   }
 
   r.post(basePath, { schema: { tags, security, body: CreateAliasBody, response: { 201: AliasOut } } }, async (request, reply) => {
@@ -70,8 +74,7 @@ export function registerAliasCrud(app: FastifyInstance, services: Services, scop
       createdAt: at,
       updatedAt: at,
     };
-    await storage.aliases.insert(alias);
-    await audit(actor, 'alias.created', alias, request.id);
+    await change(actor, 'alias.created', alias, request.id, (tx) => tx.aliases.insert(alias));
     return reply.status(201).send(aliasOut(alias));
   });
 
@@ -90,16 +93,14 @@ export function registerAliasCrud(app: FastifyInstance, services: Services, scop
     const alias = await owned(actor, request.params.id);
     const strategy = request.body.strategy ?? alias.strategy;
     const targets = await validTargets(services, actor, strategy, request.body.targets ?? alias.targets);
-    await storage.aliases.update(alias.id, { strategy, targets }, new Date().toISOString());
-    await audit(actor, 'alias.updated', alias, request.id);
+    await change(actor, 'alias.updated', alias, request.id, (tx) => tx.aliases.update(alias.id, { strategy, targets }, new Date().toISOString()));
     return aliasOut((await storage.aliases.findById(alias.id))!);
   });
 
   r.delete(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 204: Type.Null() } } }, async (request, reply) => {
     const actor = await scope.actor(services, request);
     const alias = await owned(actor, request.params.id);
-    await storage.aliases.delete(alias.id);
-    await audit(actor, 'alias.deleted', alias, request.id);
+    await change(actor, 'alias.deleted', alias, request.id, (tx) => tx.aliases.delete(alias.id));
     return reply.status(204).send(null);
   });
 }
