@@ -11,7 +11,7 @@ import { KeyEvents } from './keys/key-events.js';
 import { KeyService } from './keys/key-service.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
 import { ServerSettingsRepository } from './storage/server-settings.js';
-import { Storage } from './storage/storage.js';
+import { camelCased, Storage } from './storage/storage.js';
 import type { Admission } from './limits/admission.js';
 import { buildAdmissionEngine, type CreditServices } from './limits/build-admission.js';
 import { registerLimiterMetrics } from './limits/limit-metrics.js';
@@ -92,7 +92,7 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
  */
 async function checkMasterKey(database: DatabaseHandle, secrets: DerivedSecrets): Promise<void> {
   const ours = masterKeyFingerprint(secrets);
-  const recorded = await new ServerSettingsRepository(database.db).claim('master_key_fingerprint', ours, new Date().toISOString());
+  const recorded = await new ServerSettingsRepository(camelCased(database.db)).claim('master_key_fingerprint', ours, new Date().toISOString());
   if (sameFingerprint(recorded, ours)) return;
   await database.close();
   throw new ConfigError(

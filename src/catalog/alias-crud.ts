@@ -93,8 +93,9 @@ export function registerAliasCrud(app: FastifyInstance, services: Services, scop
     const alias = await owned(actor, request.params.id);
     const strategy = request.body.strategy ?? alias.strategy;
     const targets = await validTargets(services, actor, strategy, request.body.targets ?? alias.targets);
-    await change(actor, 'alias.updated', alias, request.id, (tx) => tx.aliases.update(alias.id, { strategy, targets }, new Date().toISOString()));
-    return aliasOut((await storage.aliases.findById(alias.id))!);
+    const updated = await change(actor, 'alias.updated', alias, request.id, (tx) => tx.aliases.update(alias.id, { strategy, targets }, new Date().toISOString()));
+    if (!updated) throw new ApiError('not_found', { message: 'No such alias.' });
+    return aliasOut(updated);
   });
 
   r.delete(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 204: Type.Null() } } }, async (request, reply) => {

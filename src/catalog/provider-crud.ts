@@ -103,10 +103,11 @@ export function registerProviderCrud(app: FastifyInstance, services: Services, s
     const direct = directSetting(actor, body.direct);
     // Names of changed fields only: never the secret itself; a move to another origin says so.
     const moved = repoint.changed && repoint.originChanged ? { origin: { from: repoint.from, to: repoint.to }, secret_dropped: dropSecret && provider.encryptedSecret !== null } : {};
-    await change(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body), ...moved }, (tx) =>
+    const updated = await change(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body), ...moved }, (tx) =>
       tx.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models, direct, outputCapField: body.output_cap_field }, new Date().toISOString()),
     );
-    return providerOut((await storage.providers.findById(provider.id))!);
+    if (!updated) throw new ApiError('not_found', { message: 'No such provider.' });
+    return providerOut(updated);
   });
 
   r.delete(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 204: Type.Null() } } }, async (request, reply) => {

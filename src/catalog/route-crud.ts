@@ -99,8 +99,9 @@ export function registerRouteCrud(app: FastifyInstance, services: Services, scop
       scopes: request.body.scopes && [...new Set(request.body.scopes)],
       cost: request.body.cost,
     };
-    await change(actor, 'route.updated', route, request.id, (tx) => tx.routes.update(route.id, patch, new Date().toISOString()));
-    return routeOut((await storage.routes.findById(route.id))!);
+    const updated = await change(actor, 'route.updated', route, request.id, (tx) => tx.routes.update(route.id, patch, new Date().toISOString()));
+    if (!updated) throw new ApiError('not_found', { message: 'No such route.' });
+    return routeOut(updated);
   });
 
   r.delete(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 204: Type.Null() } } }, async (request, reply) => {

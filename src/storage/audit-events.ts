@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson } from './json-column.js';
-import type { Database } from './schema.js';
+import type { Tables } from './schema.js';
 
 export interface AuditEvent {
   id: string;
@@ -25,7 +25,7 @@ export interface AuditPage {
 }
 
 export class AuditEventsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   /** Appends an event, filling in its id and time. */
   async record(input: AuditInput, now = new Date()): Promise<AuditEvent> {
@@ -47,22 +47,22 @@ export class AuditEventsRepository {
       .insertInto('audit_events')
       .values({
         id: event.id,
-        account_id: event.accountId,
-        actor_type: event.actorType,
-        actor_id: event.actorId,
+        accountId: event.accountId,
+        actorType: event.actorType,
+        actorId: event.actorId,
         action: event.action,
-        target_type: event.targetType,
-        target_id: event.targetId,
+        targetType: event.targetType,
+        targetId: event.targetId,
         data: event.data === null ? null : toJson(event.data),
-        request_id: event.requestId,
-        created_at: event.createdAt,
+        requestId: event.requestId,
+        createdAt: event.createdAt,
       })
       .execute();
   }
 
   /** Newest first, keyset-paginated on the insertion sequence. */
   async listByAccount(accountId: string, options: { limit: number; before?: string | undefined }): Promise<AuditPage> {
-    let query = this.db.selectFrom('audit_events').selectAll().where('account_id', '=', accountId);
+    let query = this.db.selectFrom('audit_events').selectAll().where('accountId', '=', accountId);
     const before = options.before === undefined ? undefined : Number(options.before);
     if (before !== undefined && Number.isSafeInteger(before)) query = query.where('seq', '<', before);
     const rows = await query.orderBy('seq', 'desc').limit(options.limit + 1).execute();
@@ -70,15 +70,15 @@ export class AuditEventsRepository {
     return {
       events: page.map((row) => ({
         id: row.id,
-        accountId: row.account_id,
-        actorType: row.actor_type,
-        actorId: row.actor_id,
+        accountId: row.accountId,
+        actorType: row.actorType,
+        actorId: row.actorId,
         action: row.action,
-        targetType: row.target_type,
-        targetId: row.target_id,
+        targetType: row.targetType,
+        targetId: row.targetId,
         data: fromJson<Record<string, unknown> | null>(row.data, null),
-        requestId: row.request_id,
-        createdAt: row.created_at,
+        requestId: row.requestId,
+        createdAt: row.createdAt,
       })),
       nextCursor: rows.length > options.limit ? String(page[page.length - 1]!.seq) : null,
     };

@@ -2,7 +2,7 @@
 // repositories bound to the transaction. The transactional facade (`StorageTransaction`) has no
 // `transaction` method, so opening a transaction inside one is a compile error rather than a
 // run-time "nested transaction" failure (Kysely's own `Transaction` still types `.transaction()`).
-import type { Kysely } from 'kysely';
+import { CamelCasePlugin, type Kysely } from 'kysely';
 import { AccountsRepository } from './accounts.js';
 import { ApiKeysRepository } from './api-keys.js';
 import { AuditEventsRepository } from './audit-events.js';
@@ -16,7 +16,7 @@ import { ProvidersRepository } from './providers.js';
 import { RoutesRepository } from './routes.js';
 import { SessionsRepository } from './sessions.js';
 import { UsageRecordsRepository } from './usage-records.js';
-import type { Database } from './schema.js';
+import type { Database, Tables } from './schema.js';
 import { UsersRepository } from './users.js';
 import { CreditsRepository } from './credits.js';
 import { PricesRepository } from './prices.js';
@@ -46,7 +46,7 @@ export class StorageTransaction {
   readonly serverSettings: ServerSettingsRepository;
   readonly invitations: InvitationsRepository;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Tables>) {
     this.users = new UsersRepository(db);
     this.accounts = new AccountsRepository(db);
     this.apiKeys = new ApiKeysRepository(db);
@@ -70,13 +70,26 @@ export class StorageTransaction {
 
 }
 
+/**
+ * The stored schema seen through CamelCasePlugin: rows come back with camelCase keys and camelCase
+ * column names are written as snake_case. Migrations and raw SQL keep using the plain handle.
+ */
+export function camelCased(db: Kysely<Database>): Kysely<Tables> {
+  return db.withPlugin(new CamelCasePlugin()) as unknown as Kysely<Tables>;
+}
+
 export class Storage extends StorageTransaction {
+  readonly #camel: Kysely<Tables>;
+
+  /** `db` is the plain (snake_case) handle from connectDatabase. */
   constructor(readonly db: Kysely<Database>) {
-    super(db);
+    const camel = camelCased(db);
+    super(camel);
+    this.#camel = camel;
   }
 
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new StorageTransaction(trx)));
+    return this.#camel.transaction().execute((trx) => work(new StorageTransaction(trx)));
   }
 }
