@@ -18,14 +18,14 @@ export class AccountLimitsRepository {
 
   async find(accountId: string): Promise<AccountLimitOverride | undefined> {
     const row = await this.db.selectFrom('account_limits').selectAll().where('accountId', '=', accountId).executeTakeFirst();
-    return row && { accountId: row.accountId, rpm: row.rpm, tpm: row.tpm, concurrency: row.concurrency, updatedAt: row.updatedAt };
+    return row;
   }
 
   async upsert(override: AccountLimitOverride): Promise<void> {
-    const values = { rpm: override.rpm, tpm: override.tpm, concurrency: override.concurrency, updatedAt: override.updatedAt };
+    const { accountId: _accountId, ...values } = override;
     await this.db
       .insertInto('account_limits')
-      .values({ accountId: override.accountId, ...values })
+      .values(override)
       .onConflict((oc) => oc.column('accountId').doUpdateSet(values))
       .execute();
   }

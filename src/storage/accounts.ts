@@ -35,7 +35,7 @@ export class AccountsRepository {
 
   async findById(id: string): Promise<Account | undefined> {
     const row = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && { id: row.id, name: row.name, kind: row.kind, createdAt: row.createdAt, updatedAt: row.updatedAt };
+    return row;
   }
 
   async delete(id: string): Promise<void> {
@@ -56,7 +56,7 @@ export class AccountsRepository {
       .where('accountId', '=', accountId)
       .where('userId', '=', userId)
       .executeTakeFirst();
-    return row && { accountId: row.accountId, userId: row.userId, role: row.role, createdAt: row.createdAt };
+    return row;
   }
 
   /** The user's memberships with their accounts, personal account first, then oldest first. */

@@ -2,7 +2,8 @@
 // and per decrypted-key read. Append-only; kept when a user deletes their account.
 import type { Kysely } from 'kysely';
 import { newId } from '../core/ids.js';
-import { fromJson, toJson } from './json-column.js';
+import type { Selectable } from 'kysely';
+import { json, tableCodec } from './codec.js';
 import type { Tables } from './schema.js';
 
 export interface AuditEvent {
@@ -23,6 +24,8 @@ export interface AuditPage {
   /** Pass back as `before` for the next (older) page; null at the end. */
   nextCursor: string | null;
 }
+
+const codec = tableCodec<Omit<Selectable<Tables['audit_events']>, 'seq'>, AuditEvent>({ data: json<Record<string, unknown> | null>(null) });
 
 export class AuditEventsRepository {
   constructor(private readonly db: Kysely<Tables>) {}
@@ -45,18 +48,7 @@ export class AuditEventsRepository {
   async insert(event: AuditEvent): Promise<void> {
     await this.db
       .insertInto('audit_events')
-      .values({
-        id: event.id,
-        accountId: event.accountId,
-        actorType: event.actorType,
-        actorId: event.actorId,
-        action: event.action,
-        targetType: event.targetType,
-        targetId: event.targetId,
-        data: event.data === null ? null : toJson(event.data),
-        requestId: event.requestId,
-        createdAt: event.createdAt,
-      })
+      .values(codec.encode(event))
       .execute();
   }
 
@@ -68,18 +60,7 @@ export class AuditEventsRepository {
     const rows = await query.orderBy('seq', 'desc').limit(options.limit + 1).execute();
     const page = rows.slice(0, options.limit);
     return {
-      events: page.map((row) => ({
-        id: row.id,
-        accountId: row.accountId,
-        actorType: row.actorType,
-        actorId: row.actorId,
-        action: row.action,
-        targetType: row.targetType,
-        targetId: row.targetId,
-        data: fromJson<Record<string, unknown> | null>(row.data, null),
-        requestId: row.requestId,
-        createdAt: row.createdAt,
-      })),
+      events: page.map(({ seq: _seq, ...row }) => codec.decode(row)),
       nextCursor: rows.length > options.limit ? String(page[page.length - 1]!.seq) : null,
     };
   }

@@ -53,27 +53,7 @@ export class UsageRecordsRepository {
     await this.db
       .insertInto('usage_records')
       .values(
-        records.map((r) => ({
-          id: r.id,
-          requestId: r.requestId,
-          accountId: r.accountId,
-          keyId: r.keyId,
-          model: r.model,
-          route: r.route,
-          provider: r.provider,
-          targetModel: r.targetModel,
-          sessionId: r.sessionId,
-          status: r.status,
-          outcome: r.outcome,
-          inputTokens: r.inputTokens,
-          outputTokens: r.outputTokens,
-          credits: r.credits,
-          latencyMs: Math.round(r.latencyMs),
-          failovers: r.failovers,
-          day: r.createdAt.slice(0, 10),
-          createdAt: r.createdAt,
-          clientRequestId: r.clientRequestId ?? null,
-        })),
+        records.map((r) => ({ ...r, latencyMs: Math.round(r.latencyMs), day: r.createdAt.slice(0, 10), clientRequestId: r.clientRequestId ?? null })),
       )
       .execute();
   }
