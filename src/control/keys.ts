@@ -131,12 +131,14 @@ export function registerKeyRoutes(app: FastifyInstance, services: Services): voi
     const key = await ownedKey(user.id, request.params.id);
     const now = new Date();
     const settings = validateKeySettings(request.body, now);
-    await storage.transaction(async (tx) => {
-      await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: nameField('name', request.body.name) } : {}) }, now.toISOString());
+    const updated = await storage.transaction(async (tx) => {
+      const row = await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: nameField('name', request.body.name) } : {}) }, now.toISOString());
       await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.updated', targetType: 'api_key', targetId: key.id, data: { fields: Object.keys(request.body) }, requestId: request.id });
+      return row;
     });
     services.keyEvents.changed(key.id);
-    return keyMetadata((await storage.apiKeys.findById(key.id))!, now);
+    if (!updated) throw new ApiError('not_found', { message: 'No such key.' });
+    return keyMetadata(updated, now);
   });
 
   r.delete('/api/v1/auth/keys/:id', { schema: { tags, security, params: KeyIdParams, response: { 204: Type.Null() } } }, async (request, reply) => {
