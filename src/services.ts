@@ -25,7 +25,7 @@ import { registerLimiterMetrics } from './limits/limit-metrics.js';
 import { SessionService } from './sessions/session-service.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
 import { ServerSettingsRepository } from './storage/server-settings.js';
-import { Storage } from './storage/storage.js';
+import { camelCased, Storage } from './storage/storage.js';
 import { UpstreamClient, upstreamAgents, upstreamTimeouts } from './upstream/upstream-client.js';
 
 /** No node trusts a cached key row for longer than this (SPEC §2). */
@@ -237,7 +237,7 @@ async function startKeyBus(
  */
 async function checkMasterKey(database: DatabaseHandle, secrets: DerivedSecrets): Promise<void> {
   const ours = masterKeyFingerprint(secrets);
-  const recorded = await new ServerSettingsRepository(database.db).claim('master_key_fingerprint', ours, new Date().toISOString());
+  const recorded = await new ServerSettingsRepository(camelCased(database.db)).claim('master_key_fingerprint', ours, new Date().toISOString());
   if (sameFingerprint(recorded, ours)) return;
   await database.close();
   throw new ConfigError(

@@ -7,17 +7,17 @@
 // operator), so a squatter cannot claim it later.
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, StorageTransaction } from '../storage/storage.js';
 
 export const BOOTSTRAP_VARIABLE = 'TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL';
 
 /** True while the server has no operator and never had one. */
-export async function bootstrapOpen(storage: Storage): Promise<boolean> {
+export async function bootstrapOpen(storage: StorageTransaction): Promise<boolean> {
   return (await storage.serverSettings.get('operator_established_at')) === undefined && !(await storage.users.anyOperator());
 }
 
 /** Makes a user an operator and remembers that the server has one. Call inside a transaction. */
-export async function grantOperator(storage: Storage, userId: string, via: 'cli' | 'bootstrap', at: string): Promise<void> {
+export async function grantOperator(storage: StorageTransaction, userId: string, via: 'cli' | 'bootstrap', at: string): Promise<void> {
   await storage.users.setOperator(userId, true, at);
   await storage.serverSettings.claim('operator_established_at', at, at);
   await storage.audit.record({ accountId: null, actorType: 'system', actorId: null, action: 'user.operator_granted', targetType: 'user', targetId: userId, data: { via } });

@@ -9,7 +9,7 @@
 import { randomBase62 } from '../core/base62.js';
 import { constantTimeEqualHex, hmacHex } from '../crypto/secret-hash.js';
 import type { ServiceTokenRecord } from '../storage/service-tokens.js';
-import type { Storage } from '../storage/storage.js';
+import type { StorageTransaction } from '../storage/storage.js';
 
 const TOKEN_PATTERN = /^tgs_([0-9A-Za-z]{16})\.[0-9A-Za-z]{43}$/;
 
@@ -24,12 +24,12 @@ export function looksLikeServiceToken(credential: string): boolean {
 
 export class ServiceTokens {
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageTransaction,
     private readonly secret: Buffer,
   ) {}
 
   /** The same service over another storage handle (a transaction). */
-  withStorage(storage: Storage): ServiceTokens {
+  withStorage(storage: StorageTransaction): ServiceTokens {
     return new ServiceTokens(storage, this.secret);
   }
 

@@ -9,6 +9,8 @@ import { newId } from '../core/ids.js';
 import { invalidField } from '../core/validation-error.js';
 import { nameField } from '../http/name-field.js';
 import type { AliasRecord, AliasTarget } from '../storage/aliases.js';
+import type { StorageTransaction } from '../storage/storage.js';
+import { auditedChange } from './audited-change.js';
 import type { CatalogActor, CatalogCrudDeps, CatalogScope } from './catalog-owner.js';
 import { AliasOut, CreateAliasBody, IdParams, PatchAliasBody } from './catalog-schemas.js';
 
@@ -46,9 +48,11 @@ export function registerAliasCrud(app: FastifyInstance, services: CatalogCrudDep
     return alias;
   }
 
-  async function audit(actor: CatalogActor, action: string, alias: AliasRecord, requestId: string) {
-    await storage.audit.record({ accountId: actor.accountId, actorType: actor.actorType, actorId: actor.actorId, action, targetType: 'alias', targetId: alias.id, data: { name: alias.name }, requestId });
+  /** The write and its audit entry in one transaction; the catalog hears of it once both are stored. */
+  async function change<T>(actor: CatalogActor, action: string, alias: AliasRecord, requestId: string, write: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    const result = await auditedChange(storage, actor, { action, targetType: 'alias', targetId: alias.id, data: { name: alias.name }, requestId }, write);
     services.gateway.catalog.changed(actor.accountId);
+    return result;
   }
 
   r.post(basePath, { schema: { tags, security, body: CreateAliasBody, response: { 201: AliasOut } } }, async (request, reply) => {
@@ -69,8 +73,7 @@ export function registerAliasCrud(app: FastifyInstance, services: CatalogCrudDep
       createdAt: at,
       updatedAt: at,
     };
-    await storage.aliases.insert(alias);
-    await audit(actor, 'alias.created', alias, request.id);
+    await change(actor, 'alias.created', alias, request.id, (tx) => tx.aliases.insert(alias));
     return reply.status(201).send(aliasOut(alias));
   });
 
@@ -89,16 +92,15 @@ export function registerAliasCrud(app: FastifyInstance, services: CatalogCrudDep
     const alias = await owned(actor, request.params.id);
     const strategy = request.body.strategy ?? alias.strategy;
     const targets = await validTargets(services, actor, strategy, request.body.targets ?? alias.targets);
-    await storage.aliases.update(alias.id, { strategy, targets }, new Date().toISOString());
-    await audit(actor, 'alias.updated', alias, request.id);
-    return aliasOut((await storage.aliases.findById(alias.id))!);
+    const updated = await change(actor, 'alias.updated', alias, request.id, (tx) => tx.aliases.update(alias.id, { strategy, targets }, new Date().toISOString()));
+    if (!updated) throw new ApiError('not_found', { message: 'No such alias.' });
+    return aliasOut(updated);
   });
 
   r.delete(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 204: Type.Null() } } }, async (request, reply) => {
     const actor = await scope.actor(services, request);
     const alias = await owned(actor, request.params.id);
-    await storage.aliases.delete(alias.id);
-    await audit(actor, 'alias.deleted', alias, request.id);
+    await change(actor, 'alias.deleted', alias, request.id, (tx) => tx.aliases.delete(alias.id));
     return reply.status(204).send(null);
   });
 }

@@ -9,6 +9,8 @@ import { DEFAULT_OUTPUT_CAP_FIELD } from '../core/output-cap.js';
 import { newId } from '../core/ids.js';
 import { decideRepoint } from '../core/provider-repoint.js';
 import type { ProviderRecord } from '../storage/providers.js';
+import type { StorageTransaction } from '../storage/storage.js';
+import { auditedChange } from './audited-change.js';
 import type { CatalogActor, CatalogCrudDeps, CatalogScope } from './catalog-owner.js';
 import { CreateProviderBody, IdParams, PatchProviderBody, ProviderOut } from './catalog-schemas.js';
 import { sealProviderSecret } from './provider-secrets.js';
@@ -43,9 +45,11 @@ export function registerProviderCrud(app: FastifyInstance, services: CatalogCrud
   const { tags, basePath } = scope;
   const security = [{ bearer: [] }];
 
-  async function audit(actor: CatalogActor, action: string, targetId: string, requestId: string, data: Record<string, unknown> | null = null) {
-    await storage.audit.record({ accountId: actor.accountId, actorType: actor.actorType, actorId: actor.actorId, action, targetType: 'provider', targetId, data, requestId });
+  /** The write and its audit entry in one transaction; the catalog hears of it once both are stored. */
+  async function change<T>(actor: CatalogActor, action: string, targetId: string, requestId: string, data: Record<string, unknown>, write: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    const result = await auditedChange(storage, actor, { action, targetType: 'provider', targetId, data, requestId }, write);
     services.gateway.catalog.changed(actor.accountId);
+    return result;
   }
 
   r.post(basePath, { schema: { tags, security, body: CreateProviderBody, response: { 201: ProviderOut } } }, async (request, reply) => {
@@ -71,8 +75,7 @@ export function registerProviderCrud(app: FastifyInstance, services: CatalogCrud
       createdAt: at,
       updatedAt: at,
     };
-    await storage.providers.insert(provider);
-    await audit(actor, 'provider.created', id, request.id, { name: provider.name, type: provider.type });
+    await change(actor, 'provider.created', id, request.id, { name: provider.name, type: provider.type }, (tx) => tx.providers.insert(provider));
     return reply.status(201).send(providerOut(provider));
   });
 
@@ -97,11 +100,13 @@ export function registerProviderCrud(app: FastifyInstance, services: CatalogCrud
     const dropSecret = repoint.changed && repoint.dropSecret;
     const encryptedSecret = body.api_key === undefined ? (dropSecret ? null : undefined) : body.api_key === null ? null : sealProviderSecret(services.secrets, provider.id, provider.accountId, body.api_key);
     const direct = directSetting(actor, body.direct);
-    await storage.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models, direct, outputCapField: body.output_cap_field }, new Date().toISOString());
     // Names of changed fields only: never the secret itself; a move to another origin says so.
     const moved = repoint.changed && repoint.originChanged ? { origin: { from: repoint.from, to: repoint.to }, secret_dropped: dropSecret && provider.encryptedSecret !== null } : {};
-    await audit(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body), ...moved });
-    return providerOut((await storage.providers.findById(provider.id))!);
+    const updated = await change(actor, 'provider.updated', provider.id, request.id, { fields: Object.keys(body), ...moved }, (tx) =>
+      tx.providers.update(provider.id, { baseUrl, encryptedSecret, models: body.models, direct, outputCapField: body.output_cap_field }, new Date().toISOString()),
+    );
+    if (!updated) throw new ApiError('not_found', { message: 'No such provider.' });
+    return providerOut(updated);
   });
 
   r.delete(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 204: Type.Null() } } }, async (request, reply) => {
@@ -109,8 +114,7 @@ export function registerProviderCrud(app: FastifyInstance, services: CatalogCrud
     const provider = await ownedProvider(services, actor, request.params.id);
     const inUse = (await storage.routes.listByOwner(actor.accountId)).find((route) => route.provider === provider.name);
     if (inUse) throw new ApiError('conflict', { message: `The route ${inUse.path} uses this provider.`, suggestion: 'Delete or re-point the route first.' });
-    await storage.providers.delete(provider.id);
-    await audit(actor, 'provider.deleted', provider.id, request.id, { name: provider.name });
+    await change(actor, 'provider.deleted', provider.id, request.id, { name: provider.name }, (tx) => tx.providers.delete(provider.id));
     return reply.status(204).send(null);
   });
 }

@@ -9,6 +9,8 @@ import { newId } from '../core/ids.js';
 import { normalizeRoutePath, pathMatches, RESERVED_PREFIXES } from '../core/route-match.js';
 import { invalidField } from '../core/validation-error.js';
 import type { RouteRecord } from '../storage/routes.js';
+import type { StorageTransaction } from '../storage/storage.js';
+import { auditedChange } from './audited-change.js';
 import type { CatalogActor, CatalogCrudDeps, CatalogScope } from './catalog-owner.js';
 import { CreateRouteBody, IdParams, PatchRouteBody, RouteOut } from './catalog-schemas.js';
 
@@ -43,11 +45,13 @@ export function registerRouteCrud(app: FastifyInstance, services: CatalogCrudDep
     return route;
   }
 
-  async function audit(actor: CatalogActor, action: string, route: RouteRecord, requestId: string) {
-    await storage.audit.record({ accountId: actor.accountId, actorType: actor.actorType, actorId: actor.actorId, action, targetType: 'route', targetId: route.id, data: { path: route.path }, requestId });
+  /** The write and its audit entry in one transaction; the catalog hears of it once both are stored. */
+  async function change<T>(actor: CatalogActor, action: string, route: RouteRecord, requestId: string, write: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    const result = await auditedChange(storage, actor, { action, targetType: 'route', targetId: route.id, data: { path: route.path }, requestId }, write);
     services.gateway.catalog.changed(actor.accountId);
     // A server-wide route's cost is a price: the unpriced policy's default depends on it (SPEC §8).
     if (actor.accountId === null) services.credits.prices.invalidate();
+    return result;
   }
 
   r.post(basePath, { schema: { tags, security, body: CreateRouteBody, response: { 201: RouteOut } } }, async (request, reply) => {
@@ -70,8 +74,7 @@ export function registerRouteCrud(app: FastifyInstance, services: CatalogCrudDep
       createdAt: at,
       updatedAt: at,
     };
-    await storage.routes.insert(route);
-    await audit(actor, 'route.created', route, request.id);
+    await change(actor, 'route.created', route, request.id, (tx) => tx.routes.insert(route));
     return reply.status(201).send(routeOut(route));
   });
 
@@ -89,25 +92,21 @@ export function registerRouteCrud(app: FastifyInstance, services: CatalogCrudDep
     const actor = await scope.actor(services, request);
     const route = await owned(actor, request.params.id);
     if (request.body.provider !== undefined) await assertHttpProvider(services, actor, request.body.provider);
-    await storage.routes.update(
-      route.id,
-      {
-        provider: request.body.provider,
-        methods: request.body.methods && [...new Set(request.body.methods)],
-        scopes: request.body.scopes && [...new Set(request.body.scopes)],
-        cost: request.body.cost,
-      },
-      new Date().toISOString(),
-    );
-    await audit(actor, 'route.updated', route, request.id);
-    return routeOut((await storage.routes.findById(route.id))!);
+    const patch = {
+      provider: request.body.provider,
+      methods: request.body.methods && [...new Set(request.body.methods)],
+      scopes: request.body.scopes && [...new Set(request.body.scopes)],
+      cost: request.body.cost,
+    };
+    const updated = await change(actor, 'route.updated', route, request.id, (tx) => tx.routes.update(route.id, patch, new Date().toISOString()));
+    if (!updated) throw new ApiError('not_found', { message: 'No such route.' });
+    return routeOut(updated);
   });
 
   r.delete(`${basePath}/:id`, { schema: { tags, security, params: IdParams, response: { 204: Type.Null() } } }, async (request, reply) => {
     const actor = await scope.actor(services, request);
     const route = await owned(actor, request.params.id);
-    await storage.routes.delete(route.id);
-    await audit(actor, 'route.deleted', route, request.id);
+    await change(actor, 'route.deleted', route, request.id, (tx) => tx.routes.delete(route.id));
     return reply.status(204).send(null);
   });
 }

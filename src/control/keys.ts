@@ -8,7 +8,7 @@ import { nameField } from '../http/name-field.js';
 import { authenticateUser } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import { isKeyActive, type ApiKeyRecord } from '../storage/api-keys.js';
-import type { Storage } from '../storage/storage.js';
+import type { StorageTransaction } from '../storage/storage.js';
 import { keyMetadata, validateKeySettings } from '../keys/key-settings.js';
 import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from '../http/schemas/key-schemas.js';
 
@@ -17,7 +17,7 @@ const security = [{ bearer: [] }];
 const MAX_ACTIVE_KEYS_PER_USER = 1000;
 
 /** Why a rotation did not start: the key was rotated already (naming its successor) or revoked. */
-async function notRotatable(tx: Storage, id: string): Promise<ApiError> {
+async function notRotatable(tx: StorageTransaction, id: string): Promise<ApiError> {
   const successor = await tx.apiKeys.findSuccessor(id);
   if (!successor) return new ApiError('conflict', { message: 'Only an active key can be rotated.' });
   return new ApiError('conflict', {
@@ -131,12 +131,14 @@ export function registerKeyRoutes(app: FastifyInstance, services: Services): voi
     const key = await ownedKey(user.id, request.params.id);
     const now = new Date();
     const settings = validateKeySettings(request.body, now);
-    await storage.transaction(async (tx) => {
-      await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: nameField('name', request.body.name) } : {}) }, now.toISOString());
+    const updated = await storage.transaction(async (tx) => {
+      const row = await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: nameField('name', request.body.name) } : {}) }, now.toISOString());
       await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.updated', targetType: 'api_key', targetId: key.id, data: { fields: Object.keys(request.body) }, requestId: request.id });
+      return row;
     });
     services.keyEvents.changed(key.id);
-    return keyMetadata((await storage.apiKeys.findById(key.id))!, now);
+    if (!updated) throw new ApiError('not_found', { message: 'No such key.' });
+    return keyMetadata(updated, now);
   });
 
   r.delete('/api/v1/auth/keys/:id', { schema: { tags, security, params: KeyIdParams, response: { 204: Type.Null() } } }, async (request, reply) => {

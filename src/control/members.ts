@@ -11,7 +11,7 @@ import { canManageMembers, decideMemberChange, type ActorRole, type MemberChange
 import type { Services } from '../services.js';
 import type { Role } from '../storage/accounts.js';
 import type { MemberView } from '../storage/memberships.js';
-import type { Storage } from '../storage/storage.js';
+import type { StorageTransaction } from '../storage/storage.js';
 import { accountAccess, noSuchAccount, type AccountAccess } from '../http/account-access.js';
 import { AccountIdParams, MemberList, MemberOut, MemberParams, PatchMemberBody } from '../http/schemas/account-schemas.js';
 
@@ -29,7 +29,7 @@ const noSuchMember = () => new ApiError('not_found', { message: 'No such member.
  * The actor's own role, read again under the account lock: a change that landed since the
  * request began (their demotion, say) must count.
  */
-export async function actorRoleUnderLock(tx: Storage, access: AccountAccess): Promise<ActorRole> {
+export async function actorRoleUnderLock(tx: StorageTransaction, access: AccountAccess): Promise<ActorRole> {
   if (access.role === 'operator') return 'operator';
   const role = (await tx.accounts.findMembership(access.account.id, access.user.id))?.role;
   if (!role) throw noSuchAccount();
@@ -40,7 +40,7 @@ export async function actorRoleUnderLock(tx: Storage, access: AccountAccess): Pr
  * Locks the account, reads the target's role and the owner count, and applies the rules.
  * Throws the refusal; returns the target's current role when the change may go ahead.
  */
-async function checkChange(tx: Storage, access: AccountAccess, targetUserId: string, change: (targetRole: Role) => MemberChange, at: string): Promise<Role> {
+async function checkChange(tx: StorageTransaction, access: AccountAccess, targetUserId: string, change: (targetRole: Role) => MemberChange, at: string): Promise<Role> {
   if (!(await tx.memberships.lockAccount(access.account.id, at))) throw noSuchAccount();
   const actorRole = await actorRoleUnderLock(tx, access);
   const target = await tx.accounts.findMembership(access.account.id, targetUserId);
@@ -55,7 +55,7 @@ async function checkChange(tx: Storage, access: AccountAccess, targetUserId: str
  * the membership change and the revocation land together: a token must not outlive its minter's
  * right to mint it (only owners and admins may). One audit event per token, naming the reason.
  */
-async function revokeServiceTokensOf(tx: Storage, access: AccountAccess, userId: string, reason: 'member.removed' | 'member.left' | 'member.demoted', requestId: string, at: string): Promise<void> {
+async function revokeServiceTokensOf(tx: StorageTransaction, access: AccountAccess, userId: string, reason: 'member.removed' | 'member.left' | 'member.demoted', requestId: string, at: string): Promise<void> {
   for (const tokenId of await tx.serviceTokens.revokeByCreatorInAccount(access.account.id, userId, at)) {
     await tx.audit.record({ accountId: access.account.id, actorType: 'user', actorId: access.user.id, action: 'service_token.revoked', targetType: 'service_token', targetId: tokenId, data: { reason, created_by: userId }, requestId });
   }

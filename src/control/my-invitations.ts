@@ -11,7 +11,7 @@ import { decideMemberChange, type ActorRole } from '../core/membership-rules.js'
 import { authenticateUser } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import type { Invitation } from '../storage/invitations.js';
-import type { Storage } from '../storage/storage.js';
+import type { StorageTransaction } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 import { accountOut } from './accounts.js';
 import { AccountOut } from '../http/schemas/account-schemas.js';
@@ -36,7 +36,7 @@ async function ownInvitation(services: Services, user: User, id: string): Promis
  * The role rules again at acceptance, with the inviter's standing now: an invitation must not
  * outlive its sender's right to grant the role (they were removed or demoted since).
  */
-async function inviterMayStillGrant(tx: Storage, invitation: Invitation): Promise<boolean> {
+async function inviterMayStillGrant(tx: StorageTransaction, invitation: Invitation): Promise<boolean> {
   if (invitation.invitedBy === null) return false;
   const inviter = await tx.users.findById(invitation.invitedBy);
   if (!inviter || !inviter.isActive) return false;

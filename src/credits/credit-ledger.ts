@@ -14,7 +14,7 @@
 // balance, because a balance only changes in the transaction that writes its ledger entry.
 import { newId } from '../core/ids.js';
 import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, StorageTransaction } from '../storage/storage.js';
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; available: number };
 
@@ -35,7 +35,7 @@ export interface GrantInput {
   idempotencyKey?: string | null;
   fingerprint?: string | null;
   /** Runs inside the grant's transaction (e.g. the audit event), so both commit or neither. */
-  alsoInTransaction?: (tx: Storage, entry: LedgerEntry) => Promise<void>;
+  alsoInTransaction?: (tx: StorageTransaction, entry: LedgerEntry) => Promise<void>;
 }
 
 export type GrantResult =

@@ -6,7 +6,7 @@ import { open, seal } from '../crypto/envelope.js';
 import type { DerivedSecrets } from '../crypto/master-key.js';
 import { constantTimeEqualHex, hmacHex } from '../crypto/secret-hash.js';
 import { isKeyActive, type ApiKeyRecord, type KeyRateLimit } from '../storage/api-keys.js';
-import type { Storage } from '../storage/storage.js';
+import type { StorageTransaction } from '../storage/storage.js';
 
 export interface MintKeyInput {
   accountId: string;
@@ -32,7 +32,7 @@ export class KeyService {
   private readonly hmacSecret: Buffer;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageTransaction,
     private readonly secrets: DerivedSecrets,
     readonly prefix: string,
   ) {
@@ -40,7 +40,7 @@ export class KeyService {
   }
 
   /** The same service over another storage handle (a transaction). */
-  withStorage(storage: Storage): KeyService {
+  withStorage(storage: StorageTransaction): KeyService {
     return new KeyService(storage, this.secrets, this.prefix);
   }
 

@@ -4,7 +4,7 @@
 // on the others.
 import type { ConfigFile } from '../config-file.js';
 import type { LimitOverride } from '../storage/account-limits.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, StorageTransaction } from '../storage/storage.js';
 import type { Limits } from './limit-rules.js';
 
 export interface AccountLimitsView {
@@ -69,7 +69,7 @@ export class AccountLimits {
    * Applies an operator's change: a number sets an override, null clears it, undefined keeps it.
    * `alsoInTransaction` (e.g. the audit event) commits with the change or not at all.
    */
-  async update(accountId: string, patch: Partial<LimitOverride>, alsoInTransaction?: (tx: Storage) => Promise<unknown>): Promise<AccountLimitsView> {
+  async update(accountId: string, patch: Partial<LimitOverride>, alsoInTransaction?: (tx: StorageTransaction) => Promise<unknown>): Promise<AccountLimitsView> {
     const at = new Date().toISOString();
     const overrides = await this.storage.transaction(async function updateLimits(tx) {
       const current = (await tx.accountLimits.find(accountId)) ?? { ...NONE };

@@ -1,6 +1,6 @@
 // Operator overrides of an account's rate limits. A null field means "use the configured default".
 import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Tables } from './schema.js';
 
 export interface LimitOverride {
   rpm: number | null;
@@ -14,19 +14,19 @@ export interface AccountLimitOverride extends LimitOverride {
 }
 
 export class AccountLimitsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async find(accountId: string): Promise<AccountLimitOverride | undefined> {
-    const row = await this.db.selectFrom('account_limits').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-    return row && { accountId: row.account_id, rpm: row.rpm, tpm: row.tpm, concurrency: row.concurrency, updatedAt: row.updated_at };
+    const row = await this.db.selectFrom('account_limits').selectAll().where('accountId', '=', accountId).executeTakeFirst();
+    return row;
   }
 
   async upsert(override: AccountLimitOverride): Promise<void> {
-    const values = { rpm: override.rpm, tpm: override.tpm, concurrency: override.concurrency, updated_at: override.updatedAt };
+    const { accountId: _accountId, ...values } = override;
     await this.db
       .insertInto('account_limits')
-      .values({ account_id: override.accountId, ...values })
-      .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+      .values(override)
+      .onConflict((oc) => oc.column('accountId').doUpdateSet(values))
       .execute();
   }
 }

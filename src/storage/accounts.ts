@@ -1,6 +1,6 @@
 // Accounts (the unit of billing and limits) and memberships (user × account × role).
 import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Tables } from './schema.js';
 
 export type Role = 'owner' | 'admin' | 'member';
 
@@ -24,18 +24,18 @@ export interface AccountMembership extends Membership {
 }
 
 export class AccountsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async insert(account: Account): Promise<void> {
     await this.db
       .insertInto('accounts')
-      .values({ id: account.id, name: account.name, kind: account.kind, created_at: account.createdAt, updated_at: account.updatedAt })
+      .values(account)
       .execute();
   }
 
   async findById(id: string): Promise<Account | undefined> {
     const row = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && { id: row.id, name: row.name, kind: row.kind, createdAt: row.created_at, updatedAt: row.updated_at };
+    return row;
   }
 
   async delete(id: string): Promise<void> {
@@ -45,7 +45,7 @@ export class AccountsRepository {
   async addMember(membership: Membership): Promise<void> {
     await this.db
       .insertInto('memberships')
-      .values({ account_id: membership.accountId, user_id: membership.userId, role: membership.role, created_at: membership.createdAt })
+      .values(membership)
       .execute();
   }
 
@@ -53,37 +53,37 @@ export class AccountsRepository {
     const row = await this.db
       .selectFrom('memberships')
       .selectAll()
-      .where('account_id', '=', accountId)
-      .where('user_id', '=', userId)
+      .where('accountId', '=', accountId)
+      .where('userId', '=', userId)
       .executeTakeFirst();
-    return row && { accountId: row.account_id, userId: row.user_id, role: row.role, createdAt: row.created_at };
+    return row;
   }
 
   /** The user's memberships with their accounts, personal account first, then oldest first. */
   async listForUser(userId: string): Promise<AccountMembership[]> {
     const rows = await this.db
       .selectFrom('memberships')
-      .innerJoin('accounts', 'accounts.id', 'memberships.account_id')
+      .innerJoin('accounts', 'accounts.id', 'memberships.accountId')
       .select([
-        'memberships.account_id',
-        'memberships.user_id',
+        'memberships.accountId',
+        'memberships.userId',
         'memberships.role',
-        'memberships.created_at',
+        'memberships.createdAt',
         'accounts.name',
         'accounts.kind',
-        'accounts.created_at as account_created_at',
-        'accounts.updated_at as account_updated_at',
+        'accounts.createdAt as accountCreatedAt',
+        'accounts.updatedAt as accountUpdatedAt',
       ])
-      .where('memberships.user_id', '=', userId)
+      .where('memberships.userId', '=', userId)
       .orderBy('accounts.kind', 'asc')
-      .orderBy('memberships.created_at', 'asc')
+      .orderBy('memberships.createdAt', 'asc')
       .execute();
     return rows.map((row) => ({
-      accountId: row.account_id,
-      userId: row.user_id,
+      accountId: row.accountId,
+      userId: row.userId,
       role: row.role,
-      createdAt: row.created_at,
-      account: { id: row.account_id, name: row.name, kind: row.kind, createdAt: row.account_created_at, updatedAt: row.account_updated_at },
+      createdAt: row.createdAt,
+      account: { id: row.accountId, name: row.name, kind: row.kind, createdAt: row.accountCreatedAt, updatedAt: row.accountUpdatedAt },
     }));
   }
 
@@ -97,21 +97,21 @@ export class AccountsRepository {
   async teamsSolelyOwnedBy(userId: string): Promise<string[]> {
     const owned = await this.db
       .selectFrom('memberships')
-      .innerJoin('accounts', 'accounts.id', 'memberships.account_id')
-      .select('memberships.account_id')
-      .where('memberships.user_id', '=', userId)
+      .innerJoin('accounts', 'accounts.id', 'memberships.accountId')
+      .select('memberships.accountId')
+      .where('memberships.userId', '=', userId)
       .where('memberships.role', '=', 'owner')
       .where('accounts.kind', '=', 'team')
       .execute();
     const blocking: string[] = [];
-    for (const { account_id } of owned) {
+    for (const { accountId } of owned) {
       const { count } = await this.db
         .selectFrom('memberships')
         .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('account_id', '=', account_id)
+        .where('accountId', '=', accountId)
         .where('role', '=', 'owner')
         .executeTakeFirstOrThrow();
-      if (Number(count) <= 1) blocking.push(account_id);
+      if (Number(count) <= 1) blocking.push(accountId);
     }
     return blocking;
   }

@@ -1,8 +1,8 @@
 // Alias rows: a public model name mapped to upstream targets with a strategy. account_id null =
 // server-wide (operators); otherwise the account's own, whose targets name its own providers.
 import type { Kysely, Selectable } from 'kysely';
-import { fromJson, toJson } from './json-column.js';
-import type { AliasesTable, Database } from './schema.js';
+import { json, tableCodec } from './codec.js';
+import type { Tables } from './schema.js';
 
 export interface AliasTarget {
   provider: string;
@@ -22,57 +22,30 @@ export interface AliasRecord {
 
 export type AliasPatch = Partial<Pick<AliasRecord, 'strategy' | 'targets'>>;
 
-function toRecord(row: Selectable<AliasesTable>): AliasRecord {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    name: row.name,
-    strategy: row.strategy,
-    targets: fromJson<AliasTarget[]>(row.targets, []),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const codec = tableCodec<Selectable<Tables['aliases']>, AliasRecord>({ targets: json<AliasTarget[]>([]) });
 
 export class AliasesRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async insert(alias: AliasRecord): Promise<void> {
-    await this.db
-      .insertInto('aliases')
-      .values({
-        id: alias.id,
-        account_id: alias.accountId,
-        name: alias.name,
-        strategy: alias.strategy,
-        targets: toJson(alias.targets),
-        created_at: alias.createdAt,
-        updated_at: alias.updatedAt,
-      })
-      .execute();
+    await this.db.insertInto('aliases').values(codec.encode(alias)).execute();
   }
 
   async findById(id: string): Promise<AliasRecord | undefined> {
     const row = await this.db.selectFrom('aliases').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    return row && codec.decode(row);
   }
 
   async listByOwner(accountId: string | null): Promise<AliasRecord[]> {
     let query = this.db.selectFrom('aliases').selectAll();
-    query = accountId === null ? query.where('account_id', 'is', null) : query.where('account_id', '=', accountId);
-    return (await query.orderBy('name').orderBy('id').execute()).map(toRecord);
+    query = accountId === null ? query.where('accountId', 'is', null) : query.where('accountId', '=', accountId);
+    return (await query.orderBy('name').orderBy('id').execute()).map(codec.decode);
   }
 
-  async update(id: string, patch: AliasPatch, at: string): Promise<void> {
-    await this.db
-      .updateTable('aliases')
-      .set({
-        ...(patch.strategy !== undefined ? { strategy: patch.strategy } : {}),
-        ...(patch.targets !== undefined ? { targets: toJson(patch.targets) } : {}),
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
+  /** Applies the patch; the stored row after it, or undefined when it is gone. */
+  async update(id: string, patch: AliasPatch, at: string): Promise<AliasRecord | undefined> {
+    const row = await this.db.updateTable('aliases').set(codec.encode({ ...patch, updatedAt: at })).where('id', '=', id).returningAll().executeTakeFirst();
+    return row && codec.decode(row);
   }
 
   async delete(id: string): Promise<void> {

@@ -1,8 +1,8 @@
 // API key rows. Only the HMAC of a key is stored; a recoverable key also keeps an AES-GCM
 // ciphertext bound to its row. `revoked_at` may lie in the future: a rotated key's grace period.
 import type { Kysely, Selectable } from 'kysely';
-import { fromJson, toJson } from './json-column.js';
-import type { ApiKeysTable, Database } from './schema.js';
+import { bool, json, tableCodec } from './codec.js';
+import type { Tables } from './schema.js';
 
 export interface KeyRateLimit {
   rpm?: number | undefined;
@@ -35,30 +35,13 @@ export interface ApiKeyRecord {
 
 export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, 'name' | 'allowedOrigins' | 'expiresAt' | 'scopes' | 'models' | 'rateLimit'>>;
 
-function toRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    createdBy: row.created_by,
-    kind: row.kind,
-    name: row.name,
-    keyPrefix: row.key_prefix,
-    environment: row.environment,
-    secretHash: row.secret_hash,
-    encryptedKey: row.encrypted_key,
-    expiresAt: row.expires_at,
-    allowedOrigins: fromJson<string[]>(row.allowed_origins, []),
-    scopes: fromJson<string[]>(row.scopes, []),
-    models: fromJson<string[] | null>(row.models, null),
-    rateLimit: fromJson<KeyRateLimit | null>(row.rate_limit, null),
-    isDefault: row.is_default === 1,
-    rotatedFrom: row.rotated_from,
-    revokedAt: row.revoked_at,
-    lastUsedAt: row.last_used_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const codec = tableCodec<Selectable<Tables['api_keys']>, ApiKeyRecord>({
+  allowedOrigins: json<string[]>([]),
+  scopes: json<string[]>([]),
+  models: json<string[] | null>(null),
+  rateLimit: json<KeyRateLimit | null>(null),
+  isDefault: bool,
+});
 
 /** Active at `now`: not revoked (or revocation still ahead) and not expired. */
 export function isKeyActive(key: Pick<ApiKeyRecord, 'revokedAt' | 'expiresAt'>, now: string): boolean {
@@ -66,39 +49,15 @@ export function isKeyActive(key: Pick<ApiKeyRecord, 'revokedAt' | 'expiresAt'>, 
 }
 
 export class ApiKeysRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async insert(key: ApiKeyRecord): Promise<void> {
-    await this.db
-      .insertInto('api_keys')
-      .values({
-        id: key.id,
-        account_id: key.accountId,
-        created_by: key.createdBy,
-        kind: key.kind,
-        name: key.name,
-        key_prefix: key.keyPrefix,
-        environment: key.environment,
-        secret_hash: key.secretHash,
-        encrypted_key: key.encryptedKey,
-        expires_at: key.expiresAt,
-        allowed_origins: toJson(key.allowedOrigins),
-        scopes: toJson(key.scopes),
-        models: key.models === null ? null : toJson(key.models),
-        rate_limit: key.rateLimit === null ? null : toJson(key.rateLimit),
-        is_default: key.isDefault ? 1 : 0,
-        rotated_from: key.rotatedFrom,
-        revoked_at: key.revokedAt,
-        last_used_at: key.lastUsedAt,
-        created_at: key.createdAt,
-        updated_at: key.updatedAt,
-      })
-      .execute();
+    await this.db.insertInto('api_keys').values(codec.encode(key)).execute();
   }
 
   async findById(id: string): Promise<ApiKeyRecord | undefined> {
     const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    return row && codec.decode(row);
   }
 
   /** Keys a user created of one kind, oldest first. */
@@ -106,40 +65,30 @@ export class ApiKeysRepository {
     const rows = await this.db
       .selectFrom('api_keys')
       .selectAll()
-      .where('created_by', '=', userId)
+      .where('createdBy', '=', userId)
       .where('kind', '=', kind)
-      .orderBy('created_at', 'asc')
+      .orderBy('createdAt', 'asc')
       .orderBy('id', 'asc')
       .execute();
-    return rows.map(toRecord);
+    return rows.map(codec.decode);
   }
 
   async listByAccount(accountId: string, kind: ApiKeyRecord['kind']): Promise<ApiKeyRecord[]> {
     const rows = await this.db
       .selectFrom('api_keys')
       .selectAll()
-      .where('account_id', '=', accountId)
+      .where('accountId', '=', accountId)
       .where('kind', '=', kind)
-      .orderBy('created_at', 'asc')
+      .orderBy('createdAt', 'asc')
       .orderBy('id', 'asc')
       .execute();
-    return rows.map(toRecord);
+    return rows.map(codec.decode);
   }
 
-  async update(id: string, patch: ApiKeyPatch, at: string): Promise<void> {
-    await this.db
-      .updateTable('api_keys')
-      .set({
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.allowedOrigins !== undefined ? { allowed_origins: toJson(patch.allowedOrigins) } : {}),
-        ...(patch.expiresAt !== undefined ? { expires_at: patch.expiresAt } : {}),
-        ...(patch.scopes !== undefined ? { scopes: toJson(patch.scopes) } : {}),
-        ...(patch.models !== undefined ? { models: patch.models === null ? null : toJson(patch.models) } : {}),
-        ...(patch.rateLimit !== undefined ? { rate_limit: patch.rateLimit === null ? null : toJson(patch.rateLimit) } : {}),
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
+  /** Applies the patch; the stored key after it, or undefined when it is gone. */
+  async update(id: string, patch: ApiKeyPatch, at: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db.updateTable('api_keys').set(codec.encode({ ...patch, updatedAt: at })).where('id', '=', id).returningAll().executeTakeFirst();
+    return row && codec.decode(row);
   }
 
   /**
@@ -149,9 +98,9 @@ export class ApiKeysRepository {
   async revoke(id: string, revokeAt: string, at: string): Promise<boolean> {
     const result = await this.db
       .updateTable('api_keys')
-      .set({ revoked_at: revokeAt, is_default: 0, updated_at: at })
+      .set({ revokedAt: revokeAt, isDefault: 0, updatedAt: at })
       .where('id', '=', id)
-      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', revokeAt)]))
+      .where((eb) => eb.or([eb('revokedAt', 'is', null), eb('revokedAt', '>', revokeAt)]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
@@ -165,25 +114,25 @@ export class ApiKeysRepository {
   async beginRotation(id: string, revokeAt: string, at: string): Promise<boolean> {
     const result = await this.db
       .updateTable('api_keys')
-      .set({ revoked_at: revokeAt, is_default: 0, updated_at: at })
+      .set({ revokedAt: revokeAt, isDefault: 0, updatedAt: at })
       .where('id', '=', id)
-      .where('revoked_at', 'is', null)
+      .where('revokedAt', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
   /** The key minted by rotating this one, if any. */
   async findSuccessor(id: string): Promise<ApiKeyRecord | undefined> {
-    const row = await this.db.selectFrom('api_keys').selectAll().where('rotated_from', '=', id).orderBy('created_at', 'asc').executeTakeFirst();
-    return row && toRecord(row);
+    const row = await this.db.selectFrom('api_keys').selectAll().where('rotatedFrom', '=', id).orderBy('createdAt', 'asc').executeTakeFirst();
+    return row && codec.decode(row);
   }
 
   async revokeAllByCreator(userId: string, at: string): Promise<string[]> {
     const rows = await this.db
       .updateTable('api_keys')
-      .set({ revoked_at: at, updated_at: at })
-      .where('created_by', '=', userId)
-      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', at)]))
+      .set({ revokedAt: at, updatedAt: at })
+      .where('createdBy', '=', userId)
+      .where((eb) => eb.or([eb('revokedAt', 'is', null), eb('revokedAt', '>', at)]))
       .returning('id')
       .execute();
     return rows.map((r) => r.id);
@@ -193,12 +142,12 @@ export class ApiKeysRepository {
   async setDefault(userId: string, id: string, at: string): Promise<void> {
     await this.db
       .updateTable('api_keys')
-      .set({ is_default: 0, updated_at: at })
-      .where('created_by', '=', userId)
-      .where('is_default', '=', 1)
+      .set({ isDefault: 0, updatedAt: at })
+      .where('createdBy', '=', userId)
+      .where('isDefault', '=', 1)
       .where('id', '!=', id)
       .execute();
-    await this.db.updateTable('api_keys').set({ is_default: 1, updated_at: at }).where('id', '=', id).execute();
+    await this.db.updateTable('api_keys').set({ isDefault: 1, updatedAt: at }).where('id', '=', id).execute();
   }
 
   /**
@@ -211,9 +160,9 @@ export class ApiKeysRepository {
       for (const [id, at] of uses) {
         await trx
           .updateTable('api_keys')
-          .set({ last_used_at: at })
+          .set({ lastUsedAt: at })
           .where('id', '=', id)
-          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+          .where((eb) => eb.or([eb('lastUsedAt', 'is', null), eb('lastUsedAt', '<', at)]))
           .execute();
       }
     });

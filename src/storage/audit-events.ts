@@ -2,8 +2,9 @@
 // and per decrypted-key read. Append-only; kept when a user deletes their account.
 import type { Kysely } from 'kysely';
 import { newId } from '../core/ids.js';
-import { fromJson, toJson } from './json-column.js';
-import type { Database } from './schema.js';
+import type { Selectable } from 'kysely';
+import { json, tableCodec } from './codec.js';
+import type { Tables } from './schema.js';
 
 export interface AuditEvent {
   id: string;
@@ -24,8 +25,10 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
+const codec = tableCodec<Omit<Selectable<Tables['audit_events']>, 'seq'>, AuditEvent>({ data: json<Record<string, unknown> | null>(null) });
+
 export class AuditEventsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   /** Appends an event, filling in its id and time. */
   async record(input: AuditInput, now = new Date()): Promise<AuditEvent> {
@@ -45,41 +48,19 @@ export class AuditEventsRepository {
   async insert(event: AuditEvent): Promise<void> {
     await this.db
       .insertInto('audit_events')
-      .values({
-        id: event.id,
-        account_id: event.accountId,
-        actor_type: event.actorType,
-        actor_id: event.actorId,
-        action: event.action,
-        target_type: event.targetType,
-        target_id: event.targetId,
-        data: event.data === null ? null : toJson(event.data),
-        request_id: event.requestId,
-        created_at: event.createdAt,
-      })
+      .values(codec.encode(event))
       .execute();
   }
 
   /** Newest first, keyset-paginated on the insertion sequence. */
   async listByAccount(accountId: string, options: { limit: number; before?: string | undefined }): Promise<AuditPage> {
-    let query = this.db.selectFrom('audit_events').selectAll().where('account_id', '=', accountId);
+    let query = this.db.selectFrom('audit_events').selectAll().where('accountId', '=', accountId);
     const before = options.before === undefined ? undefined : Number(options.before);
     if (before !== undefined && Number.isSafeInteger(before)) query = query.where('seq', '<', before);
     const rows = await query.orderBy('seq', 'desc').limit(options.limit + 1).execute();
     const page = rows.slice(0, options.limit);
     return {
-      events: page.map((row) => ({
-        id: row.id,
-        accountId: row.account_id,
-        actorType: row.actor_type,
-        actorId: row.actor_id,
-        action: row.action,
-        targetType: row.target_type,
-        targetId: row.target_id,
-        data: fromJson<Record<string, unknown> | null>(row.data, null),
-        requestId: row.request_id,
-        createdAt: row.created_at,
-      })),
+      events: page.map(({ seq: _seq, ...row }) => codec.decode(row)),
       nextCursor: rows.length > options.limit ? String(page[page.length - 1]!.seq) : null,
     };
   }

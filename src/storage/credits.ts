@@ -3,7 +3,8 @@
 // changes are conditional UPDATEs so that the database, not a read-then-write in the code,
 // decides whether credits suffice: that is what keeps them exact across nodes.
 import type { Kysely, Selectable } from 'kysely';
-import type { CreditLedgerTable, Database } from './schema.js';
+import { int, tableCodec } from './codec.js';
+import type { CreditLedgerTable, Tables } from './schema.js';
 
 export interface CreditBalance {
   accountId: string;
@@ -37,36 +38,24 @@ export interface Reservation {
   expiresAt: string;
 }
 
-function toEntry(row: Selectable<CreditLedgerTable>): LedgerEntry {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    amount: Number(row.amount),
-    kind: row.kind,
-    balanceAfter: Number(row.balance_after),
-    requestId: row.request_id,
-    idempotencyKey: row.idempotency_key,
-    fingerprint: row.fingerprint,
-    actorId: row.actor_id,
-    reason: row.reason,
-    createdAt: row.created_at,
-  };
-}
+const ledger = tableCodec<Selectable<Tables['credit_ledger']>, LedgerEntry>({ amount: int, balanceAfter: int });
+const reservations = tableCodec<Selectable<Tables['credit_reservations']>, Reservation>({ amount: int });
+const balances = tableCodec<Selectable<Tables['credit_balances']>, CreditBalance>({ balance: int, reserved: int });
 
 export class CreditsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async findBalance(accountId: string): Promise<CreditBalance | undefined> {
-    const row = await this.db.selectFrom('credit_balances').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-    return row && { accountId: row.account_id, balance: Number(row.balance), reserved: Number(row.reserved), updatedAt: row.updated_at };
+    const row = await this.db.selectFrom('credit_balances').selectAll().where('accountId', '=', accountId).executeTakeFirst();
+    return row && balances.decode(row);
   }
 
   /** Creates the zero balance row if the account has none (concurrent callers both succeed). */
   async ensureBalance(accountId: string, at: string): Promise<void> {
     await this.db
       .insertInto('credit_balances')
-      .values({ account_id: accountId, balance: 0, reserved: 0, updated_at: at })
-      .onConflict((oc) => oc.column('account_id').doNothing())
+      .values({ accountId: accountId, balance: 0, reserved: 0, updatedAt: at })
+      .onConflict((oc) => oc.column('accountId').doNothing())
       .execute();
   }
 
@@ -77,8 +66,8 @@ export class CreditsRepository {
   async tryReserve(accountId: string, amount: number, at: string): Promise<boolean> {
     const result = await this.db
       .updateTable('credit_balances')
-      .set((eb) => ({ reserved: eb('reserved', '+', amount), updated_at: at }))
-      .where('account_id', '=', accountId)
+      .set((eb) => ({ reserved: eb('reserved', '+', amount), updatedAt: at }))
+      .where('accountId', '=', accountId)
       .where('balance', '>', 0)
       .where((eb) => eb(eb('balance', '-', eb.ref('reserved')), '>=', amount))
       .executeTakeFirst();
@@ -92,8 +81,8 @@ export class CreditsRepository {
   async charge(accountId: string, held: number, charge: number, at: string): Promise<number | undefined> {
     const row = await this.db
       .updateTable('credit_balances')
-      .set((eb) => ({ balance: eb('balance', '-', charge), reserved: eb('reserved', '-', held), updated_at: at }))
-      .where('account_id', '=', accountId)
+      .set((eb) => ({ balance: eb('balance', '-', charge), reserved: eb('reserved', '-', held), updatedAt: at }))
+      .where('accountId', '=', accountId)
       .returning('balance')
       .executeTakeFirst();
     return row === undefined ? undefined : Number(row.balance);
@@ -106,8 +95,8 @@ export class CreditsRepository {
   async tryAdjust(accountId: string, amount: number, at: string): Promise<number | undefined> {
     let query = this.db
       .updateTable('credit_balances')
-      .set((eb) => ({ balance: eb('balance', '+', amount), updated_at: at }))
-      .where('account_id', '=', accountId);
+      .set((eb) => ({ balance: eb('balance', '+', amount), updatedAt: at }))
+      .where('accountId', '=', accountId);
     if (amount < 0) query = query.where((eb) => eb(eb('balance', '+', amount), '>=', eb.ref('reserved')));
     const row = await query.returning('balance').executeTakeFirst();
     return row === undefined ? undefined : Number(row.balance);
@@ -116,36 +105,24 @@ export class CreditsRepository {
   async insertLedgerEntry(entry: LedgerEntry): Promise<void> {
     await this.db
       .insertInto('credit_ledger')
-      .values({
-        id: entry.id,
-        account_id: entry.accountId,
-        amount: entry.amount,
-        kind: entry.kind,
-        balance_after: entry.balanceAfter,
-        request_id: entry.requestId,
-        idempotency_key: entry.idempotencyKey,
-        fingerprint: entry.fingerprint,
-        actor_id: entry.actorId,
-        reason: entry.reason,
-        created_at: entry.createdAt,
-      })
+      .values(entry)
       .execute();
   }
 
   async findLedgerEntryById(id: string): Promise<LedgerEntry | undefined> {
     const row = await this.db.selectFrom('credit_ledger').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toEntry(row);
+    return row && ledger.decode(row);
   }
 
   async findLedgerEntryByIdempotencyKey(key: string): Promise<LedgerEntry | undefined> {
-    const row = await this.db.selectFrom('credit_ledger').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
-    return row && toEntry(row);
+    const row = await this.db.selectFrom('credit_ledger').selectAll().where('idempotencyKey', '=', key).executeTakeFirst();
+    return row && ledger.decode(row);
   }
 
   /** Newest first. */
   async listLedger(accountId: string, limit: number): Promise<LedgerEntry[]> {
-    const rows = await this.db.selectFrom('credit_ledger').selectAll().where('account_id', '=', accountId).orderBy('seq', 'desc').limit(limit).execute();
-    return rows.map(toEntry);
+    const rows = await this.db.selectFrom('credit_ledger').selectAll().where('accountId', '=', accountId).orderBy('seq', 'desc').limit(limit).execute();
+    return rows.map(ledger.decode);
   }
 
   /** The sum of every ledger entry of the account: always equal to its balance. */
@@ -153,7 +130,7 @@ export class CreditsRepository {
     const row = await this.db
       .selectFrom('credit_ledger')
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
-      .where('account_id', '=', accountId)
+      .where('accountId', '=', accountId)
       .executeTakeFirstOrThrow();
     return Number(row.total);
   }
@@ -161,20 +138,13 @@ export class CreditsRepository {
   async insertReservation(reservation: Reservation): Promise<void> {
     await this.db
       .insertInto('credit_reservations')
-      .values({
-        id: reservation.id,
-        account_id: reservation.accountId,
-        amount: reservation.amount,
-        request_id: reservation.requestId,
-        created_at: reservation.createdAt,
-        expires_at: reservation.expiresAt,
-      })
+      .values(reservation)
       .execute();
   }
 
   /** Moves a live reservation's expiry; false when it is gone (settled or swept). */
   async renewReservation(id: string, expiresAt: string): Promise<boolean> {
-    const result = await this.db.updateTable('credit_reservations').set({ expires_at: expiresAt }).where('id', '=', id).executeTakeFirst();
+    const result = await this.db.updateTable('credit_reservations').set({ expiresAt: expiresAt }).where('id', '=', id).executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 
@@ -185,12 +155,12 @@ export class CreditsRepository {
   }
 
   async listReservations(accountId: string): Promise<Reservation[]> {
-    const rows = await this.db.selectFrom('credit_reservations').selectAll().where('account_id', '=', accountId).execute();
-    return rows.map((row) => ({ id: row.id, accountId: row.account_id, amount: Number(row.amount), requestId: row.request_id, createdAt: row.created_at, expiresAt: row.expires_at }));
+    const rows = await this.db.selectFrom('credit_reservations').selectAll().where('accountId', '=', accountId).execute();
+    return rows.map(reservations.decode);
   }
 
   async listExpiredReservations(now: string, limit: number): Promise<Reservation[]> {
-    const rows = await this.db.selectFrom('credit_reservations').selectAll().where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute();
-    return rows.map((row) => ({ id: row.id, accountId: row.account_id, amount: Number(row.amount), requestId: row.request_id, createdAt: row.created_at, expiresAt: row.expires_at }));
+    const rows = await this.db.selectFrom('credit_reservations').selectAll().where('expiresAt', '<=', now).orderBy('expiresAt').limit(limit).execute();
+    return rows.map(reservations.decode);
   }
 }

@@ -1,7 +1,7 @@
 // The operator's view of the whole server: accounts and users, searched and paginated newest
 // first. Keyset pagination on (created_at, id) keeps pages stable while rows are added.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Tables } from './schema.js';
 
 export interface DirectoryQuery {
   /** Case-insensitive substring of email/name (users) or name/id (accounts). */
@@ -51,22 +51,22 @@ function containsPattern(search: string): string {
 }
 
 export class DirectoryRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async users(query: DirectoryQuery): Promise<DirectoryPage<DirectoryUser>> {
-    let q = this.db.selectFrom('users').select(['id', 'email', 'name', 'is_active', 'is_operator', 'created_at']);
+    let q = this.db.selectFrom('users').select(['id', 'email', 'name', 'isActive', 'isOperator', 'createdAt']);
     if (query.search) {
       const pattern = containsPattern(query.search);
       q = q.where((eb) => eb.or([sql<boolean>`lower(email) like ${pattern} escape '\\'`, sql<boolean>`lower(coalesce(name, '')) like ${pattern} escape '\\'`]));
     }
     const after = decodeCursor(query.cursor);
-    if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+    if (after) q = q.where((eb) => eb.or([eb('createdAt', '<', after.createdAt), eb.and([eb('createdAt', '=', after.createdAt), eb('id', '<', after.id)])]));
+    const rows = await q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => ({ id: r.id, email: r.email, name: r.name, isActive: r.is_active === 1, isOperator: r.is_operator === 1, createdAt: r.created_at })),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
+      items: page.map((r) => ({ id: r.id, email: r.email, name: r.name, isActive: r.isActive === 1, isOperator: r.isOperator === 1, createdAt: r.createdAt })),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
 
@@ -77,9 +77,9 @@ export class DirectoryRepository {
         'accounts.id',
         'accounts.name',
         'accounts.kind',
-        'accounts.created_at',
-        'accounts.updated_at',
-        eb.selectFrom('memberships').select((m) => m.fn.countAll<number>().as('n')).whereRef('memberships.account_id', '=', 'accounts.id').as('member_count'),
+        'accounts.createdAt',
+        'accounts.updatedAt',
+        eb.selectFrom('memberships').select((m) => m.fn.countAll<number>().as('n')).whereRef('memberships.accountId', '=', 'accounts.id').as('memberCount'),
       ]);
     if (query.search) {
       const pattern = containsPattern(query.search);
@@ -87,14 +87,14 @@ export class DirectoryRepository {
     }
     const after = decodeCursor(query.cursor);
     if (after) {
-      q = q.where((eb) => eb.or([eb('accounts.created_at', '<', after.createdAt), eb.and([eb('accounts.created_at', '=', after.createdAt), eb('accounts.id', '<', after.id)])]));
+      q = q.where((eb) => eb.or([eb('accounts.createdAt', '<', after.createdAt), eb.and([eb('accounts.createdAt', '=', after.createdAt), eb('accounts.id', '<', after.id)])]));
     }
-    const rows = await q.orderBy('accounts.created_at', 'desc').orderBy('accounts.id', 'desc').limit(query.limit + 1).execute();
+    const rows = await q.orderBy('accounts.createdAt', 'desc').orderBy('accounts.id', 'desc').limit(query.limit + 1).execute();
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => ({ id: r.id, name: r.name, kind: r.kind, memberCount: Number(r.member_count ?? 0), createdAt: r.created_at, updatedAt: r.updated_at })),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
+      items: page.map((r) => ({ id: r.id, name: r.name, kind: r.kind, memberCount: Number(r.memberCount ?? 0), createdAt: r.createdAt, updatedAt: r.updatedAt })),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
 }

@@ -2,7 +2,7 @@
 // removal, and the per-account lock that serialises them so the last-owner rule holds under races.
 import type { Kysely } from 'kysely';
 import type { Role } from './accounts.js';
-import type { Database } from './schema.js';
+import type { Tables } from './schema.js';
 
 export interface MemberView {
   userId: string;
@@ -14,7 +14,7 @@ export interface MemberView {
 }
 
 export class MembershipsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   /**
    * Takes the account's row lock for the rest of the transaction (and renames it when asked):
@@ -24,7 +24,7 @@ export class MembershipsRepository {
   async lockAccount(accountId: string, at: string, name?: string): Promise<boolean> {
     const result = await this.db
       .updateTable('accounts')
-      .set({ updated_at: at, ...(name !== undefined ? { name } : {}) })
+      .set({ updatedAt: at, ...(name !== undefined ? { name } : {}) })
       .where('id', '=', accountId)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
@@ -33,19 +33,19 @@ export class MembershipsRepository {
   async listByAccount(accountId: string): Promise<MemberView[]> {
     const rows = await this.db
       .selectFrom('memberships')
-      .innerJoin('users', 'users.id', 'memberships.user_id')
-      .select(['memberships.user_id', 'memberships.role', 'memberships.created_at', 'users.email', 'users.name', 'users.is_active'])
-      .where('memberships.account_id', '=', accountId)
-      .orderBy('memberships.created_at', 'asc')
-      .orderBy('memberships.user_id', 'asc')
+      .innerJoin('users', 'users.id', 'memberships.userId')
+      .select(['memberships.userId', 'memberships.role', 'memberships.createdAt', 'users.email', 'users.name', 'users.isActive'])
+      .where('memberships.accountId', '=', accountId)
+      .orderBy('memberships.createdAt', 'asc')
+      .orderBy('memberships.userId', 'asc')
       .execute();
     return rows.map((row) => ({
-      userId: row.user_id,
+      userId: row.userId,
       email: row.email,
       name: row.name,
-      isActive: row.is_active === 1,
+      isActive: row.isActive === 1,
       role: row.role,
-      createdAt: row.created_at,
+      createdAt: row.createdAt,
     }));
   }
 
@@ -53,7 +53,7 @@ export class MembershipsRepository {
     const { count } = await this.db
       .selectFrom('memberships')
       .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('account_id', '=', accountId)
+      .where('accountId', '=', accountId)
       .where('role', '=', 'owner')
       .executeTakeFirstOrThrow();
     return Number(count);
@@ -62,9 +62,9 @@ export class MembershipsRepository {
   async countTeamsOwnedBy(userId: string): Promise<number> {
     const { count } = await this.db
       .selectFrom('memberships')
-      .innerJoin('accounts', 'accounts.id', 'memberships.account_id')
+      .innerJoin('accounts', 'accounts.id', 'memberships.accountId')
       .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('memberships.user_id', '=', userId)
+      .where('memberships.userId', '=', userId)
       .where('memberships.role', '=', 'owner')
       .where('accounts.kind', '=', 'team')
       .executeTakeFirstOrThrow();
@@ -75,7 +75,7 @@ export class MembershipsRepository {
     const { count } = await this.db
       .selectFrom('memberships')
       .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('account_id', '=', accountId)
+      .where('accountId', '=', accountId)
       .executeTakeFirstOrThrow();
     return Number(count);
   }
@@ -84,19 +84,19 @@ export class MembershipsRepository {
   async hasMemberWithEmail(accountId: string, email: string): Promise<boolean> {
     const row = await this.db
       .selectFrom('memberships')
-      .innerJoin('users', 'users.id', 'memberships.user_id')
-      .select('memberships.user_id')
-      .where('memberships.account_id', '=', accountId)
+      .innerJoin('users', 'users.id', 'memberships.userId')
+      .select('memberships.userId')
+      .where('memberships.accountId', '=', accountId)
       .where('users.email', '=', email)
       .executeTakeFirst();
     return row !== undefined;
   }
 
   async setRole(accountId: string, userId: string, role: Role): Promise<void> {
-    await this.db.updateTable('memberships').set({ role }).where('account_id', '=', accountId).where('user_id', '=', userId).execute();
+    await this.db.updateTable('memberships').set({ role }).where('accountId', '=', accountId).where('userId', '=', userId).execute();
   }
 
   async remove(accountId: string, userId: string): Promise<void> {
-    await this.db.deleteFrom('memberships').where('account_id', '=', accountId).where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('memberships').where('accountId', '=', accountId).where('userId', '=', userId).execute();
   }
 }

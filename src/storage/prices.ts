@@ -1,9 +1,10 @@
 // Operator prices per model/alias or per route. They override the config file's prices; the
 // price book (src/credits/price-book.ts) merges both and caches the result.
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, PricesTable } from './schema.js';
+import { int, intOrNull, tableCodec } from './codec.js';
+import type { Tables } from './schema.js';
 
-export type PriceTargetKind = PricesTable['target_kind'];
+export type PriceTargetKind = Tables['prices']['targetKind'];
 
 export interface StoredPrice {
   targetKind: PriceTargetKind;
@@ -16,50 +17,33 @@ export interface StoredPrice {
   updatedAt: string;
 }
 
-function toPrice(row: Selectable<PricesTable>): StoredPrice {
-  return {
-    targetKind: row.target_kind,
-    target: row.target,
-    inputPerMtok: Number(row.input_per_mtok),
-    outputPerMtok: Number(row.output_per_mtok),
-    perRequest: Number(row.per_request),
-    maxOutputTokens: row.max_output_tokens === null ? null : Number(row.max_output_tokens),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const codec = tableCodec<Selectable<Tables['prices']>, StoredPrice>({ inputPerMtok: int, outputPerMtok: int, perRequest: int, maxOutputTokens: intOrNull });
 
 export class PricesRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async list(): Promise<StoredPrice[]> {
-    const rows = await this.db.selectFrom('prices').selectAll().orderBy('target_kind').orderBy('target').execute();
-    return rows.map(toPrice);
+    const rows = await this.db.selectFrom('prices').selectAll().orderBy('targetKind').orderBy('target').execute();
+    return rows.map(codec.decode);
   }
 
   async find(targetKind: PriceTargetKind, target: string): Promise<StoredPrice | undefined> {
-    const row = await this.db.selectFrom('prices').selectAll().where('target_kind', '=', targetKind).where('target', '=', target).executeTakeFirst();
-    return row && toPrice(row);
+    const row = await this.db.selectFrom('prices').selectAll().where('targetKind', '=', targetKind).where('target', '=', target).executeTakeFirst();
+    return row && codec.decode(row);
   }
 
   /** Insert or replace in one statement; `createdAt` is kept from the first insert. */
   async upsert(price: StoredPrice): Promise<void> {
-    const values = {
-      input_per_mtok: price.inputPerMtok,
-      output_per_mtok: price.outputPerMtok,
-      per_request: price.perRequest,
-      max_output_tokens: price.maxOutputTokens,
-      updated_at: price.updatedAt,
-    };
+    const { targetKind: _kind, target: _target, createdAt: _created, ...values } = price;
     await this.db
       .insertInto('prices')
-      .values({ target_kind: price.targetKind, target: price.target, created_at: price.createdAt, ...values })
-      .onConflict((oc) => oc.columns(['target_kind', 'target']).doUpdateSet(values))
+      .values(price)
+      .onConflict((oc) => oc.columns(['targetKind', 'target']).doUpdateSet(values))
       .execute();
   }
 
   async delete(targetKind: PriceTargetKind, target: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('prices').where('target_kind', '=', targetKind).where('target', '=', target).executeTakeFirst();
+    const result = await this.db.deleteFrom('prices').where('targetKind', '=', targetKind).where('target', '=', target).executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 }

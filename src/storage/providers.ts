@@ -2,8 +2,8 @@
 // (server-wide, account_id null). The secret column holds a sealed ciphertext; sealing and opening
 // happen in the gateway, so this repository never sees a plaintext secret.
 import type { Kysely, Selectable } from 'kysely';
-import { fromJson, toJson } from './json-column.js';
-import type { Database, ProvidersTable } from './schema.js';
+import { bool, json, tableCodec } from './codec.js';
+import type { Tables } from './schema.js';
 
 export interface ProviderRecord {
   id: string;
@@ -23,69 +23,31 @@ export interface ProviderRecord {
 
 export type ProviderPatch = Partial<Pick<ProviderRecord, 'baseUrl' | 'encryptedSecret' | 'models' | 'direct' | 'outputCapField'>>;
 
-function toRecord(row: Selectable<ProvidersTable>): ProviderRecord {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    name: row.name,
-    type: row.type,
-    baseUrl: row.base_url,
-    encryptedSecret: row.encrypted_secret,
-    models: fromJson<string[] | null>(row.models, null),
-    direct: row.direct === 1,
-    outputCapField: row.output_cap_field ?? null,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const codec = tableCodec<Selectable<Tables['providers']>, ProviderRecord>({ models: json<string[] | null>(null), direct: bool });
 
 export class ProvidersRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async insert(provider: ProviderRecord): Promise<void> {
-    await this.db
-      .insertInto('providers')
-      .values({
-        id: provider.id,
-        account_id: provider.accountId,
-        name: provider.name,
-        type: provider.type,
-        base_url: provider.baseUrl,
-        encrypted_secret: provider.encryptedSecret,
-        models: provider.models === null ? null : toJson(provider.models),
-        direct: provider.direct ? 1 : 0,
-        output_cap_field: provider.outputCapField ?? null,
-        created_at: provider.createdAt,
-        updated_at: provider.updatedAt,
-      })
-      .execute();
+    await this.db.insertInto('providers').values(codec.encode({ ...provider, outputCapField: provider.outputCapField ?? null })).execute();
   }
 
   async findById(id: string): Promise<ProviderRecord | undefined> {
     const row = await this.db.selectFrom('providers').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    return row && codec.decode(row);
   }
 
   /** An owner's providers (null = server-wide), by name. */
   async listByOwner(accountId: string | null): Promise<ProviderRecord[]> {
     let query = this.db.selectFrom('providers').selectAll();
-    query = accountId === null ? query.where('account_id', 'is', null) : query.where('account_id', '=', accountId);
-    return (await query.orderBy('name').orderBy('id').execute()).map(toRecord);
+    query = accountId === null ? query.where('accountId', 'is', null) : query.where('accountId', '=', accountId);
+    return (await query.orderBy('name').orderBy('id').execute()).map(codec.decode);
   }
 
-  async update(id: string, patch: ProviderPatch, at: string): Promise<void> {
-    await this.db
-      .updateTable('providers')
-      .set({
-        ...(patch.baseUrl !== undefined ? { base_url: patch.baseUrl } : {}),
-        ...(patch.encryptedSecret !== undefined ? { encrypted_secret: patch.encryptedSecret } : {}),
-        ...(patch.models !== undefined ? { models: patch.models === null ? null : toJson(patch.models) } : {}),
-        ...(patch.direct !== undefined ? { direct: patch.direct ? 1 : 0 } : {}),
-        ...(patch.outputCapField !== undefined ? { output_cap_field: patch.outputCapField } : {}),
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
+  /** Applies the patch; the stored provider after it, or undefined when it is gone. */
+  async update(id: string, patch: ProviderPatch, at: string): Promise<ProviderRecord | undefined> {
+    const row = await this.db.updateTable('providers').set(codec.encode({ ...patch, updatedAt: at })).where('id', '=', id).returningAll().executeTakeFirst();
+    return row && codec.decode(row);
   }
 
   async delete(id: string): Promise<void> {

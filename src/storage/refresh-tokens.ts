@@ -2,7 +2,7 @@
 // rotated and inserts its successor in the same family; the conditional updates make a race
 // between two uses of one token resolve to exactly one winner.
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, RefreshTokensTable } from './schema.js';
+import type { RefreshTokensTable, Tables } from './schema.js';
 
 export interface RefreshTokenRecord {
   id: string;
@@ -16,53 +16,29 @@ export interface RefreshTokenRecord {
   revokedAt: string | null;
 }
 
-function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    familyId: row.family_id,
-    tokenHash: row.token_hash,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    rotatedAt: row.rotated_at,
-    replacedBy: row.replaced_by,
-    revokedAt: row.revoked_at,
-  };
-}
-
 export class RefreshTokensRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async insert(token: RefreshTokenRecord): Promise<void> {
     await this.db
       .insertInto('refresh_tokens')
-      .values({
-        id: token.id,
-        user_id: token.userId,
-        family_id: token.familyId,
-        token_hash: token.tokenHash,
-        created_at: token.createdAt,
-        expires_at: token.expiresAt,
-        rotated_at: token.rotatedAt,
-        replaced_by: token.replacedBy,
-        revoked_at: token.revokedAt,
-      })
+      .values(token)
       .execute();
   }
 
   async findById(id: string): Promise<RefreshTokenRecord | undefined> {
     const row = await this.db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    return row;
   }
 
   /** Marks a live token rotated. False if it was already rotated or revoked (someone else won). */
   async markRotated(id: string, replacedBy: string, at: string): Promise<boolean> {
     const result = await this.db
       .updateTable('refresh_tokens')
-      .set({ rotated_at: at, replaced_by: replacedBy })
+      .set({ rotatedAt: at, replacedBy: replacedBy })
       .where('id', '=', id)
-      .where('rotated_at', 'is', null)
-      .where('revoked_at', 'is', null)
+      .where('rotatedAt', 'is', null)
+      .where('revokedAt', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -71,9 +47,9 @@ export class RefreshTokensRepository {
   async replaceSuccessor(id: string, expected: string, replacedBy: string): Promise<boolean> {
     const result = await this.db
       .updateTable('refresh_tokens')
-      .set({ replaced_by: replacedBy })
+      .set({ replacedBy: replacedBy })
       .where('id', '=', id)
-      .where('replaced_by', '=', expected)
+      .where('replacedBy', '=', expected)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -82,47 +58,47 @@ export class RefreshTokensRepository {
   async revokeIfUnused(id: string, at: string): Promise<boolean> {
     const result = await this.db
       .updateTable('refresh_tokens')
-      .set({ revoked_at: at })
+      .set({ revokedAt: at })
       .where('id', '=', id)
-      .where('rotated_at', 'is', null)
-      .where('revoked_at', 'is', null)
+      .where('rotatedAt', 'is', null)
+      .where('revokedAt', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
   /** Revokes every token of the family not revoked yet; returns how many that was. */
   async revokeFamily(familyId: string, at: string): Promise<number> {
-    const result = await this.db.updateTable('refresh_tokens').set({ revoked_at: at }).where('family_id', '=', familyId).where('revoked_at', 'is', null).executeTakeFirst();
+    const result = await this.db.updateTable('refresh_tokens').set({ revokedAt: at }).where('familyId', '=', familyId).where('revokedAt', 'is', null).executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
   async revokeAllForUser(userId: string, at: string): Promise<void> {
-    await this.db.updateTable('refresh_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    await this.db.updateTable('refresh_tokens').set({ revokedAt: at }).where('userId', '=', userId).where('revokedAt', 'is', null).execute();
   }
 
   /** Families with at least one live (unrotated, unrevoked, unexpired) token. */
   async liveFamilies(userId: string, now: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('refresh_tokens')
-      .select('family_id')
+      .select('familyId')
       .distinct()
-      .where('user_id', '=', userId)
-      .where('rotated_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now)
+      .where('userId', '=', userId)
+      .where('rotatedAt', 'is', null)
+      .where('revokedAt', 'is', null)
+      .where('expiresAt', '>', now)
       .execute();
-    return rows.map((r) => r.family_id);
+    return rows.map((r) => r.familyId);
   }
 
   async liveTokens(familyId: string, now: string): Promise<RefreshTokenRecord[]> {
     const rows = await this.db
       .selectFrom('refresh_tokens')
       .selectAll()
-      .where('family_id', '=', familyId)
-      .where('rotated_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now)
+      .where('familyId', '=', familyId)
+      .where('rotatedAt', 'is', null)
+      .where('revokedAt', 'is', null)
+      .where('expiresAt', '>', now)
       .execute();
-    return rows.map(toRecord);
+    return rows;
   }
 }

@@ -1,8 +1,8 @@
 // Route rows: a path prefix on Tollgate mapped to an `http` provider, with the methods and scopes
 // it accepts and a per-request cost. account_id null = server-wide (operators).
 import type { Kysely, Selectable } from 'kysely';
-import { fromJson, toJson } from './json-column.js';
-import type { Database, RoutesTable } from './schema.js';
+import { json, tableCodec } from './codec.js';
+import type { Tables } from './schema.js';
 
 export interface RouteRecord {
   id: string;
@@ -18,63 +18,30 @@ export interface RouteRecord {
 
 export type RoutePatch = Partial<Pick<RouteRecord, 'provider' | 'methods' | 'scopes' | 'cost'>>;
 
-function toRecord(row: Selectable<RoutesTable>): RouteRecord {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    path: row.path,
-    provider: row.provider,
-    methods: fromJson<string[]>(row.methods, []),
-    scopes: fromJson<string[]>(row.scopes, []),
-    cost: row.cost,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const codec = tableCodec<Selectable<Tables['routes']>, RouteRecord>({ methods: json<string[]>([]), scopes: json<string[]>([]) });
 
 export class RoutesRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async insert(route: RouteRecord): Promise<void> {
-    await this.db
-      .insertInto('routes')
-      .values({
-        id: route.id,
-        account_id: route.accountId,
-        path: route.path,
-        provider: route.provider,
-        methods: toJson(route.methods),
-        scopes: toJson(route.scopes),
-        cost: route.cost,
-        created_at: route.createdAt,
-        updated_at: route.updatedAt,
-      })
-      .execute();
+    await this.db.insertInto('routes').values(codec.encode(route)).execute();
   }
 
   async findById(id: string): Promise<RouteRecord | undefined> {
     const row = await this.db.selectFrom('routes').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    return row && codec.decode(row);
   }
 
   async listByOwner(accountId: string | null): Promise<RouteRecord[]> {
     let query = this.db.selectFrom('routes').selectAll();
-    query = accountId === null ? query.where('account_id', 'is', null) : query.where('account_id', '=', accountId);
-    return (await query.orderBy('path').orderBy('id').execute()).map(toRecord);
+    query = accountId === null ? query.where('accountId', 'is', null) : query.where('accountId', '=', accountId);
+    return (await query.orderBy('path').orderBy('id').execute()).map(codec.decode);
   }
 
-  async update(id: string, patch: RoutePatch, at: string): Promise<void> {
-    await this.db
-      .updateTable('routes')
-      .set({
-        ...(patch.provider !== undefined ? { provider: patch.provider } : {}),
-        ...(patch.methods !== undefined ? { methods: toJson(patch.methods) } : {}),
-        ...(patch.scopes !== undefined ? { scopes: toJson(patch.scopes) } : {}),
-        ...(patch.cost !== undefined ? { cost: patch.cost } : {}),
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
+  /** Applies the patch; the stored row after it, or undefined when it is gone. */
+  async update(id: string, patch: RoutePatch, at: string): Promise<RouteRecord | undefined> {
+    const row = await this.db.updateTable('routes').set(codec.encode({ ...patch, updatedAt: at })).where('id', '=', id).returningAll().executeTakeFirst();
+    return row && codec.decode(row);
   }
 
   async delete(id: string): Promise<void> {

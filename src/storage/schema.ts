@@ -1,7 +1,8 @@
 // Table types for Kysely. One schema serves SQLite and PostgreSQL: timestamps are ISO 8601 UTC
 // strings (always written by `new Date().toISOString()`, so text order is time order), booleans
 // are 0/1 integers and lists are JSON text. That keeps one code path and one contract suite for
-// both dialects.
+// both dialects. `Database` is the stored (snake_case) schema that migrations and raw SQL see;
+// repositories see `Tables`, the same tables with camelCase columns through Kysely's CamelCasePlugin.
 import type { Generated } from 'kysely';
 
 /** The two SQL databases one schema serves (migrations branch on it where their SQL differs). */
@@ -278,3 +279,9 @@ export interface Database {
   server_settings: ServerSettingsTable;
   invitations: InvitationsTable;
 }
+
+type CamelKey<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelKey<Tail>>}` : S;
+type CamelColumns<T> = { [K in keyof T as K extends string ? CamelKey<K> : K]: T[K] };
+
+/** The schema through CamelCasePlugin: table names unchanged, `account_id` read and written as `accountId`. */
+export type Tables = { [T in keyof Database]: CamelColumns<Database[T]> };

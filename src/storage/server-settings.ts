@@ -3,12 +3,12 @@
 // (SPEC §7) and `operator_established_at`, the moment the server first had an operator (from
 // then on TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL grants nothing).
 import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Tables } from './schema.js';
 
 export type ServerSettingName = 'master_key_fingerprint' | 'operator_established_at';
 
 export class ServerSettingsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async get(name: ServerSettingName): Promise<string | undefined> {
     const row = await this.db.selectFrom('server_settings').select('value').where('name', '=', name).executeTakeFirst();
@@ -18,7 +18,7 @@ export class ServerSettingsRepository {
   /** Stores `value` under `name` unless a value is already there; returns the stored value. */
   async claim(name: ServerSettingName, value: string, at: string): Promise<string> {
     // ON CONFLICT DO NOTHING: nodes starting together agree on whichever insert came first.
-    await this.db.insertInto('server_settings').values({ name, value, created_at: at }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    await this.db.insertInto('server_settings').values({ name, value, createdAt: at }).onConflict((oc) => oc.column('name').doNothing()).execute();
     const row = await this.db.selectFrom('server_settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
     return row.value;
   }

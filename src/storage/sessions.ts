@@ -1,7 +1,7 @@
 // Session rows: a lease binding (API key, model) to one upstream target until `expires_at`. A
 // partial unique index keeps at most one open session per key and model across every node.
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, SessionsTable } from './schema.js';
+import type { Kysely } from 'kysely';
+import type { Tables } from './schema.js';
 
 export interface SessionRecord {
   id: string;
@@ -18,28 +18,13 @@ export interface SessionRecord {
   endedAt: string | null;
 }
 
-function toRecord(row: Selectable<SessionsTable>): SessionRecord {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    keyId: row.key_id,
-    model: row.model,
-    provider: row.provider,
-    targetModel: row.target_model,
-    failovers: row.failovers,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    endedAt: row.ended_at,
-  };
-}
-
 
 export class SessionsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Tables>) {}
 
   async findById(id: string): Promise<SessionRecord | undefined> {
     const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    return row;
   }
 
   /** The key's live session for a model at `now`, if any. */
@@ -47,12 +32,12 @@ export class SessionsRepository {
     const row = await this.db
       .selectFrom('sessions')
       .selectAll()
-      .where('key_id', '=', keyId)
+      .where('keyId', '=', keyId)
       .where('model', '=', model)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', now)
+      .where('endedAt', 'is', null)
+      .where('expiresAt', '>', now)
       .executeTakeFirst();
-    return row && toRecord(row);
+    return row;
   }
 
   async listOpenByKeys(keyIds: readonly string[], now: string): Promise<SessionRecord[]> {
@@ -60,13 +45,13 @@ export class SessionsRepository {
     const rows = await this.db
       .selectFrom('sessions')
       .selectAll()
-      .where('key_id', 'in', keyIds)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', now)
-      .orderBy('created_at', 'desc')
+      .where('keyId', 'in', keyIds)
+      .where('endedAt', 'is', null)
+      .where('expiresAt', '>', now)
+      .orderBy('createdAt', 'desc')
       .limit(1000)
       .execute();
-    return rows.map(toRecord);
+    return rows;
   }
 
   /**
@@ -76,44 +61,30 @@ export class SessionsRepository {
   async closeOpen(keyId: string, model: string, now: string, replace: boolean): Promise<void> {
     await this.db
       .updateTable('sessions')
-      .set((eb) => ({ ended_at: replace ? eb.val(now) : eb.ref('expires_at') }))
-      .where('key_id', '=', keyId)
+      .set((eb) => ({ endedAt: replace ? eb.val(now) : eb.ref('expiresAt') }))
+      .where('keyId', '=', keyId)
       .where('model', '=', model)
-      .where('ended_at', 'is', null)
-      .where((eb) => (replace ? eb.lit(true) : eb('expires_at', '<=', now)))
+      .where('endedAt', 'is', null)
+      .where((eb) => (replace ? eb.lit(true) : eb('expiresAt', '<=', now)))
       .execute();
   }
 
   /** Inserts; a concurrent open of the same key and model raises a unique violation. */
   async insert(session: SessionRecord): Promise<void> {
-    await this.db
-      .insertInto('sessions')
-      .values({
-        id: session.id,
-        account_id: session.accountId,
-        key_id: session.keyId,
-        model: session.model,
-        provider: session.provider,
-        target_model: session.targetModel,
-        failovers: session.failovers,
-        created_at: session.createdAt,
-        expires_at: session.expiresAt,
-        ended_at: session.endedAt,
-      })
-      .execute();
+    await this.db.insertInto('sessions').values(session).execute();
   }
 
   /** Re-pins an open session on another target after its target failed. */
   async moveTarget(id: string, provider: string, targetModel: string): Promise<void> {
     await this.db
       .updateTable('sessions')
-      .set((eb) => ({ provider, target_model: targetModel, failovers: eb('failovers', '+', 1) }))
+      .set((eb) => ({ provider, targetModel, failovers: eb('failovers', '+', 1) }))
       .where('id', '=', id)
-      .where('ended_at', 'is', null)
+      .where('endedAt', 'is', null)
       .execute();
   }
 
   async end(id: string, at: string): Promise<void> {
-    await this.db.updateTable('sessions').set({ ended_at: at }).where('id', '=', id).where('ended_at', 'is', null).execute();
+    await this.db.updateTable('sessions').set({ endedAt: at }).where('id', '=', id).where('endedAt', 'is', null).execute();
   }
 }

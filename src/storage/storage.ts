@@ -1,6 +1,8 @@
 // The storage facade: every repository over one Kysely handle, and transactions that hand the
-// same facade bound to the transaction.
-import type { Kysely } from 'kysely';
+// repositories bound to the transaction. The transactional facade (`StorageTransaction`) has no
+// `transaction` method, so opening a transaction inside one is a compile error rather than a
+// run-time "nested transaction" failure (Kysely's own `Transaction` still types `.transaction()`).
+import { CamelCasePlugin, type Kysely } from 'kysely';
 import { AccountsRepository } from './accounts.js';
 import { ApiKeysRepository } from './api-keys.js';
 import { AuditEventsRepository } from './audit-events.js';
@@ -14,7 +16,7 @@ import { ProvidersRepository } from './providers.js';
 import { RoutesRepository } from './routes.js';
 import { SessionsRepository } from './sessions.js';
 import { UsageRecordsRepository } from './usage-records.js';
-import type { Database } from './schema.js';
+import type { Database, Tables } from './schema.js';
 import { UsersRepository } from './users.js';
 import { CreditsRepository } from './credits.js';
 import { PricesRepository } from './prices.js';
@@ -22,7 +24,8 @@ import { AccountLimitsRepository } from './account-limits.js';
 import { ServerSettingsRepository } from './server-settings.js';
 import { InvitationsRepository } from './invitations.js';
 
-export class Storage {
+/** Every repository over one handle: the database itself, or an open transaction. */
+export class StorageTransaction {
   readonly users: UsersRepository;
   readonly accounts: AccountsRepository;
   readonly apiKeys: ApiKeysRepository;
@@ -43,7 +46,7 @@ export class Storage {
   readonly serverSettings: ServerSettingsRepository;
   readonly invitations: InvitationsRepository;
 
-  constructor(readonly db: Kysely<Database>) {
+  constructor(db: Kysely<Tables>) {
     this.users = new UsersRepository(db);
     this.accounts = new AccountsRepository(db);
     this.apiKeys = new ApiKeysRepository(db);
@@ -65,7 +68,28 @@ export class Storage {
     this.invitations = new InvitationsRepository(db);
   }
 
-  transaction<T>(work: (storage: Storage) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new Storage(trx)));
+}
+
+/**
+ * The stored schema seen through CamelCasePlugin: rows come back with camelCase keys and camelCase
+ * column names are written as snake_case. Migrations and raw SQL keep using the plain handle.
+ */
+export function camelCased(db: Kysely<Database>): Kysely<Tables> {
+  return db.withPlugin(new CamelCasePlugin()) as unknown as Kysely<Tables>;
+}
+
+export class Storage extends StorageTransaction {
+  readonly #camel: Kysely<Tables>;
+
+  /** `db` is the plain (snake_case) handle from connectDatabase. */
+  constructor(readonly db: Kysely<Database>) {
+    const camel = camelCased(db);
+    super(camel);
+    this.#camel = camel;
+  }
+
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    return this.#camel.transaction().execute((trx) => work(new StorageTransaction(trx)));
   }
 }

@@ -170,5 +170,13 @@ for (const target of databaseTargets()) {
       ).rejects.toThrow('boom');
       expect(await storage.users.findById(u.id)).toBeUndefined();
     });
+
+    it('hands a transaction a facade that cannot open another (a compile error, not a run-time one)', async () => {
+      await storage.transaction(async (tx) => {
+        expect('transaction' in tx).toBe(false);
+        // @ts-expect-error StorageTransaction has no transaction(): nesting does not typecheck.
+        expect(tx.transaction).toBeUndefined();
+      });
+    });
   });
 }
