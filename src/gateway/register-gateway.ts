@@ -1,18 +1,46 @@
 // The data plane's HTTP surface: metrics first (its hook counts every later route), CORS, then the
 // OpenAI-compatible endpoints, the verify and forward-auth endpoints, and last the catch-all that
-// serves configured plain HTTP routes (and the 404 for any path nothing else matched).
+// serves configured plain HTTP routes (and the 404 for any path nothing else matched). This is
+// where the service bag is taken apart: every pipeline module gets only what it uses.
 import type { FastifyInstance } from 'fastify';
+import { keyVerifier } from '../http/authenticate.js';
+import { registerMetricsRoutes } from '../http/metrics-routes.js';
 import type { Services } from '../services.js';
+import { sessionForRequest } from '../sessions/session-target.js';
+import { forwardWithFailover } from '../upstream/forward-upstream.js';
+import type { PipelineDeps } from './data-plane-pipeline.js';
 import { registerDataPlaneCors } from './data-plane-cors.js';
 import { registerHttpRoutes } from './http-route-proxy.js';
-import { registerMetricsRoutes } from '../http/metrics-routes.js';
 import { registerOpenAiRoutes } from './openai-routes.js';
 import { registerVerifyRoutes } from './verify-routes.js';
 
 export function registerGatewayRoutes(app: FastifyInstance, services: Services): void {
+  const { gateway } = services;
+  const configuredRoutePaths = services.config.file.routes.map((route) => route.path);
+  const pipeline: PipelineDeps = {
+    verifier: keyVerifier(services),
+    noteUse: (keyId, at) => gateway.lastUsed.note(keyId, at),
+    admission: services.admission,
+    recordUsage: (record) => gateway.usage.record(record),
+    trackSettlement: (settling) => gateway.usage.track(settling),
+    logger: services.logger,
+  };
+  const catalogFor = (accountId: string) => gateway.catalog.forAccount(accountId);
+
   registerMetricsRoutes(app, services);
-  registerDataPlaneCors(app, services.config.file.routes.map((route) => route.path));
-  registerOpenAiRoutes(app, services);
-  registerVerifyRoutes(app, services);
-  registerHttpRoutes(app, services);
+  registerDataPlaneCors(app, configuredRoutePaths);
+  registerOpenAiRoutes(app, pipeline, {
+    catalogFor,
+    prices: services.credits.prices,
+    sessionFor: (key, resolution, now) => sessionForRequest(services, key, resolution, now),
+    moveSession: (session, target) => gateway.sessions.move(session, target),
+    forward: (targets, providers, build) => forwardWithFailover(services, targets, providers, build),
+  });
+  registerVerifyRoutes(app, services, pipeline);
+  registerHttpRoutes(app, pipeline, {
+    configuredRoutePaths,
+    catalogFor,
+    upstream: gateway.upstream,
+    observeUpstream: (provider, outcome, seconds) => gateway.metrics.observeUpstream(provider, outcome, seconds),
+  });
 }

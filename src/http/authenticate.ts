@@ -1,10 +1,12 @@
 // Who is calling. The control plane takes user access tokens; some self-service routes also take
-// the account's API key; key management never does (SPEC §3). A "no" here is an ApiError the
-// error handler renders.
+// the account's API key — checked by the data plane's own verifier over the key cache, so a
+// revoked key stops here exactly when it stops there; key management never takes one (SPEC §3).
+// A "no" here is an ApiError the error handler renders.
 import type { FastifyRequest } from 'fastify';
 import type { AccessClaims } from '../auth/access-tokens.js';
 import { ApiError } from '../core/errors.js';
 import type { Services } from '../services.js';
+import { verifyKey, type KeyVerifier } from '../keys/verify-key.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { User } from '../storage/users.js';
 
@@ -24,6 +26,11 @@ export function presentedCredential(request: FastifyRequest): string | undefined
   }
   const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
+}
+
+/** The key verifier every caller shares: the prefix, the gateway's key cache, the key HMAC. */
+export function keyVerifier(services: Pick<Services, 'config' | 'gateway' | 'keys'>): KeyVerifier {
+  return { prefix: services.config.keyPrefix, cache: services.gateway.keyCache, hash: (key) => services.keys.hash(key) };
 }
 
 function looksLikeApiKey(services: Services, credential: string): boolean {
@@ -64,7 +71,8 @@ export async function authenticateUserOrKey(services: Services, request: Fastify
   const credential = presentedCredential(request);
   if (!credential) throw new ApiError('invalid_token', { message: 'An access token or API key is required.' });
   if (!looksLikeApiKey(services, credential)) return { type: 'user', user: (await userFromAccessToken(services, credential)).user };
-  const check = await services.keys.check(credential);
+  // Self-service routes apply no origin rule (they are not called from the key's web pages).
+  const check = await verifyKey(keyVerifier(services), { credential, origin: undefined }, new Date());
   if (!check.ok) throw new ApiError('invalid_api_key');
   if (check.key.createdBy === null) {
     // Only org keys are minted without a user; a personal key always has its creator.
