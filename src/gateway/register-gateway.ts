@@ -4,6 +4,7 @@
 // where the service bag is taken apart: every pipeline module gets only what it uses.
 import type { FastifyInstance } from 'fastify';
 import { keyVerifier } from '../http/authenticate.js';
+import { requireServiceTokenOrOperator } from '../http/authenticate-admin.js';
 import { registerMetricsRoutes } from '../http/metrics-routes.js';
 import type { Services } from '../services.js';
 import { sessionForRequest } from '../sessions/session-target.js';
@@ -36,7 +37,10 @@ export function registerGatewayRoutes(app: FastifyInstance, services: Services):
     moveSession: (session, target) => gateway.sessions.move(session, target),
     forward: (targets, providers, build) => forwardWithFailover(services, targets, providers, build),
   });
-  registerVerifyRoutes(app, services, pipeline);
+  registerVerifyRoutes(app, pipeline, {
+    caller: (request) => requireServiceTokenOrOperator(services, request),
+    balance: (accountId) => services.credits.ledger.balance(accountId),
+  });
   registerHttpRoutes(app, pipeline, {
     configuredRoutePaths,
     catalogFor,

@@ -7,12 +7,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { requireServiceTokenOrOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import { presentedCredential } from '../http/authenticate.js';
 import { verifyKey } from '../keys/verify-key.js';
 import type { RateLimitState } from '../limits/admission.js';
-import type { Services } from '../services.js';
+import type { CreditBalance } from '../storage/credits.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import { refusalError, requestOrigin } from './authenticate-key.js';
 import { DataPlaneCall } from './data-plane-call.js';
@@ -75,15 +74,21 @@ function rateLimitOf(state: RateLimitState | null) {
   return { limit: requests.rule.limit, remaining: requests.remaining, reset: goDuration(requests.resetMs) };
 }
 
-export function registerVerifyRoutes(app: FastifyInstance, services: Services, pipeline: PipelineDeps): void {
+export interface VerifyDeps {
+  /** Who may ask (a service token: its own account's keys only; an operator: any key), or throws 401/403. */
+  caller(request: FastifyRequest): Promise<{ accountId: string | null }>;
+  balance(accountId: string): Promise<CreditBalance>;
+}
+
+export function registerVerifyRoutes(app: FastifyInstance, pipeline: PipelineDeps, deps: VerifyDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['data'];
 
   r.post('/api/v1/keys/verify', { schema: { tags, security: [{ bearer: [] }], body: VerifyBody, summary: 'Verify an API key (service token or operator)' }, config: { plane: 'data' } }, async function verifyApiKey(request) {
-    const caller = await requireServiceTokenOrOperator(services, request);
+    const caller = await deps.caller(request);
     const verdict = await verdictFor(pipeline, request.id, { credential: request.body.key, origin: request.body.origin, scope: request.body.scope, cost: request.body.cost, accountId: caller.accountId });
     const key = verdict.key;
-    const balance = key ? await services.credits.ledger.balance(key.accountId) : null;
+    const balance = key ? await deps.balance(key.accountId) : null;
     return {
       valid: verdict.valid,
       code: verdict.valid ? 'valid' : verdict.error.code,
