@@ -44,14 +44,20 @@ for (const target of databaseTargets()) {
         body: JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'Say hello to the gateway.' }] }),
         signal: AbortSignal.timeout(5_000),
       }).catch((error: unknown) => error as Error);
-      paused.release();
-      if (response instanceof Error) throw new Error(`no response while settlement was paused: ${response.message}`);
+      if (response instanceof Error) {
+        paused.release();
+        throw new Error(`no response while settlement was paused: ${response.message}`);
+      }
       expect(response.status).toBe(200);
       const requestId = response.headers.get('x-request-id')!;
       expect(((await response.json()) as { choices: unknown[] }).choices.length).toBeGreaterThan(0);
 
-      // Held, not yet charged, when the answer arrived; settled to the usage once released.
-      expect(paused.reached()).toBe(1);
+      // The answer arrived while its credits were still only reserved; released, they settle to the usage.
+      expect(await waitFor(() => paused.reached() === 1)).toBe(true);
+      const held = await ledger.balance(accountId);
+      expect(held.balance).toBe(100);
+      expect(held.reserved).toBeGreaterThan(0);
+      paused.release();
       expect(await waitFor(async () => (await ledger.balance(accountId)).balance === 88)).toBe(true);
       expect((await ledger.balance(accountId)).reserved).toBe(0);
       await f.gw.services.gateway.usage.flush();
