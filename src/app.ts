@@ -17,7 +17,7 @@ import { registerBalanceRoutes } from './control/balance.js';
 import { registerAuthRoutes } from './control/auth.js';
 import { registerAutomationRoutes } from './control/automation.js';
 import { registerKeyRoutes } from './control/keys.js';
-import { registerGatewayRoutes } from './gateway/register-gateway.js';
+import { registerGatewayRoutes } from './data-plane.js';
 import { registerAdminAliasRoutes } from './admin/aliases.js';
 import { registerAdminProviderRoutes } from './admin/providers.js';
 import { registerAdminRouteRoutes } from './admin/routes.js';

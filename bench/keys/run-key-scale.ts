@@ -2,18 +2,18 @@
 // table holding each of `keyScaleSizes` keys (1,000 and 1,000,000 by default), on SQLite and — when
 // BENCH_DATABASE_URL is set — on PostgreSQL (a schema of its own, dropped afterwards).
 //
-// - warm: `checkRequestKey` with the gateway's own key cache, pre-filled with the 1,000 keys the run
+// - warm: `verifyKey` with the gateway's own key cache, pre-filled with the 1,000 keys the run
 //   cycles through — parse and checksum, cache hit, HMAC and constant-time compare, state and origin.
-// - miss: the same `verifyKeyRequest` over a KeyCache that trusts nothing (max age 0), cycling
+// - miss: the same `verifyKey` over a KeyCache that trusts nothing (max age 0), cycling
 //   through up to 10,000 keys spread evenly over the whole table: every verification reads the key
 //   row and its creator from the database.
 //
 // Each at 1 and 16 verifications in flight, `repeats` times for `keyScaleDurationS`; medians reported.
 import type { BenchConfig } from '../bench-config.js';
 import type { KeyScaleCase, KeyScaleReport } from '../bench-result.js';
-import { checkRequestKey } from '../../src/gateway/authenticate-key.js';
+import { keyVerifier } from '../../src/http/authenticate.js';
 import { KeyCache } from '../../src/keys/key-cache.js';
-import { verifyKeyRequest } from '../../src/keys/verify-key-request.js';
+import { verifyKey } from '../../src/keys/verify-key.js';
 import { median } from '../percentile.js';
 import { openKeyDatabase, type KeyDatabase } from './key-database.js';
 import { measureVerifications, type VerificationRun } from './measure-verifications.js';
@@ -26,8 +26,8 @@ const MISS_KEYS = 10_000;
 const CONCURRENCY = [1, 16] as const;
 
 export const KEY_SCALE_METHOD =
-  'In-process, through the data plane\'s key check (src/gateway/verify-key-request.ts). ' +
-  `**warm**: \`checkRequestKey\` with the gateway's key cache holding the ${WARM_KEYS.toLocaleString('en-US')} keys cycled through. ` +
+  'In-process, through the data plane\'s key check (src/keys/verify-key.ts). ' +
+  `**warm**: \`verifyKey\` with the gateway's key cache holding the ${WARM_KEYS.toLocaleString('en-US')} keys cycled through. ` +
   `**miss**: the same check over a key cache that trusts nothing, cycling through up to ${MISS_KEYS.toLocaleString('en-US')} keys spread over the whole table, ` +
   'so each verification reads the key row and its creator from the database. Every verification includes parsing, the checksum, ' +
   'the HMAC-SHA-256 of the presented key and its constant-time comparison. The harness runs on the load CPU; PostgreSQL is a local server, unpinned.';
@@ -97,8 +97,8 @@ async function measureTable(table: Table, repeat: number, config: BenchConfig, l
   const noCache = new KeyCache(services.storage, { maxEntries: 1, maxAgeMs: () => 0 });
   const verifier = { prefix: services.config.keyPrefix, cache: noCache, hash: (key: string) => services.keys.hash(key) };
   const modes = {
-    warm: async (key: string) => (await checkRequestKey(services, key, undefined)).ok,
-    miss: async (key: string) => (await verifyKeyRequest(verifier, { credential: key, origin: undefined }, new Date())).ok,
+    warm: async (key: string) => (await verifyKey(keyVerifier(services), { credential: key, origin: undefined }, new Date())).ok,
+    miss: async (key: string) => (await verifyKey(verifier, { credential: key, origin: undefined }, new Date())).ok,
   };
   for (const cache of ['warm', 'miss'] as const) {
     for (const concurrency of CONCURRENCY) {

@@ -1,24 +1,25 @@
-// The HTTP edge of the key check: reads the credential and Origin from the request, runs
-// verifyKeyRequest, notes the key's use (written in batches) and turns a refusal into the ApiError
-// the plane renders (OpenAI's shape on the OpenAI-compatible endpoints, Tollgate's elsewhere).
+// The HTTP edge of the key check (steps 1–5): reads the credential and Origin from the request,
+// runs the one verifier (src/keys/verify-key.ts), notes the key's use (written in batches) and
+// turns a refusal into the ApiError the plane renders (OpenAI's shape on the OpenAI-compatible
+// endpoints, Tollgate's elsewhere).
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { presentedCredential } from '../http/authenticate.js';
-import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import { verifyKeyRequest, type KeyRequestCheck } from '../keys/verify-key-request.js';
+import { verifyKey, type KeyRefusal, type KeyVerifier } from '../keys/verify-key.js';
+
+export interface KeyCheckDeps {
+  verifier: KeyVerifier;
+  /** Notes a key's use (last_used_at, written in batches). */
+  noteUse(keyId: string, at: string): void;
+}
 
 export function requestOrigin(request: FastifyRequest): string | undefined {
   const origin = request.headers.origin;
   return typeof origin === 'string' && origin.length > 0 ? origin : undefined;
 }
 
-export async function checkRequestKey(services: Services, credential: string | undefined, origin: string | undefined, now = new Date()): Promise<KeyRequestCheck> {
-  const gateway = services.gateway;
-  return verifyKeyRequest({ prefix: services.config.keyPrefix, cache: gateway.keyCache, hash: (key) => services.keys.hash(key) }, { credential, origin }, now);
-}
-
-export function refusalError(check: Exclude<KeyRequestCheck, { ok: true }>): ApiError {
+export function refusalError(check: KeyRefusal): ApiError {
   if (check.code === 'origin_not_allowed') return new ApiError('origin_not_allowed');
   if (check.reason === 'missing') {
     return new ApiError('invalid_api_key', {
@@ -30,10 +31,10 @@ export function refusalError(check: Exclude<KeyRequestCheck, { ok: true }>): Api
 }
 
 /** Steps 1–5 of SPEC §4 for a data-plane request; returns the key or throws 401/403. */
-export async function authenticateKey(services: Services, request: FastifyRequest): Promise<ApiKeyRecord> {
+export async function authenticateKey(deps: KeyCheckDeps, request: FastifyRequest): Promise<ApiKeyRecord> {
   const now = new Date();
-  const check = await checkRequestKey(services, presentedCredential(request), requestOrigin(request), now);
+  const check = await verifyKey(deps.verifier, { credential: presentedCredential(request), origin: requestOrigin(request) }, now);
   if (!check.ok) throw refusalError(check);
-  services.gateway.lastUsed.note(check.key.id, now.toISOString());
+  deps.noteUse(check.key.id, now.toISOString());
   return check.key;
 }

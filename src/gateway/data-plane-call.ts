@@ -1,16 +1,33 @@
-// One data-plane request's bookkeeping, from the moment its key is known: the admission (rate
-// limits and credit reservation, whose headers go on the response), and its end — the ticket
-// settled exactly once (success, failure or client abort alike) and one usage record queued.
-import type { FastifyReply } from 'fastify';
+// One data-plane request's bookkeeping, from the moment it knows what it is for (a model or a
+// route): the admission (rate limits and credit reservation, as numbers), how the request ended
+// (told by its handler, or by the relay when a stream is over), and its settlement — the ticket
+// settled exactly once (success, failure or client abort alike) and one usage record queued. The
+// pipeline (data-plane-pipeline.ts) settles after the response is sent, never before.
+import type { Logger } from 'pino';
 import type { TokenUsage } from '../core/token-usage.js';
 import { newId } from '../core/ids.js';
-import type { AdmissionDecision, AdmissionRequest, AdmissionTicket } from '../limits/admission.js';
-import type { Services } from '../services.js';
+import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket } from '../limits/admission.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { UsageRecord } from '../storage/usage-records.js';
 
 export type CallOutcome = 'ok' | 'failed' | 'aborted';
 export type AdmissionInput = Pick<AdmissionRequest, 'price' | 'estimatedInputTokens' | 'maxOutputTokens' | 'choices'>;
+export interface CallSubject {
+  model: string | null;
+  route: string | null;
+}
+/** How a request ended: the status recorded, its outcome, and the usage to charge (null: nothing measurable). */
+export interface CallEnding {
+  status: number;
+  outcome: CallOutcome;
+  usage: TokenUsage | null;
+}
+
+export interface CallDeps {
+  admission: Admission;
+  recordUsage(record: UsageRecord): void;
+  logger: Logger;
+}
 
 /** Status recorded for a request whose client went away (nginx's convention). */
 export const CLIENT_CLOSED_STATUS = 499;
@@ -23,30 +40,22 @@ export class DataPlaneCall {
   failovers = 0;
   /** The caller's own X-Request-Id, stored beside Tollgate's id for correlation. */
   clientRequestId: string | null = null;
+  /** Charged when the request ends without an ending of its own (an upstream that answered has read the prompt). */
+  usageAtLeast: TokenUsage | null = null;
   private ticket: AdmissionTicket | null = null;
+  private ending: Promise<CallEnding> | null = null;
   private finished = false;
 
   constructor(
-    private readonly services: Services,
+    private readonly deps: CallDeps,
     readonly requestId: string,
     readonly key: ApiKeyRecord,
-    private readonly subject: { model: string | null; route: string | null },
+    private readonly subject: CallSubject,
   ) {}
 
-  /**
-   * Rate limits (key, then account) and the credit reservation; throws 429/402 when refused.
-   * Returns the output-token cap the reservation covers, when the admission set one.
-   */
-  async admit(reply: FastifyReply, request: AdmissionInput): Promise<number | null> {
-    const decision = await this.decide(request);
-    reply.headers(decision.headers);
-    if (!decision.ok) throw decision.error;
-    return decision.maxOutputTokens ?? null;
-  }
-
-  /** The admission as a value (for verify endpoints that answer a refusal with 200). */
+  /** Rate limits (key, then account) and the credit reservation, as a value; an admitted ticket is kept. */
   async decide(request: AdmissionInput): Promise<AdmissionDecision> {
-    const decision = await this.services.admission.admit({
+    const decision = await this.deps.admission.admit({
       ...request,
       accountId: this.key.accountId,
       keyId: this.key.id,
@@ -57,10 +66,25 @@ export class DataPlaneCall {
     return decision;
   }
 
-  /** Settles and records the request, returning the credits charged; later calls do nothing. Never throws. */
-  async finish(status: number, outcome: CallOutcome, usage: TokenUsage | null): Promise<number> {
+  /** The handler's account of how the request ended; the first one told counts. */
+  end(ending: CallEnding): void {
+    this.ending ??= Promise.resolve(ending);
+  }
+
+  /** For an answer relayed after the handler returns: the ending arrives when the relay is over. */
+  endsWhen(ending: Promise<CallEnding>): void {
+    this.ending ??= ending;
+  }
+
+  /**
+   * Settles and records the request — with the ending its handler told, else `otherwise` (and the
+   * usage it must be charged at least) — and returns the credits charged; later calls do nothing.
+   * Never throws.
+   */
+  async finish(otherwise: Omit<CallEnding, 'usage'>): Promise<number> {
     if (this.finished) return 0;
     this.finished = true;
+    const { status, outcome, usage } = (await this.ending) ?? { ...otherwise, usage: this.usageAtLeast };
     let credits = 0;
     if (this.ticket) {
       try {
@@ -68,10 +92,15 @@ export class DataPlaneCall {
         if (this.target) this.ticket.answeredBy(this.target);
         credits = (await this.ticket.settle(usage, outcome)).credits;
       } catch (error) {
-        this.services.logger.error({ err: error, requestId: this.requestId }, 'could not settle a request');
+        this.deps.logger.error({ err: error, requestId: this.requestId }, 'could not settle a request');
       }
     }
-    const record: UsageRecord = {
+    this.deps.recordUsage(this.usageRecord(status, this.ticket ? outcome : 'refused', usage, credits));
+    return credits;
+  }
+
+  private usageRecord(status: number, outcome: UsageRecord['outcome'], usage: TokenUsage | null, credits: number): UsageRecord {
+    return {
       id: newId('use'),
       requestId: this.requestId,
       accountId: this.key.accountId,
@@ -82,7 +111,7 @@ export class DataPlaneCall {
       targetModel: this.target?.model ?? null,
       sessionId: this.sessionId,
       status,
-      outcome: this.ticket ? outcome : 'refused',
+      outcome,
       inputTokens: usage?.inputTokens ?? 0,
       outputTokens: usage?.outputTokens ?? 0,
       credits,
@@ -91,13 +120,5 @@ export class DataPlaneCall {
       createdAt: this.createdAt,
       clientRequestId: this.clientRequestId,
     };
-    this.services.gateway.usage.record(record);
-    return credits;
   }
-}
-
-/** The status an error will be rendered with (ApiError's, else 500). */
-export function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

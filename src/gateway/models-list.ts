@@ -4,17 +4,15 @@
 // filtered by the key's model allowlist and by the unpriced policy (a model it would refuse with
 // model_unpriced is not offered). It counts against rate limits like any data-plane request, at no
 // cost.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { resolveModel } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
 import type { PriceBook } from '../credits/price-book.js';
-import { clientRequestIdOf } from '../http/request-id.js';
-import type { Services } from '../services.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { CatalogSnapshot } from '../catalog/catalog.js';
-import { DataPlaneCall, statusOf } from './data-plane-call.js';
-import { requestKey } from './key-check-hook.js';
+import type { AdmissionInput } from './data-plane-call.js';
+import type { DataPlaneEndpoint } from './data-plane-pipeline.js';
 
 // A fixed creation time: Tollgate does not know when an upstream made a model.
 const CREATED = 1_700_000_000;
@@ -49,24 +47,38 @@ async function callableModels(prices: PriceBook, catalog: CatalogSnapshot, key: 
   return models.filter((_, i) => callable[i]);
 }
 
-export async function listModels(services: Services, request: FastifyRequest, reply: FastifyReply, modelId?: string): Promise<unknown> {
-  const key = requestKey(request);
-  const call = new DataPlaneCall(services, request.id, key, { model: modelId ?? null, route: '/v1/models' });
-  call.clientRequestId = clientRequestIdOf(request) ?? null;
-  try {
-    await call.admit(reply, { price: { kind: 'route', routeId: 'openai:models', cost: 0 }, estimatedInputTokens: 0, maxOutputTokens: 0 });
-    const models = await callableModels(services.credits.prices, await services.gateway.catalog.forAccount(key.accountId), key);
-    const format = (m: { id: string; owned_by: string }) => ({ id: m.id, object: 'model', created: CREATED, owned_by: m.owned_by });
-    if (modelId === undefined) {
-      await call.finish(200, 'ok', null);
-      return { object: 'list', data: models.map(format) };
-    }
-    const found = models.find((m) => m.id === modelId);
-    if (!found) throw new ApiError('not_found', { message: `The model ${JSON.stringify(modelId)} does not exist or you do not have access to it.`, field: 'model' });
-    await call.finish(200, 'ok', null);
-    return format(found);
-  } catch (error) {
-    await call.finish(statusOf(error), 'failed', null);
-    throw error;
-  }
+export interface ModelsListDeps {
+  catalogFor(accountId: string): Promise<CatalogSnapshot>;
+  prices: PriceBook;
+}
+
+interface Found {
+  subject: { model: string | null; route: '/v1/models' };
+  modelId: string | undefined;
+}
+
+/** GET /v1/models, or /v1/models/{id} when `modelIdOf` finds an id in the request. */
+export function modelsEndpoint(deps: ModelsListDeps, modelIdOf: (request: FastifyRequest) => string | undefined): DataPlaneEndpoint<Found, { admission: AdmissionInput }> {
+  return {
+    locate: function whichModels(request) {
+      const modelId = modelIdOf(request);
+      return { subject: { model: modelId ?? null, route: '/v1/models' }, modelId };
+    },
+    // 6. Any key may list; the list itself is filtered by the key's allowlist. Free, but counted.
+    authorize: function freeListing() {
+      return { admission: { price: { kind: 'route', routeId: 'openai:models', cost: 0 }, estimatedInputTokens: 0, maxOutputTokens: 0 } };
+    },
+    handle: async function listModels({ key, call, plan }) {
+      const models = await callableModels(deps.prices, await deps.catalogFor(key.accountId), key);
+      const format = (m: { id: string; owned_by: string }) => ({ id: m.id, object: 'model', created: CREATED, owned_by: m.owned_by });
+      if (plan.modelId === undefined) {
+        call.end({ status: 200, outcome: 'ok', usage: null });
+        return { object: 'list', data: models.map(format) };
+      }
+      const found = models.find((m) => m.id === plan.modelId);
+      if (!found) throw new ApiError('not_found', { message: `The model ${JSON.stringify(plan.modelId)} does not exist or you do not have access to it.`, field: 'model' });
+      call.end({ status: 200, outcome: 'ok', usage: null });
+      return format(found);
+    },
+  };
 }

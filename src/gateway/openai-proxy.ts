@@ -1,106 +1,122 @@
-// POST /v1/chat/completions, /v1/responses and /v1/embeddings (and the same under /api/v1): one
-// request, top to bottom in SPEC §4 order — key → scope and model → rate limits and credits →
-// session and target → upstream (with failover) → relay → settle and record usage.
+// POST /v1/chat/completions, /v1/responses and /v1/embeddings (and the same under /api/v1): the
+// endpoint's own steps in the data-plane pipeline (data-plane-pipeline.ts runs 1–5, admission and
+// settlement) — scope and model, then session and target → upstream (with failover) → relay.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
-import { orderTargets, resolveModel, sameTarget, type Target } from '../core/model-targets.js';
+import { orderTargets, resolveModel, sameTarget, type ModelResolution, type Target } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
 import { estimateInputTokens } from '../core/input-tokens.js';
 import { DEFAULT_OUTPUT_CAP_FIELD, forwardedBody, readOutputRequest, type OpenAiEndpoint } from '../core/output-cap.js';
-import { usageOf, type TokenUsage } from '../core/token-usage.js';
-import { clientRequestIdOf } from '../http/request-id.js';
-import type { Services } from '../services.js';
-import type { ProviderDef } from '../catalog/catalog.js';
-import { CLIENT_CLOSED_STATUS, DataPlaneCall, statusOf } from './data-plane-call.js';
-import { ClientGone, failureError, forwardWithFailover, readLimited } from '../upstream/forward-upstream.js';
-import { requestKey } from './key-check-hook.js';
+import { usageOf } from '../core/token-usage.js';
+import type { CatalogSnapshot, ProviderDef } from '../catalog/catalog.js';
+import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { SessionRecord } from '../storage/sessions.js';
+import { failureError, readLimited, type Forwarded } from '../upstream/forward-upstream.js';
 import { relayStream } from '../upstream/relay-stream.js';
-import { sessionForRequest } from '../sessions/session-target.js';
 import type { UpstreamRequest } from '../upstream/upstream-client.js';
+import { CLIENT_CLOSED_STATUS, type AdmissionInput, type CallEnding } from './data-plane-call.js';
+import type { Admitted, DataPlaneEndpoint } from './data-plane-pipeline.js';
 
 export type { OpenAiEndpoint };
+type Resolved = Extract<ModelResolution, { ok: true }>;
+
+export interface OpenAiDeps {
+  catalogFor(accountId: string): Promise<CatalogSnapshot>;
+  /** The key's open session for the model, or one automation opens (else 409 session_required). */
+  sessionFor(key: ApiKeyRecord, resolution: Resolved, now: Date): Promise<SessionRecord>;
+  moveSession(session: SessionRecord, target: Target): Promise<unknown>;
+  /** The first target that answers, in order. */
+  forward(targets: readonly Target[], providers: readonly ProviderDef[], build: (target: Target, provider: ProviderDef) => UpstreamRequest): Promise<Forwarded>;
+}
+
+interface Body {
+  model: string;
+  fields: Record<string, unknown>;
+}
+interface Found {
+  subject: { model: string; route: null };
+  body: Body;
+}
+interface ModelPlan {
+  catalog: CatalogSnapshot;
+  resolution: Resolved;
+  estimatedInputTokens: number;
+  admission: AdmissionInput;
+}
 
 const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 
-export async function proxyOpenAi(services: Services, endpoint: OpenAiEndpoint, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  // 1–5. Key present → shape and checksum → cached lookup → revoked/expired/inactive → origin:
-  // done by the scope's onRequest hook, before the body was read.
-  const key = requestKey(request);
-  const body = requestBody(request.body);
-  const call = new DataPlaneCall(services, request.id, key, { model: body.model, route: null });
-  call.clientRequestId = clientRequestIdOf(request) ?? null;
-  const signal = abortOnClientClose(reply);
-  // Once an upstream has answered, it has read the prompt: whatever happens next, the input is charged.
-  let answeredInput: TokenUsage | null = null;
-  try {
-    // 6. Scope and model: the key's allowlist, then a model this account can reach.
+export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): DataPlaneEndpoint<Found, ModelPlan> {
+  function readModel(request: FastifyRequest): Found {
+    const body = requestBody(request.body);
+    return { subject: { model: body.model, route: null }, body };
+  }
+
+  /** 6. Scope and model: the key's allowlist, then a model this account can reach, priced by its targets. */
+  async function authorizeModel({ body }: Found, key: ApiKeyRecord): Promise<ModelPlan> {
     if (!isModelAllowed(key.models, body.model)) throw new ApiError('forbidden', { message: `This key may not use the model ${JSON.stringify(body.model)}.`, field: 'model' });
-    const catalog = await services.gateway.catalog.forAccount(key.accountId);
+    const catalog = await deps.catalogFor(key.accountId);
     const resolution = resolveModel(body.model, catalog.aliases, catalog.providers);
     if (!resolution.ok) throw unknownModel(body.model, resolution.reason);
-
-    // 7–8. Rate limits (key, then account) and the credit reservation, priced by the resolved
-    // targets: the input as their tokenizer counts it, the output cap the endpoint honours, per choice.
+    // The input as the targets' tokenizer counts it, the output cap the endpoint honours, per choice.
     const output = readOutputRequest(endpoint, body.fields);
     const estimatedInputTokens = await estimateInputTokens(endpoint, body.fields, resolution.targets.map((target) => target.model));
-    // The cap the reservation covers (the client's, else the price's) is forwarded to every target,
-    // in the field its provider honours, so a priced call cannot cost more than was reserved.
-    const cap = await call.admit(reply, {
-      price: { kind: 'model', call: resolution },
-      estimatedInputTokens,
-      maxOutputTokens: output.cap,
-      choices: output.choices,
-    });
-    const fields = body.fields;
+    return { catalog, resolution, estimatedInputTokens, admission: { price: { kind: 'model', call: resolution }, estimatedInputTokens, maxOutputTokens: output.cap, choices: output.choices } };
+  }
+
+  /** 9–10. Session and target → upstream → relay. */
+  async function proxyOpenAi(admitted: Admitted<Found & ModelPlan>, _request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { key, call, cap, signal, plan } = admitted;
+    const { fields } = plan.body;
 
     // 9. Session and target: a session pins its target; the rest are the fallbacks.
-    const now = new Date();
-    const session = await sessionForRequest(services, key, resolution, now);
+    const session = await deps.sessionFor(key, plan.resolution, new Date());
     call.sessionId = session.id;
-    const targets = orderTargets(resolution, { provider: session.provider, model: session.targetModel });
+    const pinned = { provider: session.provider, model: session.targetModel };
 
-    // 10. Upstream: the first target that answers; a failed pinned target moves the session.
+    // 10. Upstream: the first target that answers; a failed pinned target moves the session. The
+    // cap the reservation covers goes to every target, in the field its provider honours.
     const stream = fields.stream === true;
-    const clientWantsUsage = (fields.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-    const forwarded = await forwardWithFailover(services, targets, catalog.providers, (target, provider) =>
+    const forwarded = await deps.forward(orderTargets(plan.resolution, pinned), plan.catalog.providers, (target, provider) =>
       upstreamRequest(endpoint, fields, cap, target, provider, stream, signal),
     );
-    answeredInput = { inputTokens: estimatedInputTokens, outputTokens: 0 };
+    // Once an upstream has answered, it has read the prompt: whatever happens next, the input is charged.
+    call.usageAtLeast = { inputTokens: plan.estimatedInputTokens, outputTokens: 0 };
     call.target = { provider: forwarded.target.provider, model: forwarded.target.model };
     call.failovers = forwarded.failovers;
-    if (!sameTarget(forwarded.target, { provider: session.provider, model: session.targetModel })) {
-      await services.gateway.sessions.move(session, forwarded.target);
-    }
+    if (!sameTarget(forwarded.target, pinned)) await deps.moveSession(session, forwarded.target);
 
-    // 11. Relay the answer; settle credits and record usage when it is over.
+    // 10. Relay: events as they come, or one JSON answer; settled by the pipeline once it is sent.
     if (stream) {
-      relayStream({
-        upstream: forwarded.answer.body,
-        reply,
-        signal,
-        stripUsageChunk: endpoint === 'chat/completions' && !clientWantsUsage,
-        estimatedInputTokens,
-        onEnd: ({ outcome, usage, timedOut }) => call.finish(outcome === 'ok' ? 200 : outcome === 'aborted' ? CLIENT_CLOSED_STATUS : timedOut ? 504 : 502, outcome, usage),
-      });
+      const clientWantsUsage = (fields.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+      call.endsWhen(relayed(forwarded, reply, signal, endpoint === 'chat/completions' && !clientWantsUsage, plan.estimatedInputTokens));
       return reply;
     }
     const text = await readLimited(forwarded.answer.body, MAX_UPSTREAM_BODY_BYTES).catch((error: unknown) => {
       throw error instanceof ApiError ? error : failureError(signal.aborted ? 'aborted' : 'timeout');
     });
-    await call.finish(200, 'ok', usageOf(parseJson(text)?.usage) ?? answeredInput);
+    call.end({ status: 200, outcome: 'ok', usage: usageOf(parseJson(text)?.usage) ?? call.usageAtLeast });
     return reply.status(200).header('content-type', forwarded.answer.headers['content-type'] ?? 'application/json').send(text);
-  } catch (error) {
-    if (error instanceof ClientGone) {
-      await call.finish(CLIENT_CLOSED_STATUS, 'aborted', answeredInput);
-      // Nobody is listening; end the exchange without an error body.
-      return reply.status(CLIENT_CLOSED_STATUS).send();
-    }
-    await call.finish(statusOf(error), 'failed', answeredInput);
-    throw error;
   }
+
+  return { locate: readModel, authorize: authorizeModel, handle: proxyOpenAi };
 }
 
-function requestBody(raw: unknown): { model: string; fields: Record<string, unknown> } {
+/** Starts the event stream; resolves with how it ended (the usage chunk, else what was delivered). */
+function relayed(forwarded: Forwarded, reply: FastifyReply, signal: AbortSignal, stripUsageChunk: boolean, estimatedInputTokens: number): Promise<CallEnding> {
+  return new Promise((resolve) => {
+    relayStream({
+      upstream: forwarded.answer.body,
+      reply,
+      signal,
+      stripUsageChunk,
+      estimatedInputTokens,
+      onEnd: async ({ outcome, usage, timedOut }) => resolve({ status: outcome === 'ok' ? 200 : outcome === 'aborted' ? CLIENT_CLOSED_STATUS : timedOut ? 504 : 502, outcome, usage }),
+    });
+  });
+}
+
+function requestBody(raw: unknown): Body {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ApiError('invalid_request', { message: 'The request body must be a JSON object.' });
   const fields = raw as Record<string, unknown>;
   if (typeof fields.model !== 'string' || fields.model.length === 0 || fields.model.length > 256) {
@@ -135,13 +151,4 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** An AbortSignal that fires when the client disconnects before the response is complete. */
-export function abortOnClientClose(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }

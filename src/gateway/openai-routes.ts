@@ -1,11 +1,10 @@
 // Registers the OpenAI-compatible endpoints under /v1 and /api/v1 (so both work as an SDK base
-// URL). They take an API key only, checked by an `onRequest` hook before the body is read (SPEC
-// §4), and answer errors in OpenAI's shape so SDKs show our message.
-import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.js';
-import { registerKeyCheck } from './key-check-hook.js';
-import { listModels } from './models-list.js';
-import { proxyOpenAi, type OpenAiEndpoint } from './openai-proxy.js';
+// URL), each a data-plane pipeline route (data-plane-pipeline.ts): an API key only, checked before
+// the body is read (SPEC §4), and errors in OpenAI's shape so SDKs show our message.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { dataPlaneRoute, registerDataPlane, type PipelineDeps } from './data-plane-pipeline.js';
+import { modelsEndpoint, type ModelsListDeps } from './models-list.js';
+import { openAiEndpoint, type OpenAiDeps, type OpenAiEndpoint } from './openai-proxy.js';
 
 const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 const ENDPOINTS: Array<{ path: OpenAiEndpoint; summary: string }> = [
@@ -14,27 +13,19 @@ const ENDPOINTS: Array<{ path: OpenAiEndpoint; summary: string }> = [
   { path: 'embeddings', summary: 'Embeddings (OpenAI-compatible)' },
 ];
 
-export function registerOpenAiRoutes(app: FastifyInstance, services: Services): void {
+export function registerOpenAiRoutes(app: FastifyInstance, pipeline: PipelineDeps, deps: OpenAiDeps & ModelsListDeps): void {
   void app.register(async function openAiRoutes(scope) {
-    registerKeyCheck(scope, services);
-    registerEndpoints(scope, services);
-  });
-}
-
-function registerEndpoints(app: FastifyInstance, services: Services): void {
-  const config = { plane: 'data' as const, openaiErrors: true };
-  for (const prefix of ['/v1', '/api/v1']) {
+    registerDataPlane(scope, pipeline);
+    const config = { plane: 'data' as const, openaiErrors: true };
     const tags = ['data'];
-    for (const endpoint of ENDPOINTS) {
-      app.post(`${prefix}/${endpoint.path}`, { schema: { tags, security, summary: endpoint.summary }, config }, (request, reply) =>
-        proxyOpenAi(services, endpoint.path, request, reply),
-      );
+    const allModels = dataPlaneRoute(pipeline, modelsEndpoint(deps, () => undefined));
+    const oneModel = dataPlaneRoute(pipeline, modelsEndpoint(deps, (request: FastifyRequest) => (request.params as { '*': string })['*']));
+    for (const prefix of ['/v1', '/api/v1']) {
+      for (const endpoint of ENDPOINTS) {
+        scope.post(`${prefix}/${endpoint.path}`, { schema: { tags, security, summary: endpoint.summary }, config, ...dataPlaneRoute(pipeline, openAiEndpoint(deps, endpoint.path)) });
+      }
+      scope.get(`${prefix}/models`, { schema: { tags, security, summary: 'The models and aliases this key may use' }, config, ...allModels });
+      scope.get(`${prefix}/models/*`, { schema: { tags, security, summary: 'One model this key may use' }, config, ...oneModel });
     }
-    app.get(`${prefix}/models`, { schema: { tags, security, summary: 'The models and aliases this key may use' }, config }, (request, reply) =>
-      listModels(services, request, reply),
-    );
-    app.get<{ Params: { '*': string } }>(`${prefix}/models/*`, { schema: { tags, security, summary: 'One model this key may use' }, config }, (request, reply) =>
-      listModels(services, request, reply, request.params['*']),
-    );
-  }
+  });
 }

@@ -1,6 +1,9 @@
 // Usage records are written off the request path: queued in memory and inserted in batches (every
-// second by the composition root's timer, or sooner when a batch fills up), and flushed on shutdown. A failed batch is retried row
-// by row so one bad row (an account deleted meanwhile) does not lose the others.
+// second by the composition root's timer, or sooner when a batch fills up), and flushed on
+// shutdown. A failed batch is retried row by row so one bad row (an account deleted meanwhile)
+// does not lose the others. Settlements run after their response is sent and queue their record
+// when done; the writer keeps them in view, so `flush()` (and shutdown) include the records still
+// being settled.
 import type { Logger } from 'pino';
 import type { Storage } from '../storage/storage.js';
 import type { UsageRecord } from '../storage/usage-records.js';
@@ -11,6 +14,7 @@ const MAX_QUEUED = 100_000;
 export class UsageWriter {
   private queue: UsageRecord[] = [];
   private flushing: Promise<void> = Promise.resolve();
+  private readonly settling = new Set<Promise<unknown>>();
 
   constructor(
     private readonly storage: Storage,
@@ -25,11 +29,23 @@ export class UsageWriter {
       return;
     }
     this.queue.push(record);
-    if (this.queue.length >= BATCH_SIZE) void this.flush();
+    if (this.queue.length >= BATCH_SIZE) void this.writeQueued();
   }
 
-  /** Writes everything queued so far; resolves when it is stored (or given up on). */
-  flush(): Promise<void> {
+  /** A settlement that will queue a record (it never rejects: DataPlaneCall.finish does not throw). */
+  track(settling: Promise<unknown>): void {
+    this.settling.add(settling);
+    const forget = () => this.settling.delete(settling);
+    settling.then(forget, forget);
+  }
+
+  /** Writes everything queued so far, and what settlements under way will queue; resolves when it is stored (or given up on). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.settling]);
+    return this.writeQueued();
+  }
+
+  private writeQueued(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, BATCH_SIZE);

@@ -7,13 +7,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { requireServiceTokenOrOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import { presentedCredential } from '../http/authenticate.js';
-import type { Services } from '../services.js';
+import { verifyKey } from '../keys/verify-key.js';
+import type { RateLimitState } from '../limits/admission.js';
+import type { CreditBalance } from '../storage/credits.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import { checkRequestKey, refusalError, requestOrigin } from './authenticate-key.js';
-import { DataPlaneCall, statusOf } from './data-plane-call.js';
+import { refusalError, requestOrigin } from './authenticate-key.js';
+import { DataPlaneCall } from './data-plane-call.js';
+import type { PipelineDeps } from './data-plane-pipeline.js';
+import { goDuration, rateLimitHeaders, tightest } from './rate-limit-headers.js';
 
 const VerifyBody = Type.Object({
   key: Type.String({ maxLength: 256 }),
@@ -28,53 +31,64 @@ const ForwardAuthQuery = Type.Object({
 });
 
 type Verdict =
-  | { valid: true; key: ApiKeyRecord; headers: Record<string, string>; charged: number }
-  | { valid: false; error: ApiError; key: ApiKeyRecord | null; headers: Record<string, string> };
+  | { valid: true; key: ApiKeyRecord; rateLimit: RateLimitState | null; charged: number }
+  | { valid: false; error: ApiError; key: ApiKeyRecord | null; rateLimit: RateLimitState | null };
 
-/** The shared verdict: key pipeline → scope → limits and credits (charged at once; nothing follows). */
-async function verdictFor(services: Services, requestId: string, input: { credential: string | undefined; origin: string | undefined; scope?: string | undefined; cost?: number | undefined; accountId: string | null }): Promise<Verdict> {
+/**
+ * The shared verdict: key pipeline → scope → limits and credits. Nothing follows a verification,
+ * so it is settled at once: its answer reports the credits charged.
+ */
+async function verdictFor(deps: PipelineDeps, requestId: string, input: { credential: string | undefined; origin: string | undefined; scope?: string | undefined; cost?: number | undefined; accountId: string | null }): Promise<Verdict> {
   const now = new Date();
-  const check = await checkRequestKey(services, input.credential, input.origin, now);
-  if (!check.ok) return { valid: false, error: refusalError(check), key: null, headers: {} };
+  const check = await verifyKey(deps.verifier, { credential: input.credential, origin: input.origin }, now);
+  if (!check.ok) return { valid: false, error: refusalError(check), key: null, rateLimit: null };
   // A service token sees its own account's keys only; any other key is simply not valid.
-  if (input.accountId !== null && check.key.accountId !== input.accountId) return { valid: false, error: new ApiError('invalid_api_key'), key: null, headers: {} };
+  if (input.accountId !== null && check.key.accountId !== input.accountId) return { valid: false, error: new ApiError('invalid_api_key'), key: null, rateLimit: null };
   const key = check.key;
-  services.gateway.lastUsed.note(key.id, now.toISOString());
-  const call = new DataPlaneCall(services, requestId, key, { model: null, route: 'verify' });
+  deps.noteUse(key.id, now.toISOString());
+  const call = new DataPlaneCall(deps, requestId, key, { model: null, route: 'verify' });
   if (input.scope !== undefined && !key.scopes.includes(input.scope)) {
     const error = new ApiError('forbidden', { message: `This key lacks the scope ${JSON.stringify(input.scope)}.` });
-    await call.finish(403, 'failed', null);
-    return { valid: false, error, key, headers: {} };
+    await call.finish({ status: 403, outcome: 'failed' });
+    return { valid: false, error, key, rateLimit: null };
   }
   try {
     const decision = await call.decide({ price: { kind: 'route', routeId: 'verify', cost: input.cost ?? 0 }, estimatedInputTokens: 0, maxOutputTokens: 0 });
     if (!decision.ok) {
-      await call.finish(decision.error.status, 'failed', null);
-      return { valid: false, error: decision.error, key, headers: decision.headers };
+      await call.finish({ status: decision.error.status, outcome: 'failed' });
+      return { valid: false, error: decision.error, key, rateLimit: decision.rateLimit };
     }
-    const charged = await call.finish(200, 'ok', { inputTokens: 0, outputTokens: 0 });
-    return { valid: true, key, headers: decision.headers, charged };
+    call.end({ status: 200, outcome: 'ok', usage: { inputTokens: 0, outputTokens: 0 } });
+    const charged = await call.finish({ status: 200, outcome: 'ok' });
+    return { valid: true, key, rateLimit: decision.rateLimit, charged };
   } catch (error) {
-    await call.finish(statusOf(error), 'failed', null);
+    await call.finish({ status: error instanceof ApiError ? error.status : 500, outcome: 'failed' });
     throw error;
   }
 }
 
-function rateLimitOf(headers: Record<string, string>) {
-  const limit = headers['x-ratelimit-limit-requests'];
-  if (limit === undefined) return null;
-  return { limit: Number(limit), remaining: Number(headers['x-ratelimit-remaining-requests'] ?? 0), reset: headers['x-ratelimit-reset-requests'] ?? null };
+/** The requests-per-minute rule closest to its limit, as verify reports it (reset as OpenAI writes it). */
+function rateLimitOf(state: RateLimitState | null) {
+  const requests = state && tightest(state.outcomes, 'requests');
+  if (!requests) return null;
+  return { limit: requests.rule.limit, remaining: requests.remaining, reset: goDuration(requests.resetMs) };
 }
 
-export function registerVerifyRoutes(app: FastifyInstance, services: Services): void {
+export interface VerifyDeps {
+  /** Who may ask (a service token: its own account's keys only; an operator: any key), or throws 401/403. */
+  caller(request: FastifyRequest): Promise<{ accountId: string | null }>;
+  balance(accountId: string): Promise<CreditBalance>;
+}
+
+export function registerVerifyRoutes(app: FastifyInstance, pipeline: PipelineDeps, deps: VerifyDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['data'];
 
-  r.post('/api/v1/keys/verify', { schema: { tags, security: [{ bearer: [] }], body: VerifyBody, summary: 'Verify an API key (service token or operator)' }, config: { plane: 'data' } }, async (request) => {
-    const caller = await requireServiceTokenOrOperator(services, request);
-    const verdict = await verdictFor(services, request.id, { credential: request.body.key, origin: request.body.origin, scope: request.body.scope, cost: request.body.cost, accountId: caller.accountId });
+  r.post('/api/v1/keys/verify', { schema: { tags, security: [{ bearer: [] }], body: VerifyBody, summary: 'Verify an API key (service token or operator)' }, config: { plane: 'data' } }, async function verifyApiKey(request) {
+    const caller = await deps.caller(request);
+    const verdict = await verdictFor(pipeline, request.id, { credential: request.body.key, origin: request.body.origin, scope: request.body.scope, cost: request.body.cost, accountId: caller.accountId });
     const key = verdict.key;
-    const balance = key ? await services.credits.ledger.balance(key.accountId) : null;
+    const balance = key ? await deps.balance(key.accountId) : null;
     return {
       valid: verdict.valid,
       code: verdict.valid ? 'valid' : verdict.error.code,
@@ -83,14 +97,14 @@ export function registerVerifyRoutes(app: FastifyInstance, services: Services): 
       account_id: key?.accountId ?? null,
       scopes: key?.scopes ?? [],
       expires_at: key?.expiresAt ?? null,
-      ratelimit: rateLimitOf(verdict.headers),
+      ratelimit: rateLimitOf(verdict.rateLimit),
       credits: balance ? { charged: verdict.valid ? verdict.charged : 0, balance: balance.balance, reserved: balance.reserved } : null,
     };
   });
 
-  r.get('/api/v1/forward-auth', { schema: { tags, security: [{ bearer: [] }, { apiKey: [] }], querystring: ForwardAuthQuery, summary: 'Forward authentication (nginx auth_request, Traefik, Envoy)' }, config: { plane: 'data' } }, async (request, reply) => {
-    const verdict = await verdictFor(services, request.id, { credential: presentedCredential(request), origin: requestOrigin(request), scope: scopeOf(request, request.query.scope), cost: request.query.cost, accountId: null });
-    reply.headers(verdict.headers);
+  r.get('/api/v1/forward-auth', { schema: { tags, security: [{ bearer: [] }, { apiKey: [] }], querystring: ForwardAuthQuery, summary: 'Forward authentication (nginx auth_request, Traefik, Envoy)' }, config: { plane: 'data' } }, async function forwardAuth(request, reply) {
+    const verdict = await verdictFor(pipeline, request.id, { credential: presentedCredential(request), origin: requestOrigin(request), scope: scopeOf(request, request.query.scope), cost: request.query.cost, accountId: null });
+    reply.headers(rateLimitHeaders(verdict.rateLimit));
     if (!verdict.valid) throw verdict.error;
     return identity(reply, verdict.key).send({ valid: true, key_id: verdict.key.id, account_id: verdict.key.accountId });
   });

@@ -1,11 +1,14 @@
 // Who is calling. The control plane takes user access tokens; some self-service routes also take
-// the account's API key; key management never does (SPEC §3). A "no" here is an ApiError the
-// error handler renders.
+// the account's API key — checked by the data plane's own verifier over the key cache, so a
+// revoked key stops here exactly when it stops there; key management never takes one (SPEC §3).
+// A "no" here is an ApiError the error handler renders.
 import type { FastifyRequest } from 'fastify';
 import type { AccessClaims, AccessTokens } from '../auth/access-tokens.js';
 import type { Config } from '../config.js';
 import { ApiError } from '../core/errors.js';
+import type { KeyCache } from '../keys/key-cache.js';
 import type { KeyService } from '../keys/key-service.js';
+import { verifyKey, type KeyVerifier } from '../keys/verify-key.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
@@ -28,6 +31,17 @@ export function presentedCredential(request: FastifyRequest): string | undefined
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
 }
 
+/** What the key verifier every caller shares needs: the prefix, the gateway's key cache, the key HMAC. */
+export interface KeyVerifierDeps {
+  config: Pick<Config, 'keyPrefix'>;
+  gateway: { keyCache: KeyCache };
+  keys: Pick<KeyService, 'hash'>;
+}
+
+export function keyVerifier(services: KeyVerifierDeps): KeyVerifier {
+  return { prefix: services.config.keyPrefix, cache: services.gateway.keyCache, hash: (key) => services.keys.hash(key) };
+}
+
 function looksLikeApiKey(services: UserAuthDeps, credential: string): boolean {
   return credential.startsWith(`${services.config.keyPrefix}_live_`) || credential.startsWith(`${services.config.keyPrefix}_test_`);
 }
@@ -39,10 +53,8 @@ export interface UserAuthDeps {
   storage: Pick<Storage, 'users'>;
 }
 
-/** Self-service routes that also take the account's API key check it through the key service. */
-export interface UserOrKeyAuthDeps extends UserAuthDeps {
-  keys: Pick<KeyService, 'check'>;
-}
+/** Self-service routes that also take the account's API key check it with the shared verifier. */
+export interface UserOrKeyAuthDeps extends UserAuthDeps, KeyVerifierDeps {}
 
 const invalidToken = () => new ApiError('invalid_token');
 
@@ -78,7 +90,8 @@ export async function authenticateUserOrKey(services: UserOrKeyAuthDeps, request
   const credential = presentedCredential(request);
   if (!credential) throw new ApiError('invalid_token', { message: 'An access token or API key is required.' });
   if (!looksLikeApiKey(services, credential)) return { type: 'user', user: (await userFromAccessToken(services, credential)).user };
-  const check = await services.keys.check(credential);
+  // Self-service routes apply no origin rule (they are not called from the key's web pages).
+  const check = await verifyKey(keyVerifier(services), { credential, origin: undefined }, new Date());
   if (!check.ok) throw new ApiError('invalid_api_key');
   if (check.key.createdBy === null) {
     // Only org keys are minted without a user; a personal key always has its creator.

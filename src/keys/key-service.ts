@@ -1,7 +1,7 @@
-// Minting, hashing, revealing and verifying API keys. The full key exists in memory only while it
+// Minting, hashing and revealing API keys (verifying one is src/keys/verify-key.ts, over the key cache). The full key exists in memory only while it
 // is created and returned once; at rest there is its HMAC, and for recoverable keys an AES-GCM
 // ciphertext whose associated data names the row and its creator.
-import { generateKey, parseKey, type KeyEnvironment } from '../core/key-format.js';
+import { generateKey, type KeyEnvironment } from '../core/key-format.js';
 import { open, seal } from '../crypto/envelope.js';
 import type { DerivedSecrets } from '../crypto/master-key.js';
 import { constantTimeEqualHex, hmacHex } from '../crypto/secret-hash.js';
@@ -96,20 +96,9 @@ export class KeyService {
     // Belt and braces: the plaintext must also hash to this row's hash.
     return key !== null && constantTimeEqualHex(record.secretHash, this.hash(key)) ? key : null;
   }
-
-  /**
-   * Shape and checksum first, with no lookup at all; then the row by id, a constant-time hash
-   * comparison, and the revoked/expired state. A "no" is a value, not an exception.
-   */
-  async check(candidate: string, now = new Date()): Promise<KeyCheck> {
-    const parsed = parseKey(candidate, this.prefix);
-    if (!parsed.ok) return { ok: false, code: 'invalid_api_key', reason: parsed.reason };
-    const record = await this.storage.apiKeys.findById(`key_${parsed.key.keyId}`);
-    return decideKey(record, record ? this.hash(candidate) : '', now.toISOString());
-  }
 }
 
-/** The pure part of a key check, shared with the cached data-plane verifier. */
+/** The pure part of the key check (verify-key.ts): the presented key's hash against the row, then its state. */
 export function decideKey(record: ApiKeyRecord | undefined, presentedHash: string, now: string): KeyCheck {
   if (!record || !constantTimeEqualHex(record.secretHash, presentedHash)) return { ok: false, code: 'invalid_api_key', reason: 'unknown' };
   if (record.revokedAt !== null && record.revokedAt <= now) return { ok: false, code: 'invalid_api_key', reason: 'revoked' };

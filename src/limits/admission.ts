@@ -3,9 +3,12 @@
 // engine answers with a decision (an expected "no" is a value, never an exception) and, when
 // admitted, a ticket that must be settled exactly once when the request ends — success, upstream
 // failure or client abort alike — so concurrency slots and unused reservations are released.
+// The answer is codes and numbers: where the request stands against each rate-limit rule; the
+// gateway renders them as headers at its edge (src/gateway/rate-limit-headers.ts).
 import type { ApiError } from '../core/errors.js';
 import type { PriceTarget } from '../credits/price-lookup.js';
 import type { KeyRateLimit } from '../storage/api-keys.js';
+import type { ClaimDecision, RuleOutcome } from './sliding-window.js';
 
 export interface AdmissionRequest {
   accountId: string;
@@ -41,10 +44,29 @@ export interface AdmissionTicket {
   answeredBy(target: { provider: string; model: string }): void;
 }
 
+/** Where a request stands against its rate limits, as numbers (no limits: no state at all). */
+export interface RateLimitState {
+  /** The window rpm and tpm are counted over. */
+  windowMs: number;
+  /** One per rule (key and account; requests, tokens, concurrency). */
+  outcomes: readonly RuleOutcome[];
+  /** When refused: how long until the refusing rules have room again. */
+  retryAfterMs: number | null;
+}
+
+export function rateLimitState(decision: ClaimDecision, windowMs: number): RateLimitState {
+  return { windowMs, outcomes: decision.outcomes, retryAfterMs: decision.kind === 'denied' ? decision.retryAfterMs : null };
+}
+
+/** Retry-After in whole seconds, at least 1 (RFC 9110 §10.2.3). */
+export function retryAfterSeconds(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
 export type AdmissionDecision =
   | {
       ok: true;
-      headers: Record<string, string>;
+      rateLimit: RateLimitState | null;
       ticket: AdmissionTicket;
       /**
        * For a priced model call: the output tokens per choice the credit reservation covers (the
@@ -53,8 +75,8 @@ export type AdmissionDecision =
        */
       maxOutputTokens?: number | null;
     }
-  /** error is 429 rate_limited (with Retry-After in error.headers), 402 insufficient_credits or 402 model_unpriced. */
-  | { ok: false; error: ApiError; headers: Record<string, string> };
+  /** error is 429 rate_limited (rateLimit.retryAfterMs set), 402 insufficient_credits or 402 model_unpriced. */
+  | { ok: false; error: ApiError; rateLimit: RateLimitState | null };
 
 export interface Admission {
   /**

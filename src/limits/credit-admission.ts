@@ -13,11 +13,10 @@ import { holdFor } from '../credits/price-lookup.js';
 import type { UnpricedPolicy } from '../credits/unpriced-policy.js';
 import type { Reservation } from '../storage/credits.js';
 import type { AccountLimits } from './account-limits.js';
-import type { Admission, AdmissionDecision, AdmissionRequest } from './admission.js';
+import { rateLimitState, retryAfterSeconds, type Admission, type AdmissionDecision, type AdmissionRequest } from './admission.js';
 import { CreditAdmissionTicket } from './admission-ticket.js';
 import { limitRules, type LimitRule } from './limit-rules.js';
 import type { LimiterHold, LimiterStore } from './limiter-store.js';
-import { rateLimitHeaders } from './rate-limit-headers.js';
 import type { ClaimDecision } from './sliding-window.js';
 
 export interface CreditAdmissionParts {
@@ -34,7 +33,7 @@ export interface CreditAdmissionParts {
 
 const KIND_TEXT = { requests: 'requests per minute', tokens: 'tokens per minute', concurrency: 'concurrent requests' } as const;
 
-function rateLimited(decision: Extract<ClaimDecision, { kind: 'denied' }>, headers: Record<string, string>): ApiError {
+function rateLimited(decision: Extract<ClaimDecision, { kind: 'denied' }>): ApiError {
   const rule = decision.denied[0]!;
   const owner = rule.scope === 'key' ? 'this API key' : 'this account';
   const tooBig = rule.kind === 'tokens' && rule.cost > rule.limit;
@@ -42,8 +41,7 @@ function rateLimited(decision: Extract<ClaimDecision, { kind: 'denied' }>, heade
     message: tooBig
       ? `This request (${rule.cost} tokens) is larger than the ${KIND_TEXT.tokens} limit of ${owner} (${rule.limit}).`
       : `Rate limit reached for ${owner}: ${rule.limit} ${KIND_TEXT[rule.kind]}.`,
-    suggestion: tooBig ? 'Lower max_tokens or shorten the input.' : `Retry after ${headers['retry-after']} s.`,
-    headers: { 'retry-after': headers['retry-after']! },
+    suggestion: tooBig ? 'Lower max_tokens or shorten the input.' : `Retry after ${retryAfterSeconds(decision.retryAfterMs)} s.`,
   });
 }
 
@@ -71,15 +69,15 @@ export class CreditAdmission implements Admission {
     const countedTokens = Math.max(0, request.estimatedInputTokens) + Math.max(0, request.maxOutputTokens ?? 0) * choices;
     const rules = limitRules({ accountId: request.accountId, keyId: request.keyId, accountLimits, keyLimits: request.keyLimits, tokens: countedTokens });
     const claim = rules.length > 0 ? await parts.store.claim({ rules, leaseId: randomUUID() }) : null;
-    const headers = claim ? rateLimitHeaders(claim.decision, parts.windowMs) : {};
-    if (claim && claim.hold === null) return { ok: false, error: rateLimited(claim.decision, headers), headers };
+    const rateLimit = claim ? rateLimitState(claim.decision, parts.windowMs) : null;
+    if (claim && claim.hold === null) return { ok: false, error: rateLimited(claim.decision), rateLimit };
     const hold = claim?.hold ?? null;
 
     const quote = await this.guard(() => parts.prices.quote(request.price), hold, rules, countedTokens);
     if (quote.unpriced) parts.onUnpriced?.(quote.unpriced);
     if (!quote.ok) {
       await undo(hold, rules, countedTokens, parts.logger);
-      return { ok: false, error: modelUnpriced(quote.model), headers };
+      return { ok: false, error: modelUnpriced(quote.model), rateLimit };
     }
     const { price, cost, maxOutputTokens } = holdFor(
       quote.prices.map((p) => p.price),
@@ -92,7 +90,7 @@ export class CreditAdmission implements Admission {
       const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId), hold, rules, countedTokens);
       if (!reserved.ok) {
         await undo(hold, rules, countedTokens, parts.logger);
-        return { ok: false, error: insufficientCredits(cost, reserved.available), headers };
+        return { ok: false, error: insufficientCredits(cost, reserved.available), rateLimit };
       }
       reservation = reserved.reservation;
     }
@@ -107,7 +105,7 @@ export class CreditAdmission implements Admission {
       logger: parts.logger,
       renewEveryMs: Math.floor(parts.leaseMs / 3),
     });
-    return { ok: true, headers, ticket, maxOutputTokens };
+    return { ok: true, rateLimit, ticket, maxOutputTokens };
   }
 
   /** Runs a storage step; on failure undoes the request's claims and answers 503. */

@@ -3,6 +3,8 @@ import { REFRESH_RETRY_GRACE_MS } from '../../src/auth/refresh-tokens.js';
 import { databaseTargets } from '../support/databases.js';
 import { startTestGateway, signUp, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
+import { keyVerifier } from '../../src/http/authenticate.js';
+import { verifyKey } from '../../src/keys/verify-key.js';
 
 for (const target of databaseTargets()) {
   describe(`sign-in on ${target.name}`, () => {
@@ -156,7 +158,7 @@ for (const target of databaseTargets()) {
       const deleted = await gw.app.inject({ method: 'DELETE', url: '/api/v1/auth/register', headers: user.auth, payload: { password: user.password } });
       expect(deleted.statusCode).toBe(204);
       expect(await gw.services.storage.users.findById(user.userId)).toBeUndefined();
-      expect((await gw.services.keys.check(created.json().key)).ok).toBe(false);
+      expect((await verifyKey(keyVerifier(gw.services), { credential: created.json().key, origin: undefined }, new Date())).ok).toBe(false);
       expect((await post('/api/v1/auth/refresh', { refresh_token: user.refreshToken })).statusCode).toBe(401);
       const audit = await gw.services.storage.audit.listByAccount(personal!.id, { limit: 10 });
       expect(audit.events.map((e) => e.action)).toContain('user.deleted');

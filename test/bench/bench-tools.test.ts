@@ -7,7 +7,8 @@ import { openKeyDatabase } from '../../bench/keys/key-database.js';
 import { seedApiKeys } from '../../bench/keys/seed-api-keys.js';
 import { frameFile, summarizeCpuProfile, type CpuProfile } from '../../bench/profile/summarize-cpu-profile.js';
 import { formatKey, parseKey } from '../../src/core/key-format.js';
-import { checkRequestKey } from '../../src/gateway/authenticate-key.js';
+import { keyVerifier } from '../../src/http/authenticate.js';
+import { verifyKey } from '../../src/keys/verify-key.js';
 import { databaseTargets } from '../support/databases.js';
 import { rememberSecret } from '../support/log-capture.js';
 
@@ -100,13 +101,13 @@ for (const target of databaseTargets()) {
         expect(seeded.keys).toHaveLength(40);
         expect(new Set(seeded.keys).size).toBe(40);
         for (const key of seeded.keys) {
-          const check = await checkRequestKey(services, key, undefined);
+          const check = await verifyKey(keyVerifier(services), { credential: key, origin: undefined }, new Date());
           expect(check.ok).toBe(true);
         }
         // A well-formed key for a seeded id with another secret: found, but its HMAC does not match.
         const parsed = parseKey(seeded.keys[0]!);
         if (!parsed.ok) throw new Error('a seeded key does not parse');
-        const forged = await checkRequestKey(services, formatKey(parsed.key.prefix, 'live', parsed.key.keyId, 'A'.repeat(32)), undefined);
+        const forged = await verifyKey(keyVerifier(services), { credential: formatKey(parsed.key.prefix, 'live', parsed.key.keyId, 'A'.repeat(32)), origin: undefined }, new Date());
         expect(forged).toMatchObject({ ok: false, reason: 'unknown' });
       } finally {
         await keyDb.close();

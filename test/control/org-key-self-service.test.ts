@@ -48,6 +48,8 @@ for (const target of databaseTargets()) {
       expect((await gw.app.inject({ url: `/api/v1/accounts/${other.accountId}/balance`, headers: bearer(key) })).statusCode).toBe(404);
       const row = await gw.services.storage.apiKeys.findById(keyId);
       await gw.services.storage.apiKeys.revoke(row!.id, new Date().toISOString(), new Date().toISOString());
+      // As every revocation path does: self-service routes check keys through the key cache too.
+      gw.services.keyEvents.changed(row!.id);
       expect((await gw.app.inject({ url: `/api/v1/accounts/${accountId}/balance`, headers: bearer(key) })).statusCode).toBe(401);
     });
   });

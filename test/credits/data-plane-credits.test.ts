@@ -20,6 +20,11 @@ async function grant(services: Services, accountId: string, amount: number): Pro
   await services.credits.ledger.grant({ accountId, amount, reason: 'test', actorId: null, requestId: null });
 }
 
+/** Settlement runs after each response is sent (SPEC §4): wait for the node's settlements under way. */
+async function settled(...nodes: Services[]): Promise<void> {
+  await Promise.all(nodes.map((services) => services.gateway.usage.flush()));
+}
+
 async function state(services: Services, accountId: string) {
   const balance = await services.credits.ledger.balance(accountId);
   return {
@@ -52,6 +57,7 @@ describe('credits through the data plane', () => {
       const accountId = (await f.gw.services.storage.apiKeys.findById(f.keyId))!.accountId;
       await grant(f.gw.services, accountId, COVERED * COST);
       expect(await race([f.gw.app], f.key)).toEqual({ '200': COVERED, '402 insufficient_credits': REQUESTS - COVERED });
+      await settled(f.gw.services);
       expect(await state(f.gw.services, accountId)).toEqual({ balance: 0, reserved: 0, ledgerSum: 0, reservations: 0 });
     } finally {
       await f.close();
@@ -75,6 +81,7 @@ describe('credits through the data plane', () => {
       const accountId = (await first.gw.services.storage.apiKeys.findById(first.keyId))!.accountId;
       await grant(first.gw.services, accountId, COVERED * COST);
       expect(await race([first.gw.app, second.app], first.key)).toEqual({ '200': COVERED, '402 insufficient_credits': REQUESTS - COVERED });
+      await settled(first.gw.services, second.services);
       expect(await state(second.services, accountId)).toEqual({ balance: 0, reserved: 0, ledgerSum: 0, reservations: 0 });
     } finally {
       await second?.close();

@@ -3,6 +3,8 @@ import { parseKey } from '../../src/core/key-format.js';
 import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
+import { keyVerifier } from '../../src/http/authenticate.js';
+import { verifyKey } from '../../src/keys/verify-key.js';
 
 for (const target of databaseTargets()) {
   describe(`personal API keys on ${target.name}`, () => {
@@ -84,7 +86,7 @@ for (const target of databaseTargets()) {
       const typo = created.key.slice(0, 30) + (created.key[30] === 'a' ? 'b' : 'a') + created.key.slice(31);
       const executor = gw.services.database.db.getExecutor();
       const spy = vi.spyOn(executor, 'executeQuery');
-      const result = await gw.services.keys.check(typo);
+      const result = await verifyKey(keyVerifier(gw.services), { credential: typo, origin: undefined }, new Date());
       expect(result).toEqual({ ok: false, code: 'invalid_api_key', reason: 'bad_checksum' });
       expect(spy).not.toHaveBeenCalled();
       spy.mockRestore();
@@ -246,8 +248,8 @@ describe('key recovery and prefix settings', () => {
       const created = await createKey(gw.app, user);
       expect(created.key).toMatch(/^acme_live_[0-9A-Za-z]{46}$/);
       expect(created.key).toHaveLength(56);
-      expect((await gw.services.keys.check(created.key)).ok).toBe(true);
-      expect(await gw.services.keys.check(created.key.replace(/^acme/, 'tg'))).toMatchObject({ ok: false });
+      expect((await verifyKey(keyVerifier(gw.services), { credential: created.key, origin: undefined }, new Date())).ok).toBe(true);
+      expect(await verifyKey(keyVerifier(gw.services), { credential: created.key.replace(/^acme/, 'tg'), origin: undefined }, new Date())).toMatchObject({ ok: false });
     } finally {
       await gw.close();
     }

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreditLedger } from '../../src/credits/credit-ledger.js';
 import { tokenCost } from '../../src/credits/pricing.js';
+import { rateLimitHeaders } from '../../src/gateway/rate-limit-headers.js';
 import { CreditAdmission } from '../../src/limits/credit-admission.js';
 import { limitRules } from '../../src/limits/limit-rules.js';
 import { MemoryLimiterStore } from '../../src/limits/memory-limiter-store.js';
@@ -23,14 +24,15 @@ describe('admission (rate limits, then credits)', () => {
     await gateway.services.credits.limits.update(accountId, { rpm: 10, tpm: 1_000 });
     const decision = await admission().admit(admissionFor(accountId, { price: modelCall('free-model', 'account'), estimatedInputTokens: 40, maxOutputTokens: 60 }));
     expect(decision.ok).toBe(true);
-    expect(decision.headers).toMatchObject({
+    const headers = rateLimitHeaders(decision.rateLimit);
+    expect(headers).toMatchObject({
       'x-ratelimit-limit-requests': '10',
       'x-ratelimit-remaining-requests': '9',
       'x-ratelimit-limit-tokens': '1000',
       'x-ratelimit-remaining-tokens': '900',
       'ratelimit-policy': '"account-requests";q=10;w=60, "account-tokens";q=1000;w=60;qu="tokens"',
     });
-    expect(decision.headers['x-ratelimit-reset-requests']).toMatch(/^(\d+m)?\d+(\.\d+)?s$/);
+    expect(headers['x-ratelimit-reset-requests']).toMatch(/^(\d+m)?\d+(\.\d+)?s$/);
     if (decision.ok) expect(await decision.ticket.settle({ inputTokens: 40, outputTokens: 10 }, 'ok')).toEqual({ credits: 0 });
   });
 
@@ -44,9 +46,11 @@ describe('admission (rate limits, then credits)', () => {
     expect(errorCode(refused)).toBe('rate_limited');
     if (refused.ok) return;
     expect(refused.error.status).toBe(429);
-    expect(Number(refused.error.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(refused.headers['retry-after']).toBe(refused.error.headers['retry-after']);
-    expect(refused.headers['x-ratelimit-remaining-requests']).toBe('0');
+    expect(refused.rateLimit?.retryAfterMs).toBeGreaterThan(0);
+    const headers = rateLimitHeaders(refused.rateLimit);
+    expect(Number(headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.error.details[0]!.suggestion).toBe(`Retry after ${headers['retry-after']} s.`);
+    expect(headers['x-ratelimit-remaining-requests']).toBe('0');
   });
 
   it('lets two keys of one account share its limits and balance, and holds a key to its own limit on top', async () => {
@@ -76,7 +80,7 @@ describe('admission (rate limits, then credits)', () => {
     // The refused request holds neither the single concurrency slot nor tokens.
     const next = await admission().admit(admissionFor(accountId, { estimatedInputTokens: 2, maxOutputTokens: 4 }));
     expect(next.ok).toBe(true);
-    expect(next.headers['x-ratelimit-remaining-tokens']).toBe('94');
+    expect(rateLimitHeaders(next.rateLimit)['x-ratelimit-remaining-tokens']).toBe('94');
     if (next.ok) await next.ticket.settle({ inputTokens: 2, outputTokens: 4 }, 'ok');
   });
 

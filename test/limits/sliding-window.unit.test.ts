@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LimitRule } from '../../src/limits/limit-rules.js';
 import { limitRules, scaleRules } from '../../src/limits/limit-rules.js';
-import { goDuration, rateLimitHeaders } from '../../src/limits/rate-limit-headers.js';
+import { goDuration, rateLimitHeaders } from '../../src/gateway/rate-limit-headers.js';
+import { rateLimitState } from '../../src/limits/admission.js';
 import { decideClaim, rateSnapshot, windowShape } from '../../src/limits/sliding-window.js';
 
 const shape = windowShape(60_000, 60); // 1 s buckets
@@ -66,7 +67,7 @@ describe('rate-limit headers', () => {
       { id: 't', scope: 'account', kind: 'tokens', limit: 1000, cost: 10 },
     ];
     const allowed = decideClaim(rules, [{ used: 1, releases: [{ inMs: 30_000, count: 1 }] }, { used: 0, releases: [] }, { used: 0, releases: [] }], shape, 0);
-    const headers = rateLimitHeaders(allowed, 60_000);
+    const headers = rateLimitHeaders(rateLimitState(allowed, 60_000));
     expect(headers).toMatchObject({
       'x-ratelimit-limit-requests': '5',
       'x-ratelimit-remaining-requests': '3',
@@ -79,7 +80,7 @@ describe('rate-limit headers', () => {
     expect(headers['retry-after']).toBeUndefined();
 
     const denied = decideClaim(rules, [{ used: 5, releases: [{ inMs: 2_400, count: 5 }] }, { used: 5, releases: [] }, { used: 0, releases: [] }], shape, 0);
-    expect(rateLimitHeaders(denied, 60_000)['retry-after']).toBe('3');
+    expect(rateLimitHeaders(rateLimitState(denied, 60_000))['retry-after']).toBe('3');
   });
 });
 

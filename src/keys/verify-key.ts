@@ -1,7 +1,10 @@
-// The key check of every data-plane request, in SPEC §4 order: key present → shape and checksum
-// (no lookup at all) → cached lookup → revoked / expired / inactive → origin. Shared by the
-// OpenAI-compatible endpoints, plain HTTP routes, POST /api/v1/keys/verify and forward-auth.
-// A refusal is a value carrying its error code; only infrastructure failures throw.
+// The one API-key check, in SPEC §4 order: key present → shape and checksum (no lookup at all) →
+// cached lookup → revoked / expired / inactive creator → origin. Every caller that accepts an API
+// key goes through it over the same key cache: the data plane's key-check hook, the self-service
+// routes (src/http/authenticate.ts), POST /api/v1/keys/verify and forward-auth. The cache is
+// dropped by KeyEvents on this node and by RedisKeyBus on the others, so a revocation stops a key
+// at once here and within the fan-out elsewhere, for every caller alike. A refusal is a value
+// carrying its error code; only infrastructure failures throw.
 import { parseKey } from '../core/key-format.js';
 import { checkOrigin } from '../core/origins.js';
 import { decideKey } from './key-service.js';
@@ -11,7 +14,7 @@ import type { KeyCache } from './key-cache.js';
 export interface KeyRequest {
   /** The presented key (Authorization: Bearer wins over X-API-Key), if any. */
   credential: string | undefined;
-  /** The request's Origin header, if any. */
+  /** The request's Origin header, if any (undefined: no origin rule applies). */
   origin: string | undefined;
 }
 
@@ -19,15 +22,15 @@ export type KeyRefusal =
   | { ok: false; code: 'invalid_api_key'; reason: 'missing' | 'malformed' | 'bad_checksum' | 'wrong_prefix' | 'unknown' | 'revoked' | 'expired' | 'inactive_creator' }
   | { ok: false; code: 'origin_not_allowed'; reason: 'origin'; key: ApiKeyRecord };
 
-export type KeyRequestCheck = { ok: true; key: ApiKeyRecord } | KeyRefusal;
+export type KeyVerdict = { ok: true; key: ApiKeyRecord } | KeyRefusal;
 
 export interface KeyVerifier {
   prefix: string;
-  cache: KeyCache;
+  cache: Pick<KeyCache, 'lookup'>;
   hash(key: string): string;
 }
 
-export async function verifyKeyRequest(verifier: KeyVerifier, input: KeyRequest, now: Date): Promise<KeyRequestCheck> {
+export async function verifyKey(verifier: KeyVerifier, input: KeyRequest, now: Date): Promise<KeyVerdict> {
   if (!input.credential) return { ok: false, code: 'invalid_api_key', reason: 'missing' };
 
   const parsed = parseKey(input.credential, verifier.prefix);
