@@ -9,7 +9,7 @@ import { ApiError } from '../core/errors.js';
 import { nameField } from '../http/name-field.js';
 import { validateKeySettings } from '../keys/key-settings.js';
 import type { Services } from '../services.js';
-import { isKeyActive } from '../storage/api-keys.js';
+import { isKeyActive } from '../core/key-state.js';
 import { AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKeyBody } from '../http/schemas/admin-schemas.js';
 import { authenticateAdmin } from '../http/authenticate-admin.js';
 

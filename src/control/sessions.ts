@@ -11,7 +11,8 @@ import { isModelAllowed } from '../core/scopes.js';
 import { automationFor } from '../sessions/session-target.js';
 import { authenticateUserOrKey, type Principal } from '../http/authenticate.js';
 import type { Services } from '../services.js';
-import { isKeyActive, type ApiKeyRecord } from '../storage/api-keys.js';
+import { isKeyActive } from '../core/key-state.js';
+import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
 
 const tags = ['sessions'];

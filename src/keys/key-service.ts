@@ -5,7 +5,8 @@ import { generateKey, type KeyEnvironment } from '../core/key-format.js';
 import { open, seal } from '../crypto/envelope.js';
 import type { DerivedSecrets } from '../crypto/master-key.js';
 import { constantTimeEqualHex, hmacHex } from '../crypto/secret-hash.js';
-import { isKeyActive, type ApiKeyRecord, type KeyRateLimit } from '../storage/api-keys.js';
+import { keyState } from '../core/key-state.js';
+import type { ApiKeyRecord, KeyRateLimit } from '../storage/api-keys.js';
 import type { StorageTransaction } from '../storage/storage.js';
 
 export interface MintKeyInput {
@@ -101,7 +102,6 @@ export class KeyService {
 /** The pure part of the key check (verify-key.ts): the presented key's hash against the row, then its state. */
 export function decideKey(record: ApiKeyRecord | undefined, presentedHash: string, now: string): KeyCheck {
   if (!record || !constantTimeEqualHex(record.secretHash, presentedHash)) return { ok: false, code: 'invalid_api_key', reason: 'unknown' };
-  if (record.revokedAt !== null && record.revokedAt <= now) return { ok: false, code: 'invalid_api_key', reason: 'revoked' };
-  if (!isKeyActive(record, now)) return { ok: false, code: 'invalid_api_key', reason: 'expired' };
-  return { ok: true, key: record };
+  const state = keyState(record, now);
+  return state === 'active' ? { ok: true, key: record } : { ok: false, code: 'invalid_api_key', reason: state };
 }

@@ -2,7 +2,8 @@
 // shape every listing uses: never the key or its hash.
 import { normalizeOrigin } from '../core/origins.js';
 import { invalidField } from '../core/validation-error.js';
-import { isKeyActive, type ApiKeyPatch, type ApiKeyRecord, type KeyRateLimit } from '../storage/api-keys.js';
+import { isKeyActive } from '../core/key-state.js';
+import type { ApiKeyPatch, ApiKeyRecord, KeyRateLimit } from '../storage/api-keys.js';
 
 interface SettingsInput {
   expires_at?: string | null | undefined;

@@ -43,11 +43,6 @@ const codec = tableCodec<Selectable<Tables['api_keys']>, ApiKeyRecord>({
   isDefault: bool,
 });
 
-/** Active at `now`: not revoked (or revocation still ahead) and not expired. */
-export function isKeyActive(key: Pick<ApiKeyRecord, 'revokedAt' | 'expiresAt'>, now: string): boolean {
-  return (key.revokedAt === null || key.revokedAt > now) && (key.expiresAt === null || key.expiresAt > now);
-}
-
 export class ApiKeysRepository {
   constructor(private readonly db: Kysely<Tables>) {}
 
