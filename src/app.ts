@@ -1,6 +1,6 @@
 // Builds the Fastify application from the services: HTTP conventions (request ids, error
 // envelopes, body limits, OpenAPI) and every route plane. No I/O happens here beyond wiring.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAdminAuditRoutes } from './admin/audit.js';
 import { registerAdminKeyRoutes } from './admin/keys.js';
 import { registerAccountRoutes } from './control/accounts.js';
@@ -75,7 +75,7 @@ export async function buildApp(services: Services): Promise<App> {
     // Let a shutdown finish in-flight requests while idle keep-alive sockets close at once.
     forceCloseConnections: 'idle',
     // One line per request (below) instead of Fastify's two: logging was ~7% of the data plane's CPU.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   app.addHook('onSend', async function addRequestId(request, reply) {

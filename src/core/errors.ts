@@ -6,7 +6,7 @@ export const ERROR_CODES = {
   invalid_api_key: {
     status: 401,
     message: 'The provided API key is invalid or has been revoked.',
-    suggestion: 'Check your key in the console under API keys.',
+    suggestion: 'Check the key you sent; GET /api/v1/auth/keys lists your keys by prefix.',
   },
   invalid_token: {
     status: 401,

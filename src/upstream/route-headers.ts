@@ -25,10 +25,15 @@ export interface UpstreamIdentity {
   secret: string | null;
 }
 
+/** Whether a caller's request header (lower-case name) is passed on to a route's upstream. */
+export function passesToUpstream(name: string): boolean {
+  return !REQUEST_DROPPED.has(name) && !DROPPED_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
 export function upstreamHeaders(request: FastifyRequest, identity: UpstreamIdentity): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || REQUEST_DROPPED.has(name) || DROPPED_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    if (value === undefined || !passesToUpstream(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   headers['x-tollgate-account-id'] = identity.accountId;

@@ -56,6 +56,8 @@ describe('tollgate serve', () => {
       capturedLogs.push(server.output());
     }
     expect(server.output()).toContain('"msg":"stopped"');
+    // Nothing on stderr a user would read as a problem: no framework deprecation at start.
+    expect(server.output()).not.toMatch(/DeprecationWarning|FSTDEP/);
   });
 
   it('keeps its master key across restarts, so keys minted before still work', async () => {
