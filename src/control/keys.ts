@@ -43,11 +43,15 @@ export function registerKeyRoutes(app: FastifyInstance, services: Services): voi
     return account.id;
   }
 
-  /** The default key: the one marked, else the oldest active one. */
+  /**
+   * The default key: the one marked, else the oldest active one — among keys not already scheduled
+   * to stop (a rotated key in its grace period is dying: its successor is the one to hand out).
+   */
   async function defaultKey(userId: string): Promise<ApiKeyRecord> {
     const now = new Date().toISOString();
     const active = (await storage.apiKeys.listByCreator(userId, 'personal')).filter((k) => isKeyActive(k, now));
-    const key = active.find((k) => k.isDefault) ?? active[0];
+    const lasting = active.filter((k) => k.revokedAt === null);
+    const key = lasting.find((k) => k.isDefault) ?? lasting[0] ?? active.find((k) => k.isDefault) ?? active[0];
     if (!key) throw new ApiError('not_found', { message: 'You have no active key.', suggestion: 'Create one with POST /api/v1/auth/keys.' });
     return key;
   }
@@ -181,6 +185,8 @@ export function registerKeyRoutes(app: FastifyInstance, services: Services): voi
         recoverable: services.config.keyRecovery,
         rotatedFrom: old.id,
       }, now);
+      // The default passes to the successor: the old key is dying (issue 14 item 10).
+      if (old.isDefault) await tx.apiKeys.setDefault(user.id, minted.record.id, now.toISOString());
       await tx.audit.record({ accountId: old.accountId, actorType: 'user', actorId: user.id, action: 'key.rotated', targetType: 'api_key', targetId: minted.record.id, data: { rotated_from: old.id, grace_period_seconds: graceS }, requestId: request.id });
       return minted;
     });
