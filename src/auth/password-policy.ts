@@ -21,11 +21,11 @@ export function commonPasswordCount(): number {
   return commonPasswords().size;
 }
 
-/** Returns a message for the user, or null if the password is acceptable. */
+/** What is wrong with a password, worded to follow the field's name ("must …"), or null if it is acceptable. */
 export function checkPassword(password: string): string | null {
   const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH) return `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`;
-  if (length > PASSWORD_MAX_LENGTH) return `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`;
-  if (commonPasswords().has(password.toLowerCase())) return 'This password is too common; choose another.';
+  if (length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters`;
+  if (commonPasswords().has(password.toLowerCase())) return 'is too common; choose another';
   return null;
 }
