@@ -158,7 +158,40 @@ export function parseConfigFile(text: string, source: string, env: Record<string
   const withDefaults = Value.Default(ConfigFileSchema, structuredClone(raw));
   const first = Value.Errors(ConfigFileSchema, withDefaults).First();
   if (first) throw new ConfigError(`${source}: setting ${first.path || '/'} ${first.message}`);
-  return withDefaults as ConfigFile;
+  const file = withDefaults as ConfigFile;
+  const problem = referenceProblem(file);
+  if (problem) throw new ConfigError(`${source}: ${problem}`);
+  return file;
+}
+
+/**
+ * What the schema cannot see: entries that name each other. A duplicate provider id or an alias
+ * or route aiming at a provider that is not there would otherwise pass start-up and fail at
+ * request time (502/503), so they are refused here, naming the entry.
+ */
+function referenceProblem(file: ConfigFile): string | null {
+  const firstIndex = new Map<string, number>();
+  for (const [index, provider] of file.providers.entries()) {
+    const earlier = firstIndex.get(provider.id);
+    if (earlier !== undefined) return `providers[${index}]: the id "${provider.id}" is already used by providers[${earlier}]`;
+    firstIndex.set(provider.id, index);
+  }
+  const declared = file.providers.map((p) => p.id).join(', ') || 'none';
+  const unknown = (id: string) => `provider "${id}" is not declared (declared: ${declared})`;
+  const typeOf = (id: string) => file.providers.find((p) => p.id === id)?.type;
+  for (const [index, alias] of file.aliases.entries()) {
+    for (const [t, target] of alias.targets.entries()) {
+      const type = typeOf(target.provider);
+      if (type === undefined) return `aliases[${index}].targets[${t}]: ${unknown(target.provider)}`;
+      if (type !== 'openai') return `aliases[${index}].targets[${t}]: provider "${target.provider}" is of type ${type}; aliases need an openai provider`;
+    }
+  }
+  for (const [index, route] of file.routes.entries()) {
+    const type = typeOf(route.provider);
+    if (type === undefined) return `routes[${index}]: ${unknown(route.provider)}`;
+    if (type !== 'http') return `routes[${index}]: provider "${route.provider}" is of type ${type}; routes need an http provider`;
+  }
+  return null;
 }
 
 export function readConfigFile(path: string, env: Record<string, string | undefined>): ConfigFile {

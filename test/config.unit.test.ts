@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { parseConfigFile } from '../src/config-file.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
 
@@ -66,4 +67,15 @@ describe('configuration', () => {
   it('names a config file that cannot be read', () => {
     expect(() => loadConfig({ TOLLGATE_CONFIG: join(cwd, 'missing.yaml') }, cwd)).toThrow(/TOLLGATE_CONFIG.*ENOENT/);
   });
+
+  it.each([
+    ['two providers with one id', 'providers:\n  - { id: a, type: openai, base_url: http://x }\n  - { id: a, type: openai, base_url: http://y }\n', /providers\[1\]: the id "a" is already used by providers\[0\]/],
+    ['an alias aiming at an undeclared provider', 'providers:\n  - { id: openai, type: openai, base_url: http://x }\naliases:\n  - { name: chat, targets: [{ provider: opnai, model: m }] }\n', /aliases\[0\]\.targets\[0\]: provider "opnai" is not declared \(declared: openai\)/],
+    ['an alias aiming at an http provider', 'providers:\n  - { id: pos, type: http, base_url: http://x }\naliases:\n  - { name: chat, targets: [{ provider: pos, model: m }] }\n', /aliases\[0\]\.targets\[0\]: provider "pos" is of type http; aliases need an openai provider/],
+    ['a route aiming at an undeclared provider', 'routes:\n  - { path: /v1/positions, provider: eph }\n', /routes\[0\]: provider "eph" is not declared \(declared: none\)/],
+  ])('refuses %s at start, naming the entry', (_name, text, message) => {
+    expect(() => parseConfigFile(text, 'tollgate.yaml', {})).toThrow(ConfigError);
+    expect(() => parseConfigFile(text, 'tollgate.yaml', {})).toThrow(message);
+  });
 });
+
