@@ -35,7 +35,7 @@ export function registerGatewayRoutes(app: FastifyInstance, services: Services):
     prices: services.credits.prices,
     sessionFor: (key, resolution, now) => sessionForRequest(services, key, resolution, now),
     moveSession: (session, target) => gateway.sessions.move(session, target),
-    forward: (targets, providers, build) => forwardWithFailover(services, targets, providers, build),
+    forward: (targets, providers, build, log) => forwardWithFailover(services, targets, providers, build, log),
   });
   registerVerifyRoutes(app, pipeline, {
     caller: (request) => requireServiceTokenOrOperator(services, request),

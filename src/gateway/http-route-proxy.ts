@@ -15,7 +15,7 @@ import { isOwnPath, matchRoute, methodAllowed } from '../core/route-match.js';
 import { encodeRoutePath, routeUpstreamPath } from '../core/route-upstream-url.js';
 import { hasScopes } from '../core/scopes.js';
 import type { CatalogSnapshot, ProviderDef, RouteDef } from '../catalog/catalog.js';
-import { failureError } from '../upstream/forward-upstream.js';
+import { failureError, logAttempt } from '../upstream/forward-upstream.js';
 import { responseHeaders, upstreamHeaders } from '../upstream/route-headers.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { CLIENT_CLOSED_STATUS, type AdmissionInput, type CallEnding } from './data-plane-call.js';
@@ -89,7 +89,10 @@ export function httpRouteEndpoint(deps: HttpRouteDeps): DataPlaneEndpoint<Found,
         signal,
       });
       deps.observeUpstream(provider, result.ok ? String(result.status) : result.failure, (performance.now() - result.startedMs) / 1000);
-      if (!result.ok) throw failureError(result.failure);
+      if (!result.ok) {
+        if (result.failure !== 'aborted') logAttempt(request.log, provider, result.failure);
+        throw failureError(result.failure);
+      }
       const status = result.status;
       call.endsWhen(
         new Promise<CallEnding>((resolve) =>

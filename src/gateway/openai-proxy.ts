@@ -11,7 +11,7 @@ import { usageOf } from '../core/token-usage.js';
 import type { CatalogSnapshot, ProviderDef } from '../catalog/catalog.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
-import { failureError, readLimited, type Forwarded } from '../upstream/forward-upstream.js';
+import { failureError, readLimited, type AttemptLog, type Forwarded } from '../upstream/forward-upstream.js';
 import { relayStream } from '../upstream/relay-stream.js';
 import type { UpstreamRequest } from '../upstream/upstream-client.js';
 import { CLIENT_CLOSED_STATUS, type AdmissionInput, type CallEnding } from './data-plane-call.js';
@@ -26,7 +26,7 @@ export interface OpenAiDeps {
   sessionFor(key: ApiKeyRecord, resolution: Resolved, now: Date): Promise<SessionRecord>;
   moveSession(session: SessionRecord, target: Target): Promise<unknown>;
   /** The first target that answers, in order. */
-  forward(targets: readonly Target[], providers: readonly ProviderDef[], build: (target: Target, provider: ProviderDef) => UpstreamRequest): Promise<Forwarded>;
+  forward(targets: readonly Target[], providers: readonly ProviderDef[], build: (target: Target, provider: ProviderDef) => UpstreamRequest, log: AttemptLog): Promise<Forwarded>;
 }
 
 interface Body {
@@ -65,7 +65,7 @@ export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): Data
   }
 
   /** 9–10. Session and target → upstream → relay. */
-  async function proxyOpenAi(admitted: Admitted<Found & ModelPlan>, _request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  async function proxyOpenAi(admitted: Admitted<Found & ModelPlan>, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { key, call, cap, signal, plan } = admitted;
     const { fields } = plan.body;
 
@@ -77,8 +77,11 @@ export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): Data
     // 10. Upstream: the first target that answers; a failed pinned target moves the session. The
     // cap the reservation covers goes to every target, in the field its provider honours.
     const stream = fields.stream === true;
-    const forwarded = await deps.forward(orderTargets(plan.resolution, pinned), plan.catalog.providers, (target, provider) =>
-      upstreamRequest(endpoint, fields, cap, target, provider, stream, signal),
+    const forwarded = await deps.forward(
+      orderTargets(plan.resolution, pinned),
+      plan.catalog.providers,
+      (target, provider) => upstreamRequest(endpoint, fields, cap, target, provider, stream, signal),
+      request.log,
     );
     // Once an upstream has answered, it has read the prompt: whatever happens next, the input is charged.
     call.usageAtLeast = { inputTokens: plan.estimatedInputTokens, outputTokens: 0 };

@@ -18,6 +18,26 @@ export interface ForwardDeps {
 
 export type UpstreamAnswer = Extract<UpstreamResult, { ok: true }>;
 
+/** Where a failed attempt is told to the operator: the request's logger (its id is on every line). */
+export interface AttemptLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * One line per failed attempt: which provider, which host and why — what the client's 502 must not
+ * say (it names no upstream) and what an operator needs to find the fault. Never the URL's path,
+ * query or credentials, never the answer's body.
+ */
+export function logAttempt(log: AttemptLog | undefined, provider: ProviderDef, failure: string, status?: number): void {
+  let host: string;
+  try {
+    host = new URL(provider.baseUrl).host;
+  } catch {
+    host = 'unparsable base_url';
+  }
+  log?.warn({ provider: provider.name, owner: provider.owner, host, failure, ...(status === undefined ? {} : { status }) }, 'upstream attempt failed');
+}
+
 export interface Forwarded {
   answer: UpstreamAnswer;
   target: Target;
@@ -48,6 +68,7 @@ export async function forwardWithFailover(
   targets: readonly Target[],
   providers: readonly ProviderDef[],
   build: (target: Target, provider: ProviderDef) => UpstreamRequest,
+  log?: AttemptLog,
 ): Promise<Forwarded> {
   const { upstream, metrics } = services.gateway;
   // Created only when needed: an Error captures a stack trace, ~35 µs on every request (bench profile).
@@ -60,11 +81,13 @@ export async function forwardWithFailover(
     const seconds = (performance.now() - result.startedMs) / 1000;
     metrics.observeUpstream(provider, result.ok ? String(result.status) : result.failure, seconds);
     if (!result.ok) {
+      if (result.failure !== 'aborted') logAttempt(log, provider, result.failure);
       lastError = failureError(result.failure);
       if (MOVE_ON_FAILURES.has(result.failure)) continue;
       throw lastError;
     }
     if (result.status >= 200 && result.status < 300) return { answer: result, target, provider, failovers: index };
+    logAttempt(log, provider, 'status', result.status);
     const error = await upstreamStatusError(result, provider);
     if (result.status >= 500 || result.status === 429) {
       lastError = error;

@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { rememberSecret } from '../support/log-capture.js';
+import { capturedLogs, rememberSecret } from '../support/log-capture.js';
 import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const messages = [{ role: 'user', content: 'Hi' }];
@@ -75,6 +75,20 @@ for (const target of databaseTargets()) {
       expect(response.json().error).toMatchObject({ code: 'upstream_error', type: 'api_error' });
       expect(response.body).not.toContain('127.0.0.1');
       expect(response.body).not.toContain(flaky.url);
+    });
+
+    it('logs each failed attempt with the provider, the upstream host and the cause, for the operator', async () => {
+      const response = await chat('all-dead');
+      expect(response.statusCode).toBe(502);
+      const requestId = response.headers['x-request-id'] as string;
+      const attempts = capturedLogs
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.includes(requestId) && line.includes('upstream attempt failed'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(attempts).toEqual([
+        expect.objectContaining({ provider: 'dead', host: '127.0.0.1:1', failure: 'connect' }),
+        expect.objectContaining({ provider: 'flaky', host: new URL(flaky.url).host, failure: 'status', status: 503 }),
+      ]);
     });
 
     it("turns an upstream's credential failure into 502 without its message or the provider secret", async () => {
