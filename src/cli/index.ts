@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `tollgate` command: serve, migrate, and operator management. Reads the environment once
 // through loadConfig, like the server.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { grantOperator } from '../auth/bootstrap-operator.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -21,7 +22,20 @@ function config() {
   }
 }
 
-const program = new Command('tollgate').description('Accounts, API keys, credits and rate limits in front of your APIs.');
+/** The package's version: package.json sits two levels up from src/cli (three from dist/src/cli). */
+function packageVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'tollgate' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
+
+const program = new Command('tollgate').description('Accounts, API keys, credits and rate limits in front of your APIs.').version(packageVersion(), '-v, --version');
 
 program
   .command('serve', { isDefault: true })
@@ -70,6 +84,15 @@ operator
       await services.close();
     }
   });
+
+// `serve` is the default command, so commander would hand an unknown word to it as an argument
+// ("too many arguments for 'serve'"): name the mistake instead.
+const word = process.argv[2];
+const commands = program.commands.map((command) => command.name());
+if (word !== undefined && !word.startsWith('-') && !commands.includes(word) && word !== 'help') {
+  process.stderr.write(`tollgate: unknown command '${word}' (commands: ${commands.join(', ')}; tollgate --help)\n`);
+  process.exit(2);
+}
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`tollgate: ${error instanceof Error ? error.message : String(error)}\n`);
