@@ -16,7 +16,19 @@ export const REDACTED_PATHS = [
   '*.refresh_token',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * Standard output, where a reader may go away first (`tollgate serve | tee log`, then Ctrl-C): a
+ * broken pipe must not stop shutdown, so once stdout is gone log lines are dropped, not fatal.
+ */
+function standardOutput(): DestinationStream {
+  const stdout = pino.destination({ dest: 1, sync: true });
+  stdout.on('error', function dropLinesOnBrokenPipe(error: NodeJS.ErrnoException) {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  return stdout;
+}
+
+export function createLogger(level: string, destination: DestinationStream = standardOutput()): Logger {
   return pino(
     {
       level,
