@@ -1,8 +1,8 @@
 // The composition root: every long-lived service, client, agent, registry and timer is built here,
 // once, from the frozen Config, and handed to the HTTP layer; `close()` undoes them in reverse order
 // of building. Nothing else constructs clients, starts timers or reads the environment; modules take
-// what they use (a function or a small interface), so only the edges (cli, app, route folders, and
-// for now src/gateway) import this file.
+// what they use (a function or a small interface). Only the edges (cli, app, data-plane.ts) import
+// this file's values; each route file names the parts it uses as `…RouteDeps = Pick<Services, …>`.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';

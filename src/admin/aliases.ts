@@ -4,6 +4,9 @@ import { registerAliasCrud } from '../catalog/alias-crud.js';
 import { adminScope } from '../catalog/catalog-owner.js';
 import type { Services } from '../services.js';
 
-export function registerAdminAliasRoutes(app: FastifyInstance, services: Services): void {
+/** What these routes use of the composition root. */
+export type AdminAliasRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'gateway' | 'secrets' | 'serviceTokens' | 'storage'>;
+
+export function registerAdminAliasRoutes(app: FastifyInstance, services: AdminAliasRouteDeps): void {
   registerAliasCrud(app, services, adminScope('/admin/aliases'));
 }

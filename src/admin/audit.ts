@@ -6,10 +6,13 @@ import type { Services } from '../services.js';
 import { AuditPageOut, AuditQuery } from '../http/schemas/admin-schemas.js';
 import { authenticateAdmin } from '../http/authenticate-admin.js';
 
+/** What these routes use of the composition root. */
+export type AdminAuditRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'serviceTokens' | 'storage'>;
+
 const tags = ['admin'];
 const security = [{ bearer: [] }];
 
-export function registerAdminAuditRoutes(app: FastifyInstance, services: Services): void {
+export function registerAdminAuditRoutes(app: FastifyInstance, services: AdminAuditRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/admin/audit', { schema: { tags, security, querystring: AuditQuery, response: { 200: AuditPageOut } } }, async (request) => {

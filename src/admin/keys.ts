@@ -13,11 +13,14 @@ import { isKeyActive } from '../core/key-state.js';
 import { AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKeyBody } from '../http/schemas/admin-schemas.js';
 import { authenticateAdmin } from '../http/authenticate-admin.js';
 
+/** What these routes use of the composition root. */
+export type AdminKeyRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keyEvents' | 'keys' | 'serviceTokens' | 'storage'>;
+
 const tags = ['admin'];
 const security = [{ bearer: [] }];
 export const MAX_ACTIVE_ORG_KEYS = 1000;
 
-export function registerAdminKeyRoutes(app: FastifyInstance, services: Services): void {
+export function registerAdminKeyRoutes(app: FastifyInstance, services: AdminKeyRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage, keys } = services;
 

@@ -5,6 +5,9 @@ import { adminScope } from '../catalog/catalog-owner.js';
 import { registerProviderCrud } from '../catalog/provider-crud.js';
 import type { Services } from '../services.js';
 
-export function registerAdminProviderRoutes(app: FastifyInstance, services: Services): void {
+/** What these routes use of the composition root. */
+export type AdminProviderRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'gateway' | 'secrets' | 'serviceTokens' | 'storage'>;
+
+export function registerAdminProviderRoutes(app: FastifyInstance, services: AdminProviderRouteDeps): void {
   registerProviderCrud(app, services, adminScope('/admin/providers'));
 }

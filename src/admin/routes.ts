@@ -4,6 +4,9 @@ import { adminScope } from '../catalog/catalog-owner.js';
 import { registerRouteCrud } from '../catalog/route-crud.js';
 import type { Services } from '../services.js';
 
-export function registerAdminRouteRoutes(app: FastifyInstance, services: Services): void {
+/** What these routes use of the composition root. */
+export type AdminRouteRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'gateway' | 'secrets' | 'serviceTokens' | 'storage'>;
+
+export function registerAdminRouteRoutes(app: FastifyInstance, services: AdminRouteRouteDeps): void {
   registerRouteCrud(app, services, adminScope('/admin/routes'));
 }

@@ -18,6 +18,9 @@ import { AccountIdParams } from '../http/schemas/account-schemas.js';
 import { AccountInvitationList, AccountInvitationParams, InvitationCreated, InviteBody } from '../http/schemas/invitation-schemas.js';
 import { actorRoleUnderLock } from './members.js';
 
+/** What these routes use of the composition root. */
+export type AccountInvitationRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'storage'>;
+
 const tags = ['accounts'];
 const security = [{ bearer: [] }];
 /** Invitations expire after 7 days unanswered (GitHub's organisation invitations do too). */
@@ -27,7 +30,7 @@ export const MAX_PENDING_INVITATIONS = 100;
 
 const noSuchInvitation = () => new ApiError('not_found', { message: 'No such invitation.' });
 
-export function registerAccountInvitationRoutes(app: FastifyInstance, services: Services): void {
+export function registerAccountInvitationRoutes(app: FastifyInstance, services: AccountInvitationRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
 

@@ -11,6 +11,9 @@ import type { Account } from '../storage/accounts.js';
 import { accountAccess, noSuchAccount, requireManager } from '../http/account-access.js';
 import { AccountIdParams, AccountList, AccountOut, CreateAccountBody, PatchAccountBody } from '../http/schemas/account-schemas.js';
 
+/** What these routes use of the composition root. */
+export type AccountRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'storage'>;
+
 const tags = ['accounts'];
 const security = [{ bearer: [] }];
 /** A bound on what one user can create, so a script gone wrong cannot fill the database. */
@@ -20,7 +23,7 @@ export function accountOut(account: Account, role: 'owner' | 'admin' | 'member' 
   return { id: account.id, name: account.name, kind: account.kind, role, created_at: account.createdAt, updated_at: account.updatedAt };
 }
 
-export function registerAccountRoutes(app: FastifyInstance, services: Services): void {
+export function registerAccountRoutes(app: FastifyInstance, services: AccountRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
 

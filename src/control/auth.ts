@@ -15,6 +15,9 @@ import type { Services } from '../services.js';
 import type { User } from '../storage/users.js';
 import { DeleteSelfBody, LoginBody, MeOut, PasswordChangeBody, RefreshBody, RegisterBody, TokenPair, UserOut } from '../http/schemas/auth-schemas.js';
 
+/** What these routes use of the composition root. */
+export type AuthRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keyEvents' | 'refreshTokens' | 'storage' | 'throttles'>;
+
 const tags = ['auth'];
 const secured = [{ bearer: [] }];
 /** A sign-in this recent counts as "fresh" for deleting the account without the password. */
@@ -24,7 +27,7 @@ function userOut(user: User) {
   return { id: user.id, email: user.email, name: user.name, is_active: user.isActive };
 }
 
-async function tokenPair(services: Services, user: User, refreshToken?: string) {
+async function tokenPair(services: AuthRouteDeps, user: User, refreshToken?: string) {
   return {
     access_token: await services.accessTokens.issue(user.id, user.tokenVersion),
     refresh_token: refreshToken ?? (await services.refreshTokens.issue(user.id)).token,
@@ -38,7 +41,7 @@ function rateLimited(retryAfterS: number, message = 'Too many sign-in attempts.'
 }
 
 /** A password check outside sign-in: the owner's guess budget, spent from this client address. */
-function checkOwnPassword(services: Services, request: FastifyRequest, user: User, password: string): Promise<PasswordAttempt> {
+function checkOwnPassword(services: AuthRouteDeps, request: FastifyRequest, user: User, password: string): Promise<PasswordAttempt> {
   return attemptPassword(services.throttles, { email: normalizeEmail(user.email), address: request.ip }, () => verifyPassword(user.passwordHash, password));
 }
 
@@ -46,7 +49,7 @@ function throwIfThrottled(attempt: PasswordAttempt): void {
   if (!attempt.ok && attempt.reason === 'throttled') throw rateLimited(attempt.retryAfterS, 'Too many password attempts.');
 }
 
-export function registerAuthRoutes(app: FastifyInstance, services: Services): void {
+export function registerAuthRoutes(app: FastifyInstance, services: AuthRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage, throttles } = services;
 

@@ -11,6 +11,9 @@ import type { Services } from '../services.js';
 import { automationDefaults, automationSettingsFor, type AutomationDefaults } from '../sessions/automation-settings.js';
 import type { AutomationSettings } from '../storage/automation-settings.js';
 
+/** What these routes use of the composition root. */
+export type AutomationRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'gateway' | 'keys' | 'storage'>;
+
 const tags = ['automation'];
 const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 
@@ -27,7 +30,7 @@ const SettingsOut = Type.Object({
 function settingsOut(settings: AutomationSettings) {
   return {
     is_enabled: settings.isEnabled,
-    session_duration: settings.sessionDurationS,
+    session_duration: settings.sessionDuration,
     user_id: settings.userId,
     created_at: settings.createdAt,
     updated_at: settings.updatedAt,
@@ -48,7 +51,7 @@ function settingsOwner(principal: Principal) {
   });
 }
 
-export function registerAutomationRoutes(app: FastifyInstance, services: Services): void {
+export function registerAutomationRoutes(app: FastifyInstance, services: AutomationRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/api/v1/automation/settings', { schema: { tags, security, response: { 200: SettingsOut } } }, async (request) => {
@@ -60,12 +63,12 @@ export function registerAutomationRoutes(app: FastifyInstance, services: Service
   r.put('/api/v1/automation/settings', { schema: { tags, security, body: SettingsBody, response: { 200: SettingsOut } } }, async (request) => {
     const user = settingsOwner(await authenticateUserOrKey(services, request));
     const current = await automationSettingsFor(services, user.id);
-    await services.storage.automation.upsert({
+    const saved = await services.storage.automation.upsert({
       ...current,
       isEnabled: request.body.is_enabled ?? current.isEnabled,
-      sessionDurationS: request.body.session_duration ?? current.sessionDurationS,
+      sessionDuration: request.body.session_duration ?? current.sessionDuration,
       updatedAt: new Date().toISOString(),
     });
-    return settingsOut((await services.storage.automation.find(user.id))!);
+    return settingsOut(saved);
   });
 }

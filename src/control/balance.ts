@@ -9,6 +9,9 @@ import { storageUnavailable } from '../credits/storage-unavailable.js';
 import { authenticateUserOrKey } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 
+/** What these routes use of the composition root. */
+export type BalanceRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'gateway' | 'keys' | 'storage'>;
+
 const tags = ['credits'];
 const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 
@@ -35,7 +38,7 @@ const BalanceOut = Type.Object({
 
 const noSuchAccount = () => new ApiError('not_found', { message: 'No such account.' });
 
-async function requireAccountReader(services: Services, request: FastifyRequest, accountId: string): Promise<void> {
+async function requireAccountReader(services: BalanceRouteDeps, request: FastifyRequest, accountId: string): Promise<void> {
   const principal = await authenticateUserOrKey(services, request);
   if (principal.type === 'api_key') {
     if (principal.key.accountId !== accountId) throw noSuchAccount();
@@ -45,7 +48,7 @@ async function requireAccountReader(services: Services, request: FastifyRequest,
   if (!(await services.storage.accounts.findMembership(accountId, principal.user.id))) throw noSuchAccount();
 }
 
-export function registerBalanceRoutes(app: FastifyInstance, services: Services): void {
+export function registerBalanceRoutes(app: FastifyInstance, services: BalanceRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/api/v1/accounts/:id/balance', { schema: { tags, security, params: Params, querystring: Query, response: { 200: BalanceOut } } }, async (request) => {

@@ -13,6 +13,9 @@ import type { StorageTransaction } from '../storage/storage.js';
 import { keyMetadata, validateKeySettings } from '../keys/key-settings.js';
 import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from '../http/schemas/key-schemas.js';
 
+/** What these routes use of the composition root. */
+export type KeyRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keyEvents' | 'keys' | 'storage' | 'throttles'>;
+
 const tags = ['auth'];
 const security = [{ bearer: [] }];
 const MAX_ACTIVE_KEYS_PER_USER = 1000;
@@ -27,7 +30,7 @@ async function notRotatable(tx: StorageTransaction, id: string): Promise<ApiErro
   });
 }
 
-export function registerKeyRoutes(app: FastifyInstance, services: Services): void {
+export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage, keys } = services;
 

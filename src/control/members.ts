@@ -15,6 +15,9 @@ import type { StorageTransaction } from '../storage/storage.js';
 import { accountAccess, noSuchAccount, type AccountAccess } from '../http/account-access.js';
 import { AccountIdParams, MemberList, MemberOut, MemberParams, PatchMemberBody } from '../http/schemas/account-schemas.js';
 
+/** What these routes use of the composition root. */
+export type MemberRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'storage'>;
+
 const tags = ['accounts'];
 const security = [{ bearer: [] }];
 export const MAX_MEMBERS_PER_ACCOUNT = 1000;
@@ -61,7 +64,7 @@ async function revokeServiceTokensOf(tx: StorageTransaction, access: AccountAcce
   }
 }
 
-export function registerMemberRoutes(app: FastifyInstance, services: Services): void {
+export function registerMemberRoutes(app: FastifyInstance, services: MemberRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
 

@@ -18,6 +18,9 @@ import { AccountOut } from '../http/schemas/account-schemas.js';
 import { InvitationParams, MyInvitationList } from '../http/schemas/invitation-schemas.js';
 import { MAX_MEMBERS_PER_ACCOUNT } from './members.js';
 
+/** What these routes use of the composition root. */
+export type MyInvitationRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'storage'>;
+
 const tags = ['accounts'];
 const security = [{ bearer: [] }];
 
@@ -26,7 +29,7 @@ const noLongerPending = () =>
   new ApiError('conflict', { message: 'This invitation is no longer pending: it was answered, withdrawn, or it expired.', suggestion: 'Ask an owner or admin of the account to invite you again.' });
 
 /** The caller's own invitation by id; anyone else's (or none) is a 404. */
-async function ownInvitation(services: Services, user: User, id: string): Promise<Invitation> {
+async function ownInvitation(services: MyInvitationRouteDeps, user: User, id: string): Promise<Invitation> {
   const invitation = await services.storage.invitations.findById(id);
   if (!invitation || invitation.email !== user.email.toLowerCase()) throw noSuchInvitation();
   return invitation;
@@ -44,7 +47,7 @@ async function inviterMayStillGrant(tx: StorageTransaction, invitation: Invitati
   return role !== undefined && decideMemberChange(role, { kind: 'add', role: invitation.role }, 0).ok;
 }
 
-export function registerMyInvitationRoutes(app: FastifyInstance, services: Services): void {
+export function registerMyInvitationRoutes(app: FastifyInstance, services: MyInvitationRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
 
@@ -76,7 +79,8 @@ export function registerMyInvitationRoutes(app: FastifyInstance, services: Servi
       await tx.audit.record({ accountId: invitation.accountId, actorType: 'user', actorId: user.id, action: 'invitation.accepted', targetType: 'invitation', targetId: invitation.id, data: { role: invitation.role, invited_by: invitation.invitedBy }, requestId: request.id });
       // The membership trail keeps its `member.*` events: this is where someone was added.
       await tx.audit.record({ accountId: invitation.accountId, actorType: 'user', actorId: user.id, action: 'member.added', targetType: 'user', targetId: user.id, data: { role: invitation.role, invitation_id: invitation.id }, requestId: request.id });
-      const account = (await tx.accounts.findById(invitation.accountId))!;
+      const account = await tx.accounts.findById(invitation.accountId);
+      if (!account) throw noLongerPending();
       return accountOut(account, invitation.role);
     });
   });

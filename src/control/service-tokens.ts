@@ -12,6 +12,9 @@ import type { ServiceTokenRecord } from '../storage/service-tokens.js';
 import { accountAccess, requireManager } from '../http/account-access.js';
 import { AccountIdParams, CreatedServiceToken, CreateServiceTokenBody, ServiceTokenList, ServiceTokenParams } from '../http/schemas/account-schemas.js';
 
+/** What these routes use of the composition root. */
+export type ServiceTokenRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'serviceTokens' | 'storage'>;
+
 const tags = ['accounts'];
 const security = [{ bearer: [] }];
 export const MAX_ACTIVE_SERVICE_TOKENS = 100;
@@ -37,7 +40,7 @@ function futureTime(value: string | null | undefined, now: Date): string | null 
   return at.toISOString();
 }
 
-export function registerServiceTokenRoutes(app: FastifyInstance, services: Services): void {
+export function registerServiceTokenRoutes(app: FastifyInstance, services: ServiceTokenRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
 

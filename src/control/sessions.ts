@@ -15,6 +15,9 @@ import { isKeyActive } from '../core/key-state.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
 
+/** What these routes use of the composition root. */
+export type SessionRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'gateway' | 'keys' | 'storage'>;
+
 const tags = ['sessions'];
 const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 
@@ -39,14 +42,14 @@ function sessionOut(s: SessionRecord) {
 }
 
 /** The keys a principal acts for: the API key itself, or every active key the user created. */
-async function principalKeys(services: Services, principal: Principal): Promise<ApiKeyRecord[]> {
+async function principalKeys(services: SessionRouteDeps, principal: Principal): Promise<ApiKeyRecord[]> {
   if (principal.type === 'api_key') return [principal.key];
   const now = new Date().toISOString();
   const keys = [...(await services.storage.apiKeys.listByCreator(principal.user.id, 'personal')), ...(await services.storage.apiKeys.listByCreator(principal.user.id, 'org'))];
   return keys.filter((k) => isKeyActive(k, now));
 }
 
-async function keyForOpen(services: Services, principal: Principal, keyId: string | undefined): Promise<ApiKeyRecord> {
+async function keyForOpen(services: SessionRouteDeps, principal: Principal, keyId: string | undefined): Promise<ApiKeyRecord> {
   if (principal.type === 'api_key') {
     if (keyId !== undefined && keyId !== principal.key.id) throw new ApiError('not_found', { message: 'No such key.' });
     return principal.key;
@@ -57,7 +60,7 @@ async function keyForOpen(services: Services, principal: Principal, keyId: strin
   return key;
 }
 
-export function registerSessionRoutes(app: FastifyInstance, services: Services): void {
+export function registerSessionRoutes(app: FastifyInstance, services: SessionRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { sessions, catalog } = services.gateway;
 
@@ -69,7 +72,7 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services):
     const snapshot = await catalog.forAccount(key.accountId);
     const resolution = resolveModel(model, snapshot.aliases, snapshot.providers);
     if (!resolution.ok) throw new ApiError('invalid_request', { message: `The model ${JSON.stringify(model)} does not exist.`, field: 'model' });
-    const durationS = request.body.session_duration ?? (await automationFor(services, key)).sessionDurationS;
+    const durationS = request.body.session_duration ?? (await automationFor(services, key)).sessionDuration;
     const session = await sessions.open({ accountId: key.accountId, keyId: key.id, model, target: orderTargets(resolution, null)[0]!, durationS, replace: true });
     return reply.status(201).send(sessionOut(session));
   });
@@ -87,7 +90,7 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services):
   });
 }
 
-async function ownedSession(services: Services, request: FastifyRequest, id: string): Promise<SessionRecord> {
+async function ownedSession(services: SessionRouteDeps, request: FastifyRequest, id: string): Promise<SessionRecord> {
   const principal = await authenticateUserOrKey(services, request);
   const session = await services.storage.sessions.findById(id);
   const keys = await principalKeys(services, principal);

@@ -9,6 +9,9 @@ import { authenticateUserOrKey } from '../http/authenticate.js';
 import { invalidField } from '../core/validation-error.js';
 import type { Services } from '../services.js';
 
+/** What these routes use of the composition root. */
+export type UsageRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'gateway' | 'keys' | 'storage'>;
+
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'UTC day, YYYY-MM-DD' });
 const UsageQuery = Type.Object({
   from: Type.Optional(Day),
@@ -33,7 +36,7 @@ const UsageOut = Type.Object({ from: Type.String(), to: Type.String(), data: Typ
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
 
-export function registerUsageRoutes(app: FastifyInstance, services: Services): void {
+export function registerUsageRoutes(app: FastifyInstance, services: UsageRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/api/v1/usage', { schema: { tags: ['usage'], security: [{ bearer: [] }, { apiKey: [] }], querystring: UsageQuery, response: { 200: UsageOut } } }, async (request) => {

@@ -14,6 +14,9 @@ import type { Services } from '../services.js';
 import type { LedgerEntry } from '../storage/credits.js';
 import { storageUnavailable } from '../credits/storage-unavailable.js';
 
+/** What these routes use of the composition root. */
+export type OperatorCreditRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'storage'>;
+
 const tags = ['operator'];
 const security = [{ bearer: [] }];
 
@@ -53,7 +56,7 @@ function grantOut(entry: LedgerEntry) {
   return { entry_id: entry.id, account_id: entry.accountId, amount: entry.amount, balance: entry.balanceAfter };
 }
 
-export function registerOperatorCreditRoutes(app: FastifyInstance, services: Services): void {
+export function registerOperatorCreditRoutes(app: FastifyInstance, services: OperatorCreditRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post(

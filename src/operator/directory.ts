@@ -8,6 +8,9 @@ import type { Services } from '../services.js';
 import type { DirectoryAccount, DirectoryUser } from '../storage/directory.js';
 import { AccountPage, DirectoryQuery, IdParams, OperatorAccountDetail, OperatorUserDetail, UserPage } from '../http/schemas/operator-schemas.js';
 
+/** What these routes use of the composition root. */
+export type OperatorDirectoryRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'storage'>;
+
 const tags = ['operator'];
 const security = [{ bearer: [] }];
 
@@ -19,7 +22,7 @@ function accountOut(account: DirectoryAccount) {
   return { id: account.id, name: account.name, kind: account.kind, member_count: account.memberCount, created_at: account.createdAt, updated_at: account.updatedAt };
 }
 
-export function registerOperatorDirectoryRoutes(app: FastifyInstance, services: Services): void {
+export function registerOperatorDirectoryRoutes(app: FastifyInstance, services: OperatorDirectoryRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage } = services;
 

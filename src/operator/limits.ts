@@ -11,6 +11,9 @@ import type { AccountLimitsView } from '../limits/account-limits.js';
 import type { Services } from '../services.js';
 import { storageUnavailable } from '../credits/storage-unavailable.js';
 
+/** What these routes use of the composition root. */
+export type OperatorLimitRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'storage'>;
+
 const tags = ['operator'];
 const security = [{ bearer: [] }];
 
@@ -34,7 +37,7 @@ function limitsOut(view: AccountLimitsView) {
   return { account_id: view.accountId, ...view.effective, overrides: view.overrides, defaults: view.defaults };
 }
 
-export function registerOperatorLimitRoutes(app: FastifyInstance, services: Services): void {
+export function registerOperatorLimitRoutes(app: FastifyInstance, services: OperatorLimitRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   async function requireAccount(accountId: string): Promise<void> {

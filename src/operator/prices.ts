@@ -13,6 +13,9 @@ import type { Services } from '../services.js';
 import type { PriceTargetKind } from '../storage/prices.js';
 import { storageUnavailable } from '../credits/storage-unavailable.js';
 
+/** What these routes use of the composition root. */
+export type OperatorPriceRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'storage'>;
+
 const tags = ['operator'];
 const security = [{ bearer: [] }];
 
@@ -62,7 +65,7 @@ function targetOf(input: { model?: string | undefined; route?: string | undefine
   return input.model !== undefined ? { kind: 'model', target: input.model } : { kind: 'route', target: input.route! };
 }
 
-export function registerOperatorPriceRoutes(app: FastifyInstance, services: Services): void {
+export function registerOperatorPriceRoutes(app: FastifyInstance, services: OperatorPriceRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { prices } = services.credits;
 

@@ -9,7 +9,10 @@ import { registerProviderCrud } from '../catalog/provider-crud.js';
 import { registerRouteCrud } from '../catalog/route-crud.js';
 import type { Services } from '../services.js';
 
-export function registerOperatorUpstreamRoutes(app: FastifyInstance, services: Services): void {
+/** What these routes use of the composition root. */
+export type OperatorUpstreamRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'gateway' | 'secrets' | 'serviceTokens' | 'storage'>;
+
+export function registerOperatorUpstreamRoutes(app: FastifyInstance, services: OperatorUpstreamRouteDeps): void {
   registerProviderCrud(app, services, operatorScope('/api/v1/operator/providers'));
   registerAliasCrud(app, services, operatorScope('/api/v1/operator/aliases'));
   registerRouteCrud(app, services, operatorScope('/api/v1/operator/routes'));

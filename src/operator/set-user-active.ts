@@ -7,6 +7,9 @@ import { ApiError } from '../core/errors.js';
 import type { Services } from '../services.js';
 import type { User } from '../storage/users.js';
 
+/** What this uses of the composition root. */
+export type SetUserActiveDeps = Pick<Services, 'keyEvents' | 'storage'>;
+
 export interface SetUserActiveInput {
   userId: string;
   active: boolean;
@@ -14,7 +17,7 @@ export interface SetUserActiveInput {
   requestId: string;
 }
 
-export async function setUserActive(services: Services, input: SetUserActiveInput): Promise<User> {
+export async function setUserActive(services: SetUserActiveDeps, input: SetUserActiveInput): Promise<User> {
   const { storage } = services;
   const user = await storage.users.findById(input.userId);
   if (!user) throw new ApiError('not_found', { message: 'No such user.' });

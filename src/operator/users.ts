@@ -7,10 +7,13 @@ import { operatorUserOut } from './directory.js';
 import { IdParams, OperatorUser } from '../http/schemas/operator-schemas.js';
 import { setUserActive } from './set-user-active.js';
 
+/** What these routes use of the composition root. */
+export type OperatorUserRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keyEvents' | 'storage'>;
+
 const tags = ['operator'];
 const security = [{ bearer: [] }];
 
-export function registerOperatorUserRoutes(app: FastifyInstance, services: Services): void {
+export function registerOperatorUserRoutes(app: FastifyInstance, services: OperatorUserRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   for (const [action, active] of [['deactivate', false], ['reactivate', true]] as const) {

@@ -26,6 +26,5 @@ export async function automationSettingsFor(services: AutomationDeps, userId: st
   if (existing) return existing;
   const defaults = automationDefaults(services);
   const at = new Date().toISOString();
-  await services.storage.automation.insertIfMissing({ userId, isEnabled: defaults.is_enabled, sessionDurationS: defaults.session_duration, createdAt: at, updatedAt: at });
-  return (await services.storage.automation.find(userId))!;
+  return services.storage.automation.findOrInsert({ userId, isEnabled: defaults.is_enabled, sessionDuration: defaults.session_duration, createdAt: at, updatedAt: at });
 }

@@ -13,10 +13,10 @@ export interface SessionTargetDeps extends AutomationDeps {
   gateway: { sessions: Pick<SessionService, 'findOpen' | 'open'> };
 }
 
-export async function automationFor(services: AutomationDeps, key: ApiKeyRecord): Promise<{ isEnabled: boolean; sessionDurationS: number }> {
+export async function automationFor(services: AutomationDeps, key: ApiKeyRecord): Promise<{ isEnabled: boolean; sessionDuration: number }> {
   if (key.createdBy) return automationSettingsFor(services, key.createdBy);
   const defaults = automationDefaults(services);
-  return { isEnabled: defaults.is_enabled, sessionDurationS: defaults.session_duration };
+  return { isEnabled: defaults.is_enabled, sessionDuration: defaults.session_duration };
 }
 
 export async function sessionForRequest(
@@ -31,5 +31,5 @@ export async function sessionForRequest(
   const automation = await automationFor(services, key);
   if (!automation.isEnabled) throw new ApiError('session_required');
   const first = orderTargets(resolution, null)[0]!;
-  return sessions.open({ accountId: key.accountId, keyId: key.id, model: resolution.name, target: first, durationS: automation.sessionDurationS, replace: false }, now);
+  return sessions.open({ accountId: key.accountId, keyId: key.id, model: resolution.name, target: first, durationS: automation.sessionDuration, replace: false }, now);
 }

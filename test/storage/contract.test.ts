@@ -141,11 +141,13 @@ for (const target of databaseTargets()) {
       const u = user();
       await storage.users.insert(u);
       const created = at(-5000);
-      await storage.automation.insertIfMissing({ userId: u.id, isEnabled: true, sessionDurationS: 3600, createdAt: created, updatedAt: created });
-      await storage.automation.insertIfMissing({ userId: u.id, isEnabled: false, sessionDurationS: 60, createdAt: at(), updatedAt: at() });
-      expect(await storage.automation.find(u.id)).toMatchObject({ isEnabled: true, sessionDurationS: 3600 });
-      await storage.automation.upsert({ userId: u.id, isEnabled: false, sessionDurationS: 120, createdAt: at(), updatedAt: at() });
-      expect(await storage.automation.find(u.id)).toMatchObject({ isEnabled: false, sessionDurationS: 120, createdAt: created });
+      const first = await storage.automation.findOrInsert({ userId: u.id, isEnabled: true, sessionDuration: 3600, createdAt: created, updatedAt: created });
+      expect(first).toEqual({ userId: u.id, isEnabled: true, sessionDuration: 3600, createdAt: created, updatedAt: created });
+      // A second first read (a race lost) answers with the stored row, not its own defaults.
+      expect(await storage.automation.findOrInsert({ userId: u.id, isEnabled: false, sessionDuration: 60, createdAt: at(), updatedAt: at() })).toEqual(first);
+      const saved = await storage.automation.upsert({ userId: u.id, isEnabled: false, sessionDuration: 120, createdAt: at(), updatedAt: at() });
+      expect(saved).toMatchObject({ isEnabled: false, sessionDuration: 120, createdAt: created });
+      expect(await storage.automation.find(u.id)).toEqual(saved);
     });
 
     it('pages audit events newest first', async () => {
