@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, parseConfigFile, readConfigFile, type ConfigFile } from './config-file.js';
-import { deepFreeze } from './core/deep-freeze.js';
+import { deepFreeze, type DeepReadonly } from './core/deep-freeze.js';
 import { KEY_PREFIX_PATTERN } from './core/key-format.js';
 import { ROLES, type Role } from './core/roles.js';
 import { parseTrustProxy, type TrustProxy } from './core/trust-proxy.js';
@@ -13,7 +13,8 @@ import { unpricedSetting, type UnpricedSetting } from './credits/unpriced-policy
 export { ConfigError } from './config-file.js';
 
 
-export interface Config {
+/** The settings as parsed; a node sees them only as `Config`, deep-frozen and typed read-only all the way down. */
+interface ConfigFields {
   host: string;
   port: number;
   dataDir: string;
@@ -39,6 +40,8 @@ export interface Config {
   /** The config file's pricing.unpriced, with SPEC §8's default resolved (free until any price exists). */
   unpriced: UnpricedSetting;
 }
+
+export type Config = DeepReadonly<ConfigFields>;
 
 type Env = Record<string, string | undefined>;
 
@@ -112,7 +115,7 @@ function trustProxyFrom(env: Env): TrustProxy | undefined {
   return parsed.value;
 }
 
-export function loadConfig(env: Env, cwd: string): Readonly<Config> {
+export function loadConfig(env: Env, cwd: string): Config {
   const keyPrefix = env.TOLLGATE_KEY_PREFIX?.trim() || 'tg';
   if (!KEY_PREFIX_PATTERN.test(keyPrefix)) {
     throw new ConfigError('TOLLGATE_KEY_PREFIX must be 1–12 lower-case letters or digits, starting with a letter');

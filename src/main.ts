@@ -15,7 +15,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
+export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const services = await buildServices(config, { logger });
   await applyBootstrapOperator(services);

@@ -51,7 +51,7 @@ export interface Gateway {
 }
 
 export interface Services {
-  config: Readonly<Config>;
+  config: Config;
   logger: Logger;
   database: DatabaseHandle;
   storage: Storage;
@@ -112,7 +112,7 @@ class Closers {
 /** Fail fast instead of queueing: a node keeps serving while Redis is away (fallback limits, 30 s cache trust). */
 const REDIS_COMMON: RedisOptions = { lazyConnect: true, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(times * 200, 2_000) };
 
-export async function buildServices(config: Readonly<Config>, options: BuildOptions): Promise<Services> {
+export async function buildServices(config: Config, options: BuildOptions): Promise<Services> {
   const { logger } = options;
   const closers = new Closers();
   const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.dataDir);

@@ -25,6 +25,15 @@ describe('configuration', () => {
     expect(() => (config.adminAllowedRoles as string[]).push('member')).toThrow(TypeError);
   });
 
+  it('is typed read-only all the way down, so a write deep in the tree does not compile', () => {
+    const config = loadConfig({}, cwd);
+    const write = () => {
+      // @ts-expect-error a nested property of the parsed file is read-only (npm run typecheck fails without it)
+      config.file.upstream.connect_timeout_ms = 1;
+    };
+    expect(write).toThrow(TypeError);
+  });
+
   it.each([
     [{ TOLLGATE_PORT: 'eighty' }, /TOLLGATE_PORT/],
     [{ TOLLGATE_PORT: '70000' }, /TOLLGATE_PORT/],

@@ -27,8 +27,8 @@ export interface RouteDef {
   owner: Owner;
   path: string;
   provider: string;
-  methods: string[];
-  scopes: string[];
+  methods: readonly string[];
+  scopes: readonly string[];
   cost: number;
 }
 
@@ -54,7 +54,7 @@ export class Catalog {
 
   constructor(
     private readonly storage: Storage,
-    private readonly config: Readonly<Config>,
+    private readonly config: Config,
     private readonly secrets: DerivedSecrets,
     private readonly ttlMs: number,
   ) {
@@ -131,7 +131,7 @@ export class Catalog {
 }
 
 /** Config-file entries come first among server-wide ones; operators cannot reuse their names. */
-function mergeConfig(stored: CatalogPart, config: Readonly<Config>): CatalogPart {
+function mergeConfig(stored: CatalogPart, config: Config): CatalogPart {
   const file = config.file;
   return {
     providers: [

@@ -5,6 +5,7 @@
 // whether any server-wide route has a cost, and reloads them every `ttlMs` — a change made on
 // another node is seen within that time, on this node at once.
 import type { ConfigFile } from '../config-file.js';
+import type { DeepReadonly } from '../core/deep-freeze.js';
 import type { PriceTarget } from './price-lookup.js';
 import type { Storage } from '../storage/storage.js';
 import type { PriceTargetKind, StoredPrice } from '../storage/prices.js';
@@ -24,7 +25,7 @@ export type PriceName = { kind: 'model'; model: string } | { kind: 'route'; rout
 
 export interface PriceBookOptions {
   /** The config file's prices and routes (a route cost above 0 is a price). */
-  file: Pick<ConfigFile, 'prices' | 'routes'>;
+  file: DeepReadonly<Pick<ConfigFile, 'prices' | 'routes'>>;
   unpriced: UnpricedSetting;
   ttlMs?: number;
   now?: () => number;

@@ -39,7 +39,7 @@ export interface AdmissionEngineOptions {
 }
 
 export async function buildAdmissionEngine(
-  config: Readonly<Config>,
+  config: Config,
   storage: Storage,
   logger: Logger,
   /** The limits connection (built and closed by the composition root); null: this node's memory only. */

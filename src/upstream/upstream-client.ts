@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { ConfigFile } from '../config-file.js';
+import type { DeepReadonly } from '../core/deep-freeze.js';
 import { checkUpstreamUrl } from '../core/private-address.js';
 import { upstreamUrlWithin } from '../core/route-upstream-url.js';
 import type { ProviderDef } from '../catalog/catalog.js';
@@ -19,7 +20,7 @@ export interface UpstreamTimeouts {
   idleMs: number;
 }
 
-export function upstreamTimeouts(file: ConfigFile): UpstreamTimeouts {
+export function upstreamTimeouts(file: DeepReadonly<ConfigFile>): UpstreamTimeouts {
   return {
     connectMs: file.upstream.connect_timeout_ms,
     firstByteMs: file.upstream.first_byte_timeout_ms,
