@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { writeConfigFile } from '../support/gateway-fixture.js';
 import { flipByte, githubSigner, leak, REPORT_URL, reportHeaders, secretScanningConfig } from '../support/github-reports.js';
-import { createKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
+import { createKey, signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { MAX_REPORT_ITEMS } from '../../src/control/secret-scanning.js';
 
 const [sqlite] = databaseTargets();
@@ -19,11 +19,13 @@ for (const target of databaseTargets()) {
     let file: { path: string; remove(): void };
     let key: string;
     let keyId: string;
+    let user: SignedIn;
 
     beforeAll(async () => {
       file = writeConfigFile(secretScanningConfig(github));
       gw = await startTestGateway({ target, env: { TOLLGATE_CONFIG: file.path } });
-      const created = await createKey(gw.app, await signUp(gw.app));
+      user = await signUp(gw.app);
+      const created = await createKey(gw.app, user);
       key = created.key;
       keyId = created.id;
     });
@@ -67,6 +69,13 @@ for (const target of databaseTargets()) {
       const { 'github-public-key-signature': _signature, ...unsigned } = github.signed([leak(key)]).headers;
       expectSignatureRefused(await post(body, unsigned));
       expectSignatureRefused(await post(body, { ...headers, 'github-public-key-identifier': github.keyId, 'github-public-key-signature': 'not base64!' }));
+      await expectNothingRevoked();
+    });
+
+    it('takes no bearer credential instead of the signature: an access token or the reported key itself is a 401', async () => {
+      const { body } = github.signed([leak(key)]);
+      expectSignatureRefused(await post(body, { 'content-type': 'application/json', ...user.auth }));
+      expectSignatureRefused(await post(body, { 'content-type': 'application/json', authorization: `Bearer ${key}` }));
       await expectNothingRevoked();
     });
 
