@@ -22,6 +22,7 @@ import { registerAdminAliasRoutes } from './admin/aliases.js';
 import { registerAdminProviderRoutes } from './admin/providers.js';
 import { registerAdminRouteRoutes } from './admin/routes.js';
 import { registerSessionRoutes } from './control/sessions.js';
+import { registerSecretScanningRoutes } from './control/secret-scanning.js';
 import { registerUsageRoutes } from './control/usage.js';
 import { registerOperatorUpstreamRoutes } from './operator/providers.js';
 import { ApiError } from './core/errors.js';
@@ -117,6 +118,7 @@ export async function buildApp(services: Services): Promise<App> {
   registerAdminAliasRoutes(app, services);
   registerAdminRouteRoutes(app, services);
   registerOperatorUpstreamRoutes(app, services);
+  registerSecretScanningRoutes(app, services);
   // The data plane last: it ends with the catch-all for configured plain HTTP routes.
   registerGatewayRoutes(app, services);
   return app;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { parseP256PublicKey } from './core/p256-public-key.js';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 const Limits = Type.Object(
@@ -128,6 +129,22 @@ export const ConfigFileSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** GitHub's secret scanning partner reports (SPEC §10); no keys: the endpoint answers 404. */
+    secret_scanning: Type.Object(
+      {
+        github: Type.Object(
+          {
+            /** GitHub's ECDSA P-256 public keys (PEM) by identifier, from https://api.github.com/meta/public_keys/secret_scanning. */
+            public_keys: Type.Array(
+              Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+              { default: [] },
+            ),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false },
 );
@@ -190,6 +207,20 @@ function referenceProblem(file: ConfigFile): string | null {
     const type = typeOf(route.provider);
     if (type === undefined) return `routes[${index}]: ${unknown(route.provider)}`;
     if (type !== 'http') return `routes[${index}]: provider "${route.provider}" is of type ${type}; routes need an http provider`;
+  }
+  return publicKeyProblem(file.secret_scanning.github.public_keys);
+}
+
+/** GitHub's keys are parsed here once so a bad PEM stops start-up instead of failing every report. */
+function publicKeyProblem(keys: ConfigFile['secret_scanning']['github']['public_keys']): string | null {
+  const seen = new Map<string, number>();
+  for (const [index, entry] of keys.entries()) {
+    const where = `secret_scanning.github.public_keys[${index}] (id "${entry.id}")`;
+    const earlier = seen.get(entry.id);
+    if (earlier !== undefined) return `${where}: the id is already used by secret_scanning.github.public_keys[${earlier}]`;
+    seen.set(entry.id, index);
+    const parsed = parseP256PublicKey(entry.key);
+    if (!parsed.ok) return `${where}: the key ${parsed.problem}`;
   }
   return null;
 }

@@ -11,6 +11,7 @@ import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { ConfigError, type Config } from './config.js';
+import { GithubSignatureVerifier } from './crypto/github-signature-verifier.js';
 import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
 import { GatewayMetrics } from './gateway/gateway-metrics.js';
 import { UsageWriter } from './gateway/usage-writer.js';
@@ -18,6 +19,7 @@ import { KeyCache } from './keys/key-cache.js';
 import { KeyEvents } from './keys/key-events.js';
 import { KeyService } from './keys/key-service.js';
 import { LastUsedTracker } from './keys/last-used.js';
+import { LeakedKeyIntake, type OnKeyLeaked } from './keys/leaked-key-intake.js';
 import { KEY_BUS_HEARTBEAT_MS, RedisKeyBus } from './keys/redis-key-bus.js';
 import type { Admission } from './limits/admission.js';
 import { buildAdmissionEngine, type CreditServices } from './limits/build-admission.js';
@@ -67,6 +69,8 @@ export interface Services {
   /** The data plane's parts (src/gateway mounts them). */
   gateway: Gateway;
   throttles: Throttles;
+  /** GitHub secret scanning reports (SPEC §10); `verifier` is null while no public key is configured. */
+  secretScanning: { verifier: GithubSignatureVerifier | null; intake: LeakedKeyIntake };
   close(): Promise<void>;
 }
 
@@ -168,6 +172,15 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   closers.add(() => lastUsed.flush());
   closers.every(LAST_USED_FLUSH_MS, () => void lastUsed.flush());
 
+  const keys = new KeyService(storage, secrets, config.keyPrefix);
+  // Until the events room publishes `key.leaked` (SPEC §9), a leaked key is only logged (its id, never the key).
+  const onKeyLeaked: OnKeyLeaked = (accountId, data) => logger.info({ accountId, key_id: data.key_id }, 'key leaked');
+  const githubKeys = config.file.secret_scanning.github.public_keys;
+  const secretScanning = {
+    verifier: githubKeys.length > 0 ? new GithubSignatureVerifier(githubKeys) : null,
+    intake: new LeakedKeyIntake({ storage, keys, keyEvents, onKeyLeaked, logger }),
+  };
+
   const gateway: Gateway = {
     keyCache,
     keyBus,
@@ -187,12 +200,13 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     accessTokens: new AccessTokens(secrets.derive('jwt-hs256')),
     refreshTokens: new RefreshTokens(storage, secrets.derive('token-hmac')),
     serviceTokens: new ServiceTokens(storage, secrets.derive('token-hmac')),
-    keys: new KeyService(storage, secrets, config.keyPrefix),
+    keys,
     keyEvents,
     admission: admissionEngine.admission,
     credits: admissionEngine.credits,
     gateway,
     throttles: buildThrottles(options.throttles),
+    secretScanning,
     close: () => closers.closeAll(),
   };
 }

@@ -17,6 +17,11 @@ export const ERROR_CODES = {
     status: 401,
     message: 'Incorrect email or password.',
   },
+  invalid_signature: {
+    status: 401,
+    message: 'The request signature is missing, invalid, or made with an unknown key.',
+    suggestion: 'Sign the raw body with a key whose identifier this server is configured with.',
+  },
   insufficient_credits: {
     status: 402,
     message: "The account's credit balance cannot cover this request.",
@@ -34,6 +39,11 @@ export const ERROR_CODES = {
   },
   forbidden: { status: 403, message: 'You are not allowed to do this.' },
   not_found: { status: 404, message: 'Not found.' },
+  secret_scanning_not_configured: {
+    status: 404,
+    message: 'GitHub secret scanning is not configured on this server.',
+    suggestion: "Set secret_scanning.github.public_keys in the config file (GitHub's keys: https://api.github.com/meta/public_keys/secret_scanning).",
+  },
   conflict: { status: 409, message: 'The request conflicts with the current state.' },
   session_required: {
     status: 409,

@@ -17,10 +17,13 @@ const ROWS = { ...OWN_ROWS, ...GATEWAY_ROWS };
 
 /** Data-plane routes (API keys only, OpenAI-shaped errors): covered by the data-plane suites. */
 const DATA_PLANE = ['/api/v1/chat/completions', '/api/v1/responses', '/api/v1/embeddings', '/api/v1/models', '/api/v1/forward-auth'];
+/** Authenticated by GitHub's signature, never by a caller's credential: covered by test/keys/secret-scanning*.test.ts. */
+const SIGNED_INTAKE = ['/api/v1/secret-scanning/github'];
 
 function inMatrix(path: string): boolean {
   // `/api/v1/models/*` prints as `/api/v1/models*`: match the sub-routes of each entry too.
   if (DATA_PLANE.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}*`))) return false;
+  if (SIGNED_INTAKE.includes(path)) return false;
   return path.startsWith('/api/v1/') || path.startsWith('/admin/') || path === '/admin';
 }
 
