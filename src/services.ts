@@ -3,6 +3,8 @@
 // of building. Nothing else constructs clients, starts timers or reads the environment; modules take
 // what they use (a function or a small interface), so only the edges (cli, app, route folders, and
 // for now src/gateway) import this file.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
@@ -11,6 +13,8 @@ import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { ConfigError, type Config } from './config.js';
+import { apiEndpointOf } from './core/top-up-rules.js';
+import { StripeTopUps } from './credits/stripe-top-ups.js';
 import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
 import { GatewayMetrics } from './gateway/gateway-metrics.js';
 import { UsageWriter } from './gateway/usage-writer.js';
@@ -67,6 +71,8 @@ export interface Services {
   /** The data plane's parts (src/gateway mounts them). */
   gateway: Gateway;
   throttles: Throttles;
+  /** Selling credits: the Stripe client, or null when billing.stripe is not configured. */
+  billing: { stripe: StripeTopUps | null };
   close(): Promise<void>;
 }
 
@@ -168,6 +174,8 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
   closers.add(() => lastUsed.flush());
   closers.every(LAST_USED_FLUSH_MS, () => void lastUsed.flush());
 
+  const billing = { stripe: buildStripe(config, closers) };
+
   const gateway: Gateway = {
     keyCache,
     keyBus,
@@ -193,8 +201,18 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     credits: admissionEngine.credits,
     gateway,
     throttles: buildThrottles(options.throttles),
+    billing,
     close: () => closers.closeAll(),
   };
+}
+
+/** The one Stripe client, over a connection pool of its own that close() ends. */
+function buildStripe(config: Readonly<Config>, closers: Closers): StripeTopUps | null {
+  const settings = config.file.billing?.stripe;
+  if (!settings) return null;
+  const agent = apiEndpointOf(settings.api_base)?.protocol === 'http' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
+  closers.add(() => agent.destroy());
+  return new StripeTopUps(settings, agent);
 }
 
 /**
