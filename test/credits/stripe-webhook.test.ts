@@ -161,6 +161,15 @@ for (const target of databaseTargets()) {
       expect(capturedLogs.some((line) => line.includes('no such account') && line.includes(unknown.sessionId) && line.includes('acc_nosuchaccount'))).toBe(true);
     });
 
+    it('grants a delayed payment when its async_payment_succeeded event arrives after an unpaid completion', async () => {
+      const before = await balanceOf();
+      const completed = sessionEvent({ accountId, amount: 900, paymentStatus: 'unpaid' });
+      expect((await deliver(completed.payload, sign(completed.payload))).body.outcome).toBe('ignored');
+      const succeeded = sessionEvent({ accountId, amount: 900, sessionId: completed.sessionId, type: 'checkout.session.async_payment_succeeded' });
+      expect((await deliver(succeeded.payload, sign(succeeded.payload))).body.outcome).toBe('granted');
+      expect((await balanceOf()).balance).toBe(before.balance + 900 * CREDITS_PER_CENT);
+    });
+
     it('keeps strict JSON everywhere else: the raw-body parser belongs to the webhook alone', async () => {
       const base = url.replace('/api/v1/billing/stripe/webhook', '');
       const bytes = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'email=a' });
