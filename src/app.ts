@@ -14,6 +14,8 @@ import { registerOperatorCreditRoutes } from './operator/credits.js';
 import { registerOperatorLimitRoutes } from './operator/limits.js';
 import { registerOperatorPriceRoutes } from './operator/prices.js';
 import { registerBalanceRoutes } from './control/balance.js';
+import { registerStripeWebhookRoutes } from './control/stripe-webhook.js';
+import { registerTopUpRoutes } from './control/top-ups.js';
 import { registerAuthRoutes } from './control/auth.js';
 import { registerAutomationRoutes } from './control/automation.js';
 import { registerKeyRoutes } from './control/keys.js';
@@ -109,6 +111,8 @@ export async function buildApp(services: Services): Promise<App> {
   registerOperatorDirectoryRoutes(app, services);
   registerOperatorUserRoutes(app, services);
   registerBalanceRoutes(app, services);
+  registerTopUpRoutes(app, services);
+  registerStripeWebhookRoutes(app, services);
   registerOperatorCreditRoutes(app, services);
   registerOperatorLimitRoutes(app, services);
   registerOperatorPriceRoutes(app, services);

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { parseP256PublicKey } from './core/p256-public-key.js';
+import { apiEndpointOf, creditsForPayment, isHttpsOrLoopback, MAX_TOP_UP_CREDITS } from './core/top-up-rules.js';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 const Limits = Type.Object(
@@ -98,6 +99,37 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Selling credits (README "Selling credits with Stripe"); absent, the top-up routes answer 501. */
+    billing: Type.Optional(
+      Type.Object(
+        {
+          stripe: Type.Optional(
+            Type.Object(
+              {
+                /** `sk_…` or a restricted `rk_…` key allowed to write Checkout Sessions; give it as "${STRIPE_SECRET_KEY}". */
+                secret_key: Type.String({ minLength: 1 }),
+                /** The webhook endpoint's signing secret (`whsec_…`). */
+                webhook_secret: Type.String({ minLength: 1 }),
+                api_base: Type.String({ default: 'https://api.stripe.com' }),
+                /** ISO 4217, lower case, as Stripe writes it. */
+                currency: Type.String({ pattern: '^[a-z]{3}$', default: 'usd' }),
+                /** Credits per minor unit paid: 10,000 per cent is pricing's 1,000,000 credits per dollar. */
+                credits_per_unit: Type.Integer({ minimum: 1, default: 10_000 }),
+                /** Bounds of one top-up, in minor units (default 5.00 to 1,000.00). */
+                min_amount: Type.Integer({ minimum: 1, default: 500 }),
+                max_amount: Type.Integer({ minimum: 1, default: 100_000 }),
+                /** Where Checkout sends the payer afterwards; Stripe fills in {CHECKOUT_SESSION_ID}. */
+                success_url: Type.String({ minLength: 1 }),
+                cancel_url: Type.String({ minLength: 1 }),
+                product_name: Type.String({ minLength: 1, maxLength: 200, default: 'API credits' }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     limits: Type.Object(
       {
         default: Type.Optional(Limits),
@@ -176,7 +208,7 @@ export function parseConfigFile(text: string, source: string, env: Record<string
   const first = Value.Errors(ConfigFileSchema, withDefaults).First();
   if (first) throw new ConfigError(`${source}: setting ${first.path || '/'} ${first.message}`);
   const file = withDefaults as ConfigFile;
-  const problem = referenceProblem(file);
+  const problem = referenceProblem(file) ?? billingProblem(file);
   if (problem) throw new ConfigError(`${source}: ${problem}`);
   return file;
 }
@@ -221,6 +253,21 @@ function publicKeyProblem(keys: ConfigFile['secret_scanning']['github']['public_
     seen.set(entry.id, index);
     const parsed = parseP256PublicKey(entry.key);
     if (!parsed.ok) return `${where}: the key ${parsed.problem}`;
+  }
+  return null;
+}
+
+/** What the billing schema cannot say: URLs that may carry a secret or a payer, and bounds that fit together. */
+function billingProblem(file: ConfigFile): string | null {
+  const stripe = file.billing?.stripe;
+  if (!stripe) return null;
+  if (!apiEndpointOf(stripe.api_base)) return 'billing.stripe.api_base must be an https:// origin with no path (http:// only to localhost)';
+  for (const name of ['success_url', 'cancel_url'] as const) {
+    if (!isHttpsOrLoopback(stripe[name])) return `billing.stripe.${name} must be an https:// URL (http:// only to localhost)`;
+  }
+  if (stripe.min_amount > stripe.max_amount) return 'billing.stripe.min_amount must not exceed max_amount';
+  if (creditsForPayment(stripe.max_amount, stripe.credits_per_unit) > MAX_TOP_UP_CREDITS) {
+    return `billing.stripe: max_amount × credits_per_unit must not exceed ${MAX_TOP_UP_CREDITS} credits`;
   }
   return null;
 }

@@ -3,6 +3,8 @@
 // of building. Nothing else constructs clients, starts timers or reads the environment; modules take
 // what they use (a function or a small interface). Only the edges (cli, app, data-plane.ts) import
 // this file's values; each route file names the parts it uses as `…RouteDeps = Pick<Services, …>`.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
@@ -12,6 +14,8 @@ import { ServiceTokens } from './auth/service-tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { ConfigError, type Config } from './config.js';
 import { GithubSignatureVerifier } from './crypto/github-signature-verifier.js';
+import { apiEndpointOf } from './core/top-up-rules.js';
+import { StripeTopUps } from './credits/stripe-top-ups.js';
 import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
 import { GatewayMetrics } from './gateway/gateway-metrics.js';
 import { UsageWriter } from './gateway/usage-writer.js';
@@ -71,6 +75,8 @@ export interface Services {
   throttles: Throttles;
   /** GitHub secret scanning reports (SPEC §10); `verifier` is null while no public key is configured. */
   secretScanning: { verifier: GithubSignatureVerifier | null; intake: LeakedKeyIntake };
+  /** Selling credits: the Stripe client, or null when billing.stripe is not configured. */
+  billing: { stripe: StripeTopUps | null };
   close(): Promise<void>;
 }
 
@@ -180,6 +186,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     verifier: githubKeys.length > 0 ? new GithubSignatureVerifier(githubKeys) : null,
     intake: new LeakedKeyIntake({ storage, keys, keyEvents, onKeyLeaked, logger }),
   };
+  const billing = { stripe: buildStripe(config, closers) };
 
   const gateway: Gateway = {
     keyCache,
@@ -207,8 +214,18 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     gateway,
     throttles: buildThrottles(options.throttles),
     secretScanning,
+    billing,
     close: () => closers.closeAll(),
   };
+}
+
+/** The one Stripe client, over a connection pool of its own that close() ends. */
+function buildStripe(config: Readonly<Config>, closers: Closers): StripeTopUps | null {
+  const settings = config.file.billing?.stripe;
+  if (!settings) return null;
+  const agent = apiEndpointOf(settings.api_base)?.protocol === 'http' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
+  closers.add(() => agent.destroy());
+  return new StripeTopUps(settings, agent);
 }
 
 /**

@@ -61,7 +61,17 @@ export const ERROR_CODES = {
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
   validation_error: { status: 422, message: 'The request failed validation.' },
   rate_limited: { status: 429, message: 'Too many requests.', suggestion: 'Retry after the time in Retry-After.' },
+  invalid_webhook_signature: {
+    status: 400,
+    message: 'The webhook signature is missing, stale or does not match the body.',
+  },
   internal_error: { status: 500, message: 'Internal server error.' },
+  billing_not_configured: {
+    status: 501,
+    message: 'Selling credits is not configured on this server.',
+    suggestion: 'Ask the operator to set billing.stripe in the config file.',
+  },
+  payment_provider_error: { status: 502, message: 'The payment provider did not create the checkout session.', suggestion: 'Try again in a moment.' },
   upstream_error: { status: 502, message: 'The upstream provider failed.' },
   unavailable: { status: 503, message: 'The service is temporarily unavailable.' },
   upstream_timeout: { status: 504, message: 'The upstream provider did not answer in time.' },

@@ -214,6 +214,19 @@ export interface CreditLedgerTable {
   created_at: string;
 }
 
+/** A Stripe event that granted credits (migration 011): one per event, one per Checkout Session. */
+export interface StripeEventsTable {
+  event_id: string;
+  event_type: string;
+  session_id: string;
+  account_id: string;
+  ledger_entry_id: string;
+  amount_total: number;
+  currency: string;
+  credits: number;
+  created_at: string;
+}
+
 export interface CreditReservationsTable {
   id: string;
   account_id: string;
@@ -278,6 +291,7 @@ export interface Database {
   account_limits: AccountLimitsTable;
   server_settings: ServerSettingsTable;
   invitations: InvitationsTable;
+  stripe_events: StripeEventsTable;
 }
 
 type CamelKey<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelKey<Tail>>}` : S;

@@ -177,6 +177,11 @@ export const ROWS: Record<string, Row> = {
     except: { api_key: 404 },
     request: async (w) => ({ url: `${team(w)}/balance` }),
   },
+  // Buying credits (issue 13 item 3). The matrix server has no billing.stripe, so a caller who gets
+  // past authorization meets 501 billing_not_configured (test/control/top-ups.test.ts has the 201).
+  'POST /api/v1/accounts/:id/top-ups': { kind: 'account_manage', ok: 501, request: async (w) => ({ url: `${team(w)}/top-ups`, payload: { amount: 1000 } }) },
+  // Stripe's deliveries carry no Tollgate credential: the Stripe-Signature is checked once billing is configured.
+  'POST /api/v1/billing/stripe/webhook': { kind: 'public', ok: 501, request: async () => ({ url: '/api/v1/billing/stripe/webhook', payload: {} }) },
   'POST /api/v1/operator/accounts/:id/credits': { kind: 'operator', ok: 201, request: async (w) => ({ url: `/api/v1/operator/accounts/${w.accountId}/credits`, payload: { amount: 10, reason: 'matrix' } }) },
   'GET /api/v1/operator/accounts/:id/limits': { kind: 'operator', ok: 200, request: async (w) => ({ url: `/api/v1/operator/accounts/${w.accountId}/limits` }) },
   'PUT /api/v1/operator/accounts/:id/limits': { kind: 'operator', ok: 200, request: async (w) => ({ url: `/api/v1/operator/accounts/${w.accountId}/limits`, payload: { rpm: 1000 } }) },
