@@ -1,8 +1,10 @@
 // Start-up and shutdown: load config → build services → build the app → listen. On SIGTERM or
-// SIGINT: stop accepting, let in-flight requests and streams finish (bounded), close storage.
+// SIGINT: stop accepting, let in-flight requests and streams finish (bounded), close storage; a
+// second signal exits at once, and a stop that hangs ends at a hard bound (core/shutdown-signals.ts).
 import { buildApp, type App } from './app.js';
 import { applyBootstrapOperator } from './auth/bootstrap-operator.js';
 import type { Config } from './config.js';
+import { shutdownOnSignals } from './core/shutdown-signals.js';
 import { createLogger } from './logger.js';
 import { buildServices, type Services } from './services.js';
 
@@ -38,17 +40,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return { app, services, url, stop };
 }
 
+/** Past the drain's grace, what closing storage and clients may take before the process exits anyway. */
+export const SHUTDOWN_CLOSE_MS = 5_000;
+
 export function handleSignals(server: RunningServer): void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    server.services.logger.info({ signal }, 'signal received');
-    server.stop().then(
-      () => process.exit(0),
-      (error) => {
-        server.services.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  const { logger } = server.services;
+  const onSignal = shutdownOnSignals({
+    stop: () => server.stop(),
+    exit: (code) => process.exit(code),
+    after: (ms, run) => void setTimeout(run, ms).unref(),
+    log: (level, message, data) => logger[level](data, message),
+    hardLimitMs: SHUTDOWN_GRACE_MS + SHUTDOWN_CLOSE_MS,
+    now: () => performance.now(),
+  });
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }

@@ -1,10 +1,17 @@
 // Runs the real `tollgate` CLI in a child process (through tsx, so no build step is needed) and
-// finds the port it listens on from its JSON log.
+// finds the port it listens on from its JSON log. Hermetic: the child gets a temporary working
+// directory (a tollgate.yaml in the repository is not its config), an environment of only what a
+// shell needs plus the test's variables (a developer's TOLLGATE_* settings do not leak in), and its
+// own process group, which is killed whole at the end so no server outlives its test.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const entry = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const SHELL_VARIABLES = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ'];
 
 export interface TollgateProcess {
   child: ChildProcess;
@@ -13,14 +20,40 @@ export interface TollgateProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** What the child's environment holds: the shell's basics and the test's variables, nothing else. */
+export function childEnvironment(env: Record<string, string>): Record<string, string> {
+  const base: Record<string, string> = {};
+  for (const name of SHELL_VARIABLES) if (process.env[name] !== undefined) base[name] = process.env[name]!;
+  return { ...base, ...env };
+}
+
+function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+  const cwd = mkdtempSync(join(tmpdir(), 'tollgate-cwd-'));
+  const child = spawn(tsx, [entry, ...args], { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.on('exit', () => {
+    killGroup(child, 'SIGKILL');
+    rmSync(cwd, { recursive: true, force: true });
+  });
+  return child;
+}
+
+/** The child leads its own group (detached): this reaches tsx and the node it started. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['src/cli/index.ts', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -31,15 +64,11 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
 
 export function startTollgateProcess(env: Record<string, string>): Promise<TollgateProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['src/cli/index.ts', 'serve'], {
-      cwd: root,
-      env: { ...process.env, TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(['serve'], { TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killGroup(child, 'SIGKILL');
       reject(new Error(`tollgate did not start in 30 s:\n${output}`));
     }, 30_000);
     const onData = (chunk: Buffer) => {
@@ -51,9 +80,10 @@ export function startTollgateProcess(env: Record<string, string>): Promise<Tollg
           child,
           url: match[1]!,
           output: () => output,
+          // The signal goes to tsx, which relays it to the server once (a group signal would arrive twice).
           async stop(signal = 'SIGTERM') {
             if (child.exitCode === null) child.kill(signal);
-            const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            const killer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
             const code = await exited;
             clearTimeout(killer);
             return code;
