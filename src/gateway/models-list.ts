@@ -53,7 +53,8 @@ export interface ModelsListDeps {
 }
 
 interface Found {
-  subject: { model: string | null; route: '/v1/models' };
+  /** A listing names no model and is no plain route: its usage row has neither (never "/v1/models" as a model). */
+  subject: { model: string | null; route: null };
   modelId: string | undefined;
 }
 
@@ -62,7 +63,7 @@ export function modelsEndpoint(deps: ModelsListDeps, modelIdOf: (request: Fastif
   return {
     locate: function whichModels(request) {
       const modelId = modelIdOf(request);
-      return { subject: { model: modelId ?? null, route: '/v1/models' }, modelId };
+      return { subject: { model: modelId ?? null, route: null }, modelId };
     },
     // 6. Any key may list; the list itself is filtered by the key's allowlist. Free, but counted.
     authorize: function freeListing() {

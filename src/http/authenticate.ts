@@ -7,6 +7,7 @@ import type { AccessClaims, AccessTokens } from '../auth/access-tokens.js';
 import type { Config } from '../config.js';
 import { ApiError } from '../core/errors.js';
 import type { KeyCache } from '../keys/key-cache.js';
+import type { LastUsedTracker } from '../keys/last-used.js';
 import type { KeyService } from '../keys/key-service.js';
 import { verifyKey, type KeyVerifier } from '../keys/verify-key.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
@@ -53,8 +54,10 @@ export interface UserAuthDeps {
   storage: Pick<Storage, 'users'>;
 }
 
-/** Self-service routes that also take the account's API key check it with the shared verifier. */
-export interface UserOrKeyAuthDeps extends UserAuthDeps, KeyVerifierDeps {}
+/** Self-service routes that also take the account's API key check it with the shared verifier, and note its use. */
+export interface UserOrKeyAuthDeps extends UserAuthDeps, KeyVerifierDeps {
+  gateway: KeyVerifierDeps['gateway'] & { lastUsed: Pick<LastUsedTracker, 'note'> };
+}
 
 const invalidToken = () => new ApiError('invalid_token');
 
@@ -91,8 +94,11 @@ export async function authenticateUserOrKey(services: UserOrKeyAuthDeps, request
   if (!credential) throw new ApiError('invalid_token', { message: 'An access token or API key is required.' });
   if (!looksLikeApiKey(services, credential)) return { type: 'user', user: (await userFromAccessToken(services, credential)).user };
   // Self-service routes apply no origin rule (they are not called from the key's web pages).
-  const check = await verifyKey(keyVerifier(services), { credential, origin: undefined }, new Date());
+  const now = new Date();
+  const check = await verifyKey(keyVerifier(services), { credential, origin: undefined }, now);
   if (!check.ok) throw new ApiError('invalid_api_key');
+  // A key at work on the control plane is in use as much as on the data plane (last_used_at).
+  services.gateway.lastUsed.note(check.key.id, now.toISOString());
   if (check.key.createdBy === null) {
     // Only org keys are minted without a user; a personal key always has its creator.
     if (check.key.kind !== 'org') throw new ApiError('invalid_api_key');

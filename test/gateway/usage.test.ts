@@ -39,6 +39,23 @@ for (const target of databaseTargets()) {
       expect(usage.json().totals).toMatchObject({ requests: 5, errors: 1, input_tokens: 28, output_tokens: 20 });
     });
 
+    it('records a model listing as a request without a model, not as a model named /v1/models', async () => {
+      const own = await createKey(f.gw.app, f.user);
+      expect((await f.gw.app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${own.key}` } })).statusCode).toBe(200);
+      await f.gw.services.gateway.usage.flush();
+      const rows = (await f.gw.app.inject({ url: `/api/v1/usage?key_id=${own.id}`, headers: f.user.auth })).json().data;
+      expect(rows).toEqual([expect.objectContaining({ key_id: own.id, model: null, requests: 1, errors: 0, credits: 0 })]);
+    });
+
+    it("updates a key's last_used_at when it calls a self-service route, as on the data plane", async () => {
+      const own = await createKey(f.gw.app, f.user);
+      expect((await f.gw.app.inject({ url: '/api/v1/usage', headers: { authorization: `Bearer ${own.key}` } })).statusCode).toBe(200);
+      await f.gw.services.gateway.lastUsed.flush();
+      const listed = (await f.gw.app.inject({ url: '/api/v1/auth/keys', headers: f.user.auth })).json();
+      const row = (Array.isArray(listed) ? listed : listed.data).find((k: { id: string }) => k.id === own.id);
+      expect(row.last_used_at).not.toBeNull();
+    });
+
     it("answers an API key with its own account's usage, filtered by key", async () => {
       const usage = await f.gw.app.inject({ url: `/api/v1/usage?key_id=${f.keyId}`, headers: { authorization: `Bearer ${f.key}` } });
       expect(usage.statusCode).toBe(200);
