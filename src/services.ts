@@ -3,6 +3,8 @@
 // of building. Nothing else constructs clients, starts timers or reads the environment; modules take
 // what they use (a function or a small interface), so only the edges (cli, app, route folders, and
 // for now src/gateway) import this file.
+import type { Tracer } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
@@ -10,7 +12,7 @@ import { buildThrottles, type ThrottleLimits, type Throttles } from './auth/thro
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
 import { Catalog } from './catalog/catalog.js';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, DEFAULT_SERVICE_NAME, type Config } from './config.js';
 import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
 import { GatewayMetrics } from './gateway/gateway-metrics.js';
 import { UsageWriter } from './gateway/usage-writer.js';
@@ -26,6 +28,7 @@ import { SessionService } from './sessions/session-service.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
 import { ServerSettingsRepository } from './storage/server-settings.js';
 import { camelCased, Storage } from './storage/storage.js';
+import { startTracing } from './tracing/start-tracing.js';
 import { UpstreamClient, upstreamAgents, upstreamTimeouts } from './upstream/upstream-client.js';
 
 /** No node trusts a cached key row for longer than this (SPEC §2). */
@@ -67,6 +70,8 @@ export interface Services {
   /** The data plane's parts (src/gateway mounts them). */
   gateway: Gateway;
   throttles: Throttles;
+  /** OpenTelemetry's tracer when tracing is on (SPEC §12); null: no span code runs. */
+  tracer: Tracer | null;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,8 @@ export interface BuildOptions {
   migrate?: boolean;
   /** Attempt budgets other than the defaults (tests register many users from one address). */
   throttles?: Partial<ThrottleLimits>;
+  /** Tracing on, into this exporter, whatever the environment says (tests). */
+  spanExporter?: SpanExporter;
 }
 
 /** What `close()` undoes, last built first: timers before the flushes they drive, storage last. */
@@ -124,6 +131,10 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   }
   await checkMasterKey(database, secrets);
+  // Shut down (flushing queued spans) after everything that ends spans: the settlements the usage
+  // flush waits for end theirs, so tracing is built before it and closed after it.
+  const tracing = config.tracing || options.spanExporter ? startTracing({ serviceName: config.tracing?.serviceName ?? DEFAULT_SERVICE_NAME, exporter: options.spanExporter }) : null;
+  if (tracing) closers.add(() => tracing.shutdown());
   const storage = new Storage(database.db);
   const metrics = GatewayMetrics.withDefaults();
 
@@ -193,6 +204,7 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     credits: admissionEngine.credits,
     gateway,
     throttles: buildThrottles(options.throttles),
+    tracer: tracing?.tracer ?? null,
     close: () => closers.closeAll(),
   };
 }

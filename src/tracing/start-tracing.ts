@@ -1,0 +1,36 @@
+// The OpenTelemetry tracer provider (SPEC §12), built by the composition root only when tracing is
+// on and shut down there, which flushes the spans still queued. Spans go to an OTLP/HTTP collector
+// in batches, off the request path; a test hands its own exporter and sees each span as it ends.
+// Nothing is registered globally (no global provider, propagator or context manager): the data
+// plane is handed this tracer and passes span contexts explicitly, so several Tollgates in one
+// process (tests) never see each other's spans, and with tracing off no span code runs at all.
+import type { Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TracingOptions {
+  serviceName: string;
+  /** Instead of OTLP (tests): every span is handed over as it ends. */
+  exporter?: SpanExporter;
+}
+
+export interface Tracing {
+  tracer: Tracer;
+  /** Exports what is still queued, then stops. */
+  shutdown(): Promise<void>;
+}
+
+export function startTracing(options: TracingOptions): Tracing {
+  // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, _HEADERS and _TIMEOUT itself.
+  const processor = options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter());
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+    spanProcessors: [processor],
+  });
+  return {
+    tracer: provider.getTracer('tollgate'),
+    shutdown: () => provider.shutdown(),
+  };
+}
