@@ -3,7 +3,6 @@
 // of building. Nothing else constructs clients, starts timers or reads the environment; modules take
 // what they use (a function or a small interface), so only the edges (cli, app, route folders, and
 // for now src/gateway) import this file.
-import type { Tracer } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
@@ -28,7 +27,7 @@ import { SessionService } from './sessions/session-service.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
 import { ServerSettingsRepository } from './storage/server-settings.js';
 import { camelCased, Storage } from './storage/storage.js';
-import { startTracing } from './tracing/start-tracing.js';
+import type { Tracing } from './tracing/start-tracing.js';
 import { UpstreamClient, upstreamAgents, upstreamTimeouts } from './upstream/upstream-client.js';
 
 /** No node trusts a cached key row for longer than this (SPEC §2). */
@@ -70,8 +69,8 @@ export interface Services {
   /** The data plane's parts (src/gateway mounts them). */
   gateway: Gateway;
   throttles: Throttles;
-  /** OpenTelemetry's tracer when tracing is on (SPEC §12); null: no span code runs. */
-  tracer: Tracer | null;
+  /** OpenTelemetry tracing when it is on (SPEC §12); null: no span code runs. */
+  tracing: Tracing | null;
   close(): Promise<void>;
 }
 
@@ -132,9 +131,15 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
   }
   await checkMasterKey(database, secrets);
   // Shut down (flushing queued spans) after everything that ends spans: the settlements the usage
-  // flush waits for end theirs, so tracing is built before it and closed after it.
-  const tracing = config.tracing || options.spanExporter ? startTracing({ serviceName: config.tracing?.serviceName ?? DEFAULT_SERVICE_NAME, exporter: options.spanExporter }) : null;
-  if (tracing) closers.add(() => tracing.shutdown());
+  // flush waits for end theirs, so tracing is built before it and closed after it. Loaded only when
+  // on: the SDK and the exporter take a noticeable part of start-up to load.
+  let tracing: Tracing | null = null;
+  if (config.tracing || options.spanExporter) {
+    const { startTracing } = await import('./tracing/start-tracing.js');
+    const started = startTracing({ serviceName: config.tracing?.serviceName ?? DEFAULT_SERVICE_NAME, exporter: options.spanExporter });
+    closers.add(() => started.shutdown());
+    tracing = started;
+  }
   const storage = new Storage(database.db);
   const metrics = GatewayMetrics.withDefaults();
 
@@ -204,7 +209,7 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     credits: admissionEngine.credits,
     gateway,
     throttles: buildThrottles(options.throttles),
-    tracer: tracing?.tracer ?? null,
+    tracing,
     close: () => closers.closeAll(),
   };
 }

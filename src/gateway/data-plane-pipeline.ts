@@ -13,12 +13,12 @@
 // The lifecycle — opening the call, a client that went away, settling exactly once — lives here
 // and nowhere else. With tracing on (SPEC §12), each request is one span, opened before step 1
 // and ended once step 11 has settled it; with tracing off, none of that code runs.
-import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteHandlerMethod } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { clientRequestIdOf } from '../http/request-id.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import { RequestSpan } from '../tracing/request-span.js';
+import type { RequestSpan } from '../tracing/request-span.js';
+import type { Tracing } from '../tracing/start-tracing.js';
 import { ClientGone } from '../upstream/forward-upstream.js';
 import { authenticateKey, type KeyCheckDeps } from './authenticate-key.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, type AdmissionInput, type CallDeps, type CallEnding, type CallSubject } from './data-plane-call.js';
@@ -28,7 +28,7 @@ export interface PipelineDeps extends KeyCheckDeps, CallDeps {
   /** Keeps a settlement in view until it has queued its usage record (flush and shutdown wait for it). */
   trackSettlement(settling: Promise<unknown>): void;
   /** Set when tracing is on: every request is then one span. */
-  tracer: Tracer | null;
+  tracing: Pick<Tracing, 'startRequest'> | null;
 }
 
 /** What steps 1–8 established, for the handler. */
@@ -81,7 +81,7 @@ export function registerDataPlane(scope: FastifyInstance, deps: PipelineDeps): v
   scope.decorateRequest('apiKey', null);
   scope.decorateRequest('dataPlane', null);
   scope.decorateRequest('span', null);
-  if (deps.tracer) traceRequests(scope, deps.tracer);
+  if (deps.tracing) traceRequests(scope, deps.tracing);
   // 1–5. Before the body is read.
   scope.addHook('onRequest', async function checkKeyBeforeBody(request) {
     request.apiKey = await authenticateKey(deps, request);
@@ -96,9 +96,9 @@ export function registerDataPlane(scope: FastifyInstance, deps: PipelineDeps): v
 }
 
 /** Opens each request's span before step 1 (a refused key is traced too) and notes the error code of a failure. */
-function traceRequests(scope: FastifyInstance, tracer: Tracer): void {
+function traceRequests(scope: FastifyInstance, tracing: Pick<Tracing, 'startRequest'>): void {
   scope.addHook('onRequest', async function startRequestSpan(request) {
-    request.span = RequestSpan.start(tracer, { id: request.id, method: request.method, route: request.routeOptions.url ?? '/*', headers: request.headers });
+    request.span = tracing.startRequest({ id: request.id, method: request.method, route: request.routeOptions.url ?? '/*', headers: request.headers });
   });
   scope.addHook('onError', async function noteErrorCode(request, _reply, error) {
     if (error instanceof ApiError) request.span?.failed(error.code);

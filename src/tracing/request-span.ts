@@ -26,6 +26,15 @@ import { extractTraceContext, type HeaderMap } from './trace-context.js';
 /** Status recorded for a request whose client went away: its end is not Tollgate's error. */
 const CLIENT_CLOSED_STATUS = 499;
 
+/** What a request's span starts from: Tollgate's request id, the method, the route template, the headers. */
+export interface RequestStart {
+  id: string;
+  method: string;
+  /** The matched route's template (Fastify's routeOptions.url), never the raw URL. */
+  route: string;
+  headers: HeaderMap;
+}
+
 export interface SpanEnding {
   status: number;
   outcome: string;
@@ -47,8 +56,7 @@ export class RequestSpan {
     private readonly method: string,
   ) {}
 
-  /** `route` is the matched route's template (Fastify's routeOptions.url), never the raw URL. */
-  static start(tracer: Tracer, request: { id: string; method: string; route: string; headers: HeaderMap }): RequestSpan {
+  static start(tracer: Tracer, request: RequestStart): RequestSpan {
     const parent = extractTraceContext(request.headers);
     const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_HTTP_ROUTE]: request.route, [names.TOLLGATE_REQUEST_ID]: request.id };
     const span = tracer.startSpan(`${request.method} ${request.route}`, { kind: SpanKind.SERVER, attributes }, parent);

@@ -2,13 +2,14 @@
 // on and shut down there, which flushes the spans still queued. Spans go to an OTLP/HTTP collector
 // in batches, off the request path; a test hands its own exporter and sees each span as it ends.
 // Nothing is registered globally (no global provider, propagator or context manager): the data
-// plane is handed this tracer and passes span contexts explicitly, so several Tollgates in one
-// process (tests) never see each other's spans, and with tracing off no span code runs at all.
-import type { Tracer } from '@opentelemetry/api';
+// plane is handed `startRequest` and passes span contexts explicitly, so several Tollgates in one
+// process (tests) never see each other's spans. The composition root imports this module only when
+// tracing is on: with it off, neither the SDK nor the exporter is even loaded.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { RequestSpan, type RequestStart } from './request-span.js';
 
 export interface TracingOptions {
   serviceName: string;
@@ -17,7 +18,8 @@ export interface TracingOptions {
 }
 
 export interface Tracing {
-  tracer: Tracer;
+  /** Opens the span of one data-plane request. */
+  startRequest(request: RequestStart): RequestSpan;
   /** Exports what is still queued, then stops. */
   shutdown(): Promise<void>;
 }
@@ -29,8 +31,9 @@ export function startTracing(options: TracingOptions): Tracing {
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors: [processor],
   });
+  const tracer = provider.getTracer('tollgate');
   return {
-    tracer: provider.getTracer('tollgate'),
+    startRequest: (request) => RequestSpan.start(tracer, request),
     shutdown: () => provider.shutdown(),
   };
 }

@@ -3,7 +3,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { RequestSpan } from '../../src/tracing/request-span.js';
 import { startTracing } from '../../src/tracing/start-tracing.js';
 
 const exporter = new InMemorySpanExporter();
@@ -12,7 +11,7 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN_ID = '00f067aa0ba902b7';
 
 const start = (headers: Record<string, string> = {}, route = '/v1/chat/completions', method = 'POST') =>
-  RequestSpan.start(tracing.tracer, { id: 'req_test', method, route, headers });
+  tracing.startRequest({ id: 'req_test', method, route, headers });
 const only = (kind: SpanKind) => exporter.getFinishedSpans().filter((span) => span.kind === kind);
 
 describe('request span', () => {

@@ -183,6 +183,17 @@ for (const target of databaseTargets()) {
       expectNoSecrets(all, wrongKey, wrongKey.slice(-12));
     });
 
+    it('traces a refusal at admission (402) with its code, the caller and no upstream attempt', async () => {
+      // A server-wide target with no price is blocked once any price exists (SPEC §8).
+      const response = await chat({ model: 'mock/gpt-4o-mini' });
+      expect(response.status).toBe(402);
+      const { server, clients } = await finishedSpans();
+      expect(server.name).toBe('chat mock/gpt-4o-mini');
+      expect(server.status).toEqual({ code: SpanStatusCode.ERROR, message: 'model_unpriced' });
+      expect(server.attributes).toMatchObject({ 'error.type': 'model_unpriced', 'http.response.status_code': 402, 'tollgate.account_id': accountId, 'tollgate.key_id': f.keyId, 'tollgate.credits': 0 });
+      expect(clients).toHaveLength(0);
+    });
+
     it('traces a plain HTTP route by its path, without the query string, and never forwards the caller’s traceparent', async () => {
       const caller = callerContext();
       const response = await fetch(`${f.baseUrl}/v1/positions/mars?token=${QUERY_SECRET}`, { headers: { 'x-api-key': f.key, traceparent: caller.traceparent } });
@@ -216,7 +227,7 @@ describe('tracing off (the default)', () => {
   });
 
   it('builds no tracer, sends no trace context upstream and drops the caller’s', async () => {
-    expect(f.gw.services.tracer).toBeNull();
+    expect(f.gw.services.tracing).toBeNull();
     const chat = await f.gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${f.key}` }, payload: { model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] } });
     expect(chat.statusCode).toBe(200);
     expect(f.mock.requests.at(-1)!.headers.traceparent).toBeUndefined();
