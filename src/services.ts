@@ -136,7 +136,7 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
   let tracing: Tracing | null = null;
   if (config.tracing || options.spanExporter) {
     const { startTracing } = await import('./tracing/start-tracing.js');
-    const started = startTracing({ serviceName: config.tracing?.serviceName ?? DEFAULT_SERVICE_NAME, exporter: options.spanExporter });
+    const started = startTracing({ serviceName: config.tracing?.serviceName ?? DEFAULT_SERVICE_NAME, log: logger, exporter: options.spanExporter });
     closers.add(() => started.shutdown());
     tracing = started;
   }

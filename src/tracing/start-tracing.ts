@@ -9,12 +9,15 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { loggedExporter, type ExportLog } from './logged-exporter.js';
 import { RequestSpan, type RequestStart } from './request-span.js';
 
 export interface TracingOptions {
   serviceName: string;
+  /** Where a failed export is reported. */
+  log: ExportLog;
   /** Instead of OTLP (tests): every span is handed over as it ends. */
-  exporter?: SpanExporter;
+  exporter?: SpanExporter | undefined;
 }
 
 export interface Tracing {
@@ -26,7 +29,9 @@ export interface Tracing {
 
 export function startTracing(options: TracingOptions): Tracing {
   // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, _HEADERS and _TIMEOUT itself.
-  const processor = options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter());
+  const processor = options.exporter
+    ? new SimpleSpanProcessor(loggedExporter(options.exporter, options.log))
+    : new BatchSpanProcessor(loggedExporter(new OTLPTraceExporter(), options.log));
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors: [processor],

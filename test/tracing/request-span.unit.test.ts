@@ -6,7 +6,8 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTracing } from '../../src/tracing/start-tracing.js';
 
 const exporter = new InMemorySpanExporter();
-const tracing = startTracing({ serviceName: 'unit-tollgate', exporter });
+const warnings: Array<Record<string, unknown>> = [];
+const tracing = startTracing({ serviceName: 'unit-tollgate', exporter, log: { warn: (fields) => warnings.push(fields) } });
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN_ID = '00f067aa0ba902b7';
 
@@ -105,5 +106,18 @@ describe('request span', () => {
       [SpanStatusCode.ERROR, 'connect'],
       [SpanStatusCode.ERROR, '503'],
     ]);
+  });
+});
+
+describe('span export', () => {
+  it('reports a failed export in Tollgate’s log, once per batch', async () => {
+    const failing = new InMemorySpanExporter();
+    await failing.shutdown(); // a stopped in-memory exporter answers every export with a failure
+    const seen: Array<Record<string, unknown>> = [];
+    const broken = startTracing({ serviceName: 'unit-tollgate', exporter: failing, log: { warn: (fields) => seen.push(fields) } });
+    broken.startRequest({ id: 'req_x', method: 'GET', route: '/v1/models', headers: {} }).end({ status: 200, outcome: 'ok' });
+    await broken.shutdown();
+    expect(seen).toEqual([expect.objectContaining({ spans: 1 })]);
+    expect(warnings).toEqual([]);
   });
 });
