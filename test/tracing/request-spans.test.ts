@@ -32,10 +32,12 @@ for (const target of databaseTargets()) {
     const exporter = new InMemorySpanExporter();
     let f: GatewayFixture;
     let flaky: MockOpenAI;
+    let slow: MockOpenAI;
     let ephemeris: HttpUpstream;
     let accountId: string;
     beforeAll(async () => {
       flaky = await startMockOpenAI({ failWith: { status: 503 } });
+      slow = await startMockOpenAI({ chunks: 40, chunkIntervalMs: 50 });
       ephemeris = await startHttpUpstream();
       f = await startGatewayFixture({
         target,
@@ -43,13 +45,18 @@ for (const target of databaseTargets()) {
         config: {
           providers: [
             { id: 'flaky', type: 'openai', base_url: flaky.url },
+            { id: 'slow', type: 'openai', base_url: slow.url },
             { id: 'ephemeris', type: 'http', base_url: ephemeris.url },
           ],
-          aliases: [{ name: 'failover', strategy: 'fallback', targets: [{ provider: 'flaky', model: 'gpt-4o-mini' }, { provider: 'mock', model: 'gpt-4.1-mini' }] }],
+          aliases: [
+            { name: 'failover', strategy: 'fallback', targets: [{ provider: 'flaky', model: 'gpt-4o-mini' }, { provider: 'mock', model: 'gpt-4.1-mini' }] },
+            { name: 'slow-chat', strategy: 'fallback', targets: [{ provider: 'slow', model: 'gpt-4o-mini' }] },
+          ],
           routes: [{ path: '/v1/positions', provider: 'ephemeris', methods: ['GET'], cost: 3 }],
           prices: [
             { model: 'chat-default', ...ONE_PER_TOKEN },
             { model: 'failover', ...ONE_PER_TOKEN },
+            { model: 'slow-chat', ...ONE_PER_TOKEN, max_output_tokens: 100 },
           ],
         },
       });
@@ -60,6 +67,7 @@ for (const target of databaseTargets()) {
     afterAll(async () => {
       await f?.close();
       await flaky?.close();
+      await slow?.close();
       await ephemeris?.close();
     });
     beforeEach(() => exporter.reset());
@@ -152,6 +160,27 @@ for (const target of databaseTargets()) {
       // The span covers the whole stream, not just its first byte.
       expect(server.endTime[0] * 1e9 + server.endTime[1]).toBeGreaterThanOrEqual(clients[0]!.endTime[0] * 1e9 + clients[0]!.endTime[1]);
       expectNoSecrets(all);
+    });
+
+    it('traces a stream the client left as 499, not an error, charged for what was delivered', async () => {
+      const controller = new AbortController();
+      const response = await fetch(`${f.baseUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${f.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'slow-chat', stream: true, messages: [{ role: 'user', content: PROMPT }] }),
+        signal: controller.signal,
+      });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+
+      const { server } = await finishedSpans();
+      expect(server.attributes).toMatchObject({ 'http.response.status_code': 499, 'tollgate.outcome': 'aborted', 'gen_ai.response.model': 'gpt-4o-mini' });
+      expect(server.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+      expect(server.attributes['tollgate.credits']).toBeGreaterThan(0);
+      expect(server.status.code).toBe(SpanStatusCode.UNSET);
+      expect(server.attributes['error.type']).toBeUndefined();
     });
 
     it('traces one client span per attempt when a call fails over', async () => {
