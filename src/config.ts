@@ -39,6 +39,16 @@ interface ConfigFields {
   file: ConfigFile;
   /** The config file's pricing.unpriced, with SPEC §8's default resolved (free until any price exists). */
   unpriced: UnpricedSetting;
+  /** OpenTelemetry tracing (SPEC §12); undefined when it is off. */
+  tracing: TracingConfig | undefined;
+}
+
+/** The `service.name` of Tollgate's spans when OTEL_SERVICE_NAME is unset. */
+export const DEFAULT_SERVICE_NAME = 'tollgate';
+
+export interface TracingConfig {
+  /** OTEL_SERVICE_NAME, the `service.name` of every span. */
+  serviceName: string;
 }
 
 export type Config = DeepReadonly<ConfigFields>;
@@ -115,6 +125,26 @@ function trustProxyFrom(env: Env): TrustProxy | undefined {
   return parsed.value;
 }
 
+/**
+ * Tracing is on when an OTLP endpoint is set, unless the OpenTelemetry environment switches it off
+ * (OTEL_SDK_DISABLED=true, OTEL_TRACES_EXPORTER=none). Only the decision and the service name are
+ * read here: the exporter and the SDK read their own standard variables (endpoint, headers,
+ * timeout, sampler), as every OpenTelemetry SDK does.
+ */
+function tracingFrom(env: Env): TracingConfig | undefined {
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (!endpoint || env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  if (exporters.includes('none')) return undefined;
+  const other = exporters.find((name) => name !== 'otlp');
+  if (other) throw new ConfigError(`OTEL_TRACES_EXPORTER: Tollgate exports traces with otlp only (got ${JSON.stringify(other)}; use otlp or none)`);
+  if (!/^https?:\/\/[^/]/.test(endpoint)) throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) must be an http:// or https:// URL');
+  // The exporter speaks OTLP over HTTP (JSON bodies); a gRPC endpoint would refuse every export.
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() || env.OTEL_EXPORTER_OTLP_PROTOCOL?.trim())?.toLowerCase();
+  if (protocol === 'grpc') throw new ConfigError('OTEL_EXPORTER_OTLP_PROTOCOL: Tollgate exports OTLP over HTTP (http/json), not grpc; point it at the collector\'s HTTP port (4318)');
+  return { serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME };
+}
+
 export function loadConfig(env: Env, cwd: string): Config {
   const keyPrefix = env.TOLLGATE_KEY_PREFIX?.trim() || 'tg';
   if (!KEY_PREFIX_PATTERN.test(keyPrefix)) {
@@ -153,5 +183,6 @@ export function loadConfig(env: Env, cwd: string): Config {
     metricsToken: metricsTokenFrom(env),
     file,
     unpriced: unpricedSetting(file.pricing?.unpriced),
+    tracing: tracingFrom(env),
   });
 }

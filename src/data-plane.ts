@@ -25,6 +25,7 @@ export function registerGatewayRoutes(app: FastifyInstance, services: Services):
     recordUsage: (record) => gateway.usage.record(record),
     trackSettlement: (settling) => gateway.usage.track(settling),
     logger: services.logger,
+    tracing: services.tracing,
   };
   const catalogFor = (accountId: string) => gateway.catalog.forAccount(accountId);
 

@@ -5,6 +5,7 @@
 // this file's values; each route file names the parts it uses as `…RouteDeps = Pick<Services, …>`.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
@@ -12,10 +13,10 @@ import { buildThrottles, type ThrottleLimits, type Throttles } from './auth/thro
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
 import { Catalog } from './catalog/catalog.js';
-import { ConfigError, type Config } from './config.js';
 import { GithubSignatureVerifier } from './crypto/github-signature-verifier.js';
 import { apiEndpointOf } from './core/top-up-rules.js';
 import { StripeTopUps } from './credits/stripe-top-ups.js';
+import { ConfigError, DEFAULT_SERVICE_NAME, type Config } from './config.js';
 import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
 import { GatewayMetrics } from './gateway/gateway-metrics.js';
 import { UsageWriter } from './gateway/usage-writer.js';
@@ -32,6 +33,7 @@ import { SessionService } from './sessions/session-service.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage/connect.js';
 import { ServerSettingsRepository } from './storage/server-settings.js';
 import { camelCased, Storage } from './storage/storage.js';
+import type { Tracing } from './tracing/start-tracing.js';
 import { UpstreamClient, upstreamAgents, upstreamTimeouts } from './upstream/upstream-client.js';
 
 /** No node trusts a cached key row for longer than this (SPEC §2). */
@@ -77,6 +79,8 @@ export interface Services {
   secretScanning: { verifier: GithubSignatureVerifier | null; intake: LeakedKeyIntake };
   /** Selling credits: the Stripe client, or null when billing.stripe is not configured. */
   billing: { stripe: StripeTopUps | null };
+  /** OpenTelemetry tracing when it is on (SPEC §12); null: no span code runs. */
+  tracing: Tracing | null;
   close(): Promise<void>;
 }
 
@@ -88,6 +92,8 @@ export interface BuildOptions {
   migrate?: boolean;
   /** Attempt budgets other than the defaults (tests register many users from one address). */
   throttles?: Partial<ThrottleLimits>;
+  /** Tracing on, into this exporter, whatever the environment says (tests). */
+  spanExporter?: SpanExporter;
 }
 
 /** What `close()` undoes, last built first: timers before the flushes they drive, storage last. */
@@ -134,6 +140,16 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   }
   await checkMasterKey(database, secrets);
+  // Shut down (flushing queued spans) after everything that ends spans: the settlements the usage
+  // flush waits for end theirs, so tracing is built before it and closed after it. Loaded only when
+  // on: the SDK and the exporter take a noticeable part of start-up to load.
+  let tracing: Tracing | null = null;
+  if (config.tracing || options.spanExporter) {
+    const { startTracing } = await import('./tracing/start-tracing.js');
+    const started = startTracing({ serviceName: config.tracing?.serviceName ?? DEFAULT_SERVICE_NAME, log: logger, exporter: options.spanExporter });
+    closers.add(() => started.shutdown());
+    tracing = started;
+  }
   const storage = new Storage(database.db);
   const metrics = GatewayMetrics.withDefaults();
 
@@ -215,6 +231,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     throttles: buildThrottles(options.throttles),
     secretScanning,
     billing,
+    tracing,
     close: () => closers.closeAll(),
   };
 }

@@ -42,6 +42,8 @@ export class DataPlaneCall {
   clientRequestId: string | null = null;
   /** Charged when the request ends without an ending of its own (an upstream that answered has read the prompt). */
   usageAtLeast: TokenUsage | null = null;
+  /** How the request was settled, once `finish` has run (read by its trace span). */
+  settled: (Omit<CallEnding, 'outcome'> & { outcome: UsageRecord['outcome']; credits: number }) | null = null;
   private ticket: AdmissionTicket | null = null;
   private ending: Promise<CallEnding> | null = null;
   private finished = false;
@@ -95,7 +97,8 @@ export class DataPlaneCall {
         this.deps.logger.error({ err: error, requestId: this.requestId }, 'could not settle a request');
       }
     }
-    this.deps.recordUsage(this.usageRecord(status, this.ticket ? outcome : 'refused', usage, credits));
+    this.settled = { status, outcome: this.ticket ? outcome : 'refused', usage, credits };
+    this.deps.recordUsage(this.usageRecord(status, this.settled.outcome, usage, credits));
     return credits;
   }
 

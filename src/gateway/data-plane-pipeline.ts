@@ -11,10 +11,14 @@
 //   onResponse  11   settle and record usage, after the response is sent (or the client left)
 //
 // The lifecycle — opening the call, a client that went away, settling exactly once — lives here
-// and nowhere else.
+// and nowhere else. With tracing on (SPEC §12), each request is one span, opened before step 1
+// and ended once step 11 has settled it; with tracing off, none of that code runs.
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteHandlerMethod } from 'fastify';
+import { ApiError } from '../core/errors.js';
 import { clientRequestIdOf } from '../http/request-id.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { RequestSpan } from '../tracing/request-span.js';
+import type { Tracing } from '../tracing/start-tracing.js';
 import { ClientGone } from '../upstream/forward-upstream.js';
 import { authenticateKey, type KeyCheckDeps } from './authenticate-key.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, type AdmissionInput, type CallDeps, type CallEnding, type CallSubject } from './data-plane-call.js';
@@ -23,6 +27,8 @@ import { rateLimitHeaders } from './rate-limit-headers.js';
 export interface PipelineDeps extends KeyCheckDeps, CallDeps {
   /** Keeps a settlement in view until it has queued its usage record (flush and shutdown wait for it). */
   trackSettlement(settling: Promise<unknown>): void;
+  /** Set when tracing is on: every request is then one span. */
+  tracing: Pick<Tracing, 'startRequest'> | null;
 }
 
 /** What steps 1–8 established, for the handler. */
@@ -34,11 +40,14 @@ export interface Admitted<Plan> {
   cap: number | null;
   /** Aborted when the client goes away before the response is complete. */
   signal: AbortSignal;
+  /** The request's span (tracing on): upstream attempts are traced as its children. */
+  span: RequestSpan | null;
 }
 
 interface DataPlaneState {
   call: DataPlaneCall;
   signal: AbortSignal;
+  span: RequestSpan | null;
   admitted: Admitted<unknown> | null;
   /** Resolves when the endpoint's own work (preHandler and handler) is over. */
   done: Promise<void>;
@@ -51,10 +60,14 @@ declare module 'fastify' {
     apiKey: ApiKeyRecord | null;
     /** The call opened by step 6 and admitted by steps 7–8. */
     dataPlane: DataPlaneState | null;
+    /** The request's span, when tracing is on. */
+    span: RequestSpan | null;
   }
 }
 
 export interface DataPlaneEndpoint<Found extends { subject: CallSubject }, Plan extends { admission: AdmissionInput }> {
+  /** The GenAI operation a model call performs (`chat`, `embeddings`), naming its span. */
+  operation?: string;
   /** What the request is for (a model or a route), from its body or path; a refusal here is not counted as a call. */
   locate(request: FastifyRequest, key: ApiKeyRecord): Found | Promise<Found>;
   /** 6. Scope and model: the key's rights, then what admission must price. A refusal from here on is recorded. */
@@ -67,13 +80,28 @@ export interface DataPlaneEndpoint<Found extends { subject: CallSubject }, Plan 
 export function registerDataPlane(scope: FastifyInstance, deps: PipelineDeps): void {
   scope.decorateRequest('apiKey', null);
   scope.decorateRequest('dataPlane', null);
+  scope.decorateRequest('span', null);
+  if (deps.tracing) traceRequests(scope, deps.tracing);
   // 1–5. Before the body is read.
   scope.addHook('onRequest', async function checkKeyBeforeBody(request) {
     request.apiKey = await authenticateKey(deps, request);
+    request.span?.identify(request.apiKey.accountId, request.apiKey.id);
   });
   // 11. After the response is sent; a client that left is settled by the signal (see openCall).
   scope.addHook('onResponse', async function settleAfterResponse(request, reply) {
-    settle(deps, request.dataPlane, { status: reply.statusCode, outcome: reply.statusCode < 400 ? 'ok' : 'failed' });
+    if (request.dataPlane) settle(deps, request.dataPlane, { status: reply.statusCode, outcome: reply.statusCode < 400 ? 'ok' : 'failed' });
+    // Refused before it knew what it was for (a bad key, no model, no route): nothing to settle.
+    else request.span?.end({ status: reply.statusCode, outcome: 'refused' });
+  });
+}
+
+/** Opens each request's span before step 1 (a refused key is traced too) and notes the error code of a failure. */
+function traceRequests(scope: FastifyInstance, tracing: Pick<Tracing, 'startRequest'>): void {
+  scope.addHook('onRequest', async function startRequestSpan(request) {
+    request.span = tracing.startRequest({ id: request.id, method: request.method, route: request.routeOptions.url ?? '/*', headers: request.headers });
+  });
+  scope.addHook('onError', async function noteErrorCode(request, _reply, error) {
+    if (error instanceof ApiError) request.span?.failed(error.code);
   });
 }
 
@@ -87,13 +115,14 @@ export function dataPlaneRoute<Found extends { subject: CallSubject }, Plan exte
       const key = keyOf(request);
       const found = await endpoint.locate(request, key);
       const state = openCall(deps, request, reply, key, found.subject);
+      state.span?.describe(found.subject, endpoint.operation);
       try {
         const plan = await endpoint.authorize(found, key, request);
         // 7–8. Rate limits, then credits: numbers from the engine, headers rendered here.
         const decision = await state.call.decide(plan.admission);
         reply.headers(rateLimitHeaders(decision.rateLimit));
         if (!decision.ok) throw decision.error;
-        state.admitted = { key, call: state.call, plan: { ...found, ...plan }, cap: decision.maxOutputTokens ?? null, signal: state.signal };
+        state.admitted = { key, call: state.call, plan: { ...found, ...plan }, cap: decision.maxOutputTokens ?? null, signal: state.signal, span: state.span };
       } catch (error) {
         state.markDone();
         throw error;
@@ -125,7 +154,7 @@ function openCall(deps: PipelineDeps, request: FastifyRequest, reply: FastifyRep
   call.clientRequestId = clientRequestIdOf(request) ?? null;
   let markDone!: () => void;
   const done = new Promise<void>((resolve) => (markDone = resolve));
-  const state: DataPlaneState = { call, signal: abortOnClientClose(reply), admitted: null, done, markDone };
+  const state: DataPlaneState = { call, signal: abortOnClientClose(reply), span: request.span, admitted: null, done, markDone };
   state.signal.addEventListener('abort', function settleAbandoned() {
     settle(deps, state, { status: CLIENT_CLOSED_STATUS, outcome: 'aborted' });
   });
@@ -133,10 +162,18 @@ function openCall(deps: PipelineDeps, request: FastifyRequest, reply: FastifyRep
   return state;
 }
 
-/** 11. Once the endpoint's work is over: settle the ticket and queue the usage record, exactly once. */
-function settle(deps: PipelineDeps, state: DataPlaneState | null, otherwise: Omit<CallEnding, 'usage'>): void {
-  if (!state) return;
-  deps.trackSettlement(state.done.then(() => state.call.finish(otherwise)));
+/**
+ * 11. Once the endpoint's work is over: settle the ticket and queue the usage record, exactly once;
+ * then the span ends with what was charged (the response has long been sent).
+ */
+function settle(deps: PipelineDeps, state: DataPlaneState, otherwise: Omit<CallEnding, 'usage'>): void {
+  const settling = state.done.then(() => state.call.finish(otherwise));
+  deps.trackSettlement(state.span ? settling.then(() => endSpan(state)) : settling);
+}
+
+function endSpan({ span, call }: DataPlaneState): void {
+  // Only the settlement that ran sets `settled`; a second one (abort and response both seen) ends nothing.
+  if (span && call.settled) span.end({ ...call.settled, target: call.target });
 }
 
 /** An AbortSignal that fires when the client disconnects before the response is complete. */

@@ -76,7 +76,7 @@ export function httpRouteEndpoint(deps: HttpRouteDeps): DataPlaneEndpoint<Found,
       return { provider, admission: { price: { kind: 'route', routeId: route.id, cost: route.cost }, estimatedInputTokens: 0, maxOutputTokens: 0 } };
     },
     // 10. Upstream, streamed both ways; the call ends when the body has been relayed (or the client left).
-    handle: async function proxyHttpRoute({ key, call, plan, signal }, request, reply) {
+    handle: async function proxyHttpRoute({ key, call, plan, signal, span }, request, reply) {
       const { route, provider, upstreamPath, query } = plan;
       call.target = { provider: provider.name, model: route.path };
       const result = await deps.upstream.send({
@@ -87,6 +87,7 @@ export function httpRouteEndpoint(deps: HttpRouteDeps): DataPlaneEndpoint<Found,
         headers: upstreamHeaders(request, { accountId: key.accountId, keyId: key.id, secret: provider.secret }),
         body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined,
         signal,
+        trace: span,
       });
       deps.observeUpstream(provider, result.ok ? String(result.status) : result.failure, (performance.now() - result.startedMs) / 1000);
       if (!result.ok) {

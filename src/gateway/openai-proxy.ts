@@ -45,6 +45,8 @@ interface ModelPlan {
 }
 
 const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
+/** gen_ai.operation.name of each endpoint (OpenTelemetry GenAI semantic conventions). */
+const GEN_AI_OPERATIONS: Record<OpenAiEndpoint, string> = { 'chat/completions': 'chat', responses: 'chat', embeddings: 'embeddings' };
 
 export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): DataPlaneEndpoint<Found, ModelPlan> {
   function readModel(request: FastifyRequest): Found {
@@ -80,7 +82,7 @@ export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): Data
     const forwarded = await deps.forward(
       orderTargets(plan.resolution, pinned),
       plan.catalog.providers,
-      (target, provider) => upstreamRequest(endpoint, fields, cap, target, provider, stream, signal),
+      (target, provider) => upstreamRequest(endpoint, fields, cap, target, provider, stream, signal, admitted.span),
       request.log,
     );
     // Once an upstream has answered, it has read the prompt: whatever happens next, the input is charged.
@@ -102,7 +104,7 @@ export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): Data
     return reply.status(200).header('content-type', forwarded.answer.headers['content-type'] ?? 'application/json').send(text);
   }
 
-  return { locate: readModel, authorize: authorizeModel, handle: proxyOpenAi };
+  return { operation: GEN_AI_OPERATIONS[endpoint], locate: readModel, authorize: authorizeModel, handle: proxyOpenAi };
 }
 
 /** Starts the event stream; resolves with how it ended (the usage chunk, else what was delivered). */
@@ -137,14 +139,23 @@ function unknownModel(model: string, reason: 'unknown_model' | 'no_targets'): Ap
   });
 }
 
-function upstreamRequest(endpoint: OpenAiEndpoint, fields: Record<string, unknown>, cap: number | null, target: Target, provider: ProviderDef, stream: boolean, signal: AbortSignal): UpstreamRequest {
+function upstreamRequest(
+  endpoint: OpenAiEndpoint,
+  fields: Record<string, unknown>,
+  cap: number | null,
+  target: Target,
+  provider: ProviderDef,
+  stream: boolean,
+  signal: AbortSignal,
+  trace: UpstreamRequest['trace'],
+): UpstreamRequest {
   const payload = forwardedBody(endpoint, { ...fields, model: target.model }, cap, provider.outputCapField ?? DEFAULT_OUTPUT_CAP_FIELD);
   // Ask for usage on chat streams so credits settle to real numbers (SPEC §6); stripped on relay
   // unless the client asked for it too.
   if (stream && endpoint === 'chat/completions') payload.stream_options = { ...(fields.stream_options as object | undefined), include_usage: true };
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'user-agent': 'tollgate' };
   if (provider.secret) headers.authorization = `Bearer ${provider.secret}`;
-  return { provider, path: `/${endpoint}`, method: 'POST', headers, body: JSON.stringify(payload), signal };
+  return { provider, path: `/${endpoint}`, method: 'POST', headers, body: JSON.stringify(payload), signal, trace };
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

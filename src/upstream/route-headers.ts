@@ -3,7 +3,8 @@
 // a caller could make the upstream (or a proxy in front of it) read another method, another URL
 // or another client address (issue 9 item 17); the forwarding headers are set from what Tollgate
 // itself knows. Back to the caller: no hop-by-hop fields, and a Location only when it stays
-// inside the route (issue 9 item 14).
+// inside the route (issue 9 item 14). A caller's trace context (`traceparent`, `tracestate`) never
+// passes raw: with tracing on, the upstream receives Tollgate's own, in the caller's trace (SPEC §12).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { routeLocation } from '../core/route-upstream-url.js';
@@ -15,7 +16,9 @@ const CREDENTIALS = ['authorization', 'x-api-key', 'proxy-authorization', 'cooki
 // URL Rewrite, Rails' Rack::MethodOverride, nginx auth setups) or the "real" client address.
 const REWRITES = ['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method', 'x-original-url', 'x-original-uri', 'x-rewrite-url'];
 const CLIENT_ADDRESS = ['forwarded', 'x-real-ip', 'x-client-ip', 'true-client-ip', 'x-cluster-client-ip', 'cf-connecting-ip', 'fastly-client-ip', 'x-originating-ip', 'x-remote-ip', 'x-remote-addr', 'client-ip'];
-const REQUEST_DROPPED = new Set(['host', 'content-length', ...HOP_BY_HOP, ...CREDENTIALS, ...REWRITES, ...CLIENT_ADDRESS]);
+// W3C Trace Context: https://www.w3.org/TR/trace-context/
+const TRACE_CONTEXT = ['traceparent', 'tracestate'];
+const REQUEST_DROPPED = new Set(['host', 'content-length', ...HOP_BY_HOP, ...CREDENTIALS, ...REWRITES, ...CLIENT_ADDRESS, ...TRACE_CONTEXT]);
 const DROPPED_PREFIXES = ['x-tollgate-', 'x-forwarded-'];
 const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, 'x-request-id', 'location']);
 

@@ -3,7 +3,8 @@
 // request() does not follow them, and a 3xx is treated as a failure by callers). Account-owned
 // upstreams use an agent whose DNS lookup refuses private addresses, and their IP-literal hosts
 // are re-checked here, because a literal never goes through a lookup. The URL is built so that it
-// cannot leave the base URL's path (issue 9 item 2): see upstreamUrlWithin.
+// cannot leave the base URL's path (issue 9 item 2): see upstreamUrlWithin. With tracing on, each
+// attempt is a client span whose context the upstream receives as `traceparent` (SPEC §12).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
@@ -12,6 +13,7 @@ import type { DeepReadonly } from '../core/deep-freeze.js';
 import { checkUpstreamUrl } from '../core/private-address.js';
 import { upstreamUrlWithin } from '../core/route-upstream-url.js';
 import type { ProviderDef } from '../catalog/catalog.js';
+import type { RequestSpan } from '../tracing/request-span.js';
 import { BLOCKED_ADDRESS, guardedLookup } from './guarded-lookup.js';
 
 export interface UpstreamTimeouts {
@@ -38,6 +40,8 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: Buffer | string | undefined;
   signal: AbortSignal;
+  /** The request's span when tracing is on: the attempt is traced below it. */
+  trace?: Pick<RequestSpan, 'attempt'> | null;
 }
 
 /** connect: never reached the upstream (safe to try another target); timeout: a phase ran out. */
@@ -90,17 +94,21 @@ export class UpstreamClient {
     const url = upstreamUrlWithin(req.provider.baseUrl, req.path, req.within);
     if (!url) return { ok: false, failure: 'blocked', startedMs };
     if (req.provider.guarded && !checkUpstreamUrl(req.provider.baseUrl, false).ok) return { ok: false, failure: 'blocked', startedMs };
+    const attempt = req.trace?.attempt(url, req.method);
     try {
       const response = await request(url, {
         method: req.method as 'GET',
-        headers: req.headers,
+        headers: attempt ? attempt.headers(req.headers) : req.headers,
         body: req.body ?? null,
         signal: req.signal,
         dispatcher: req.provider.guarded ? this.guarded : this.trusted,
       });
+      attempt?.answered(response.statusCode);
       return { ok: true, status: response.statusCode, headers: response.headers, body: response.body, url, startedMs };
     } catch (error) {
-      return { ok: false, failure: classifyUpstreamError(error, req.signal), startedMs };
+      const failure = classifyUpstreamError(error, req.signal);
+      attempt?.failed(failure);
+      return { ok: false, failure, startedMs };
     }
   }
 }

@@ -32,6 +32,7 @@ export interface FixtureOptions {
   env?: Record<string, string>;
   shared?: TestGatewayOptions['shared'];
   keyBody?: Record<string, unknown>;
+  spanExporter?: TestGatewayOptions['spanExporter'];
 }
 
 /**
@@ -69,6 +70,7 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
     gw = await startTestGateway({
       ...(options.target ? { target: options.target } : {}),
       ...(options.shared ? { shared: options.shared } : {}),
+      ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
       env: { TOLLGATE_CONFIG: file.path, ...options.env },
     });
     user = await signUp(gw.app);

@@ -1,6 +1,7 @@
 // Builds a real Tollgate (real storage, real services, the real Fastify app) for a test, on SQLite
 // in a temporary directory or on PostgreSQL in a schema of its own, with logs captured.
 import { randomBytes } from 'node:crypto';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ export interface TestGatewayOptions {
   shared?: { schema: string; masterKey: string; dataDir: string };
   /** Attempt budgets; by default registration is not throttled, as suites sign up ~100 users from 127.0.0.1. */
   throttles?: Partial<ThrottleLimits>;
+  /** Tracing on, each span handed to this exporter as it ends (an InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
 }
 
 const SUITE_THROTTLES: Partial<ThrottleLimits> = { registrationPerAddress: { max: 100_000, windowMs: 60_000 } };
@@ -52,6 +55,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     logger: createLogger('debug', logSink()),
     databaseSchema: schema,
     throttles: options.throttles ?? SUITE_THROTTLES,
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const app = await buildApp(services);
   await app.ready();
