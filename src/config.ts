@@ -145,7 +145,16 @@ function tracingFrom(env: Env): TracingConfig | undefined {
   return { serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME };
 }
 
-export function loadConfig(env: Env, cwd: string): Config {
+export interface LoadOptions {
+  /**
+   * false: leave the config file unread (the schema's defaults), for commands that manage users, keys
+   * and credits, which need the database and the master key but none of the file's providers — so a
+   * `${VAR}` the server needs is not demanded of an operator who only grants credits.
+   */
+  readFile?: boolean;
+}
+
+export function loadConfig(env: Env, cwd: string, options: LoadOptions = {}): Config {
   const keyPrefix = env.TOLLGATE_KEY_PREFIX?.trim() || 'tg';
   if (!KEY_PREFIX_PATTERN.test(keyPrefix)) {
     throw new ConfigError('TOLLGATE_KEY_PREFIX must be 1–12 lower-case letters or digits, starting with a letter');
@@ -157,7 +166,8 @@ export function loadConfig(env: Env, cwd: string): Config {
 
   const explicitConfig = env.TOLLGATE_CONFIG?.trim();
   const defaultConfig = resolve(cwd, 'tollgate.yaml');
-  const configPath = explicitConfig ? resolve(cwd, explicitConfig) : existsSync(defaultConfig) ? defaultConfig : undefined;
+  const found = explicitConfig ? resolve(cwd, explicitConfig) : existsSync(defaultConfig) ? defaultConfig : undefined;
+  const configPath = options.readFile === false ? undefined : found;
   // No file: the schema's defaults alone, resolved by the same parser.
   const file = configPath ? readConfigFile(configPath, env) : parseConfigFile('{}', 'defaults', env);
 
