@@ -90,8 +90,9 @@ export async function authenticateUserOrKey(services: UserOrKeyAuthDeps, request
   const credential = presentedCredential(request);
   if (!credential) throw new ApiError('invalid_token', { message: 'An access token or API key is required.' });
   if (!looksLikeApiKey(services, credential)) return { type: 'user', user: (await userFromAccessToken(services, credential)).user };
-  // Self-service routes apply no origin rule (they are not called from the key's web pages).
-  const check = await verifyKey(keyVerifier(services), { credential, origin: undefined }, new Date());
+  // Self-service routes apply no origin rule (they are not called from the key's web pages), but
+  // a key's address rule holds everywhere the key is accepted: a leaked key stays useless elsewhere.
+  const check = await verifyKey(keyVerifier(services), { credential, origin: undefined, clientIp: request.ip }, new Date());
   if (!check.ok) throw new ApiError('invalid_api_key');
   if (check.key.createdBy === null) {
     // Only org keys are minted without a user; a personal key always has its creator.

@@ -15,7 +15,7 @@ function fakeStorage(rows: Map<string, Partial<ApiKeyRecord>>) {
         reads++;
         if (release === undefined && (storage as { hold?: boolean }).hold) await new Promise<void>((resolve) => (release = resolve));
         const row = rows.get(id);
-        return row ? ({ id, createdBy: null, ...row } as ApiKeyRecord) : undefined;
+        return row ? ({ id, createdBy: null, allowedIps: [], metadata: {}, ...row } as ApiKeyRecord) : undefined;
       },
     },
     users: { findById: async () => undefined },
