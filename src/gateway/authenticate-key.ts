@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { presentedCredential } from '../http/authenticate.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import { verifyKey, type KeyRefusal, type KeyVerifier } from '../keys/verify-key.js';
+import { ipNotAllowed, verifyKey, type KeyRefusal, type KeyVerifier } from '../keys/verify-key.js';
 
 export interface KeyCheckDeps {
   verifier: KeyVerifier;
@@ -23,10 +23,7 @@ export function requestOrigin(request: FastifyRequest): string | undefined {
 
 export function refusalError(check: KeyRefusal): ApiError {
   if (check.code === 'origin_not_allowed') return new ApiError('origin_not_allowed');
-  if (check.code === 'ip_not_allowed') {
-    // The address as Tollgate saw it: what a caller needs to fix the list or the proxy setting.
-    return new ApiError('ip_not_allowed', { message: check.clientIp ? `This key may not be used from ${check.clientIp}.` : 'This key is limited to certain client addresses and none was given (POST /api/v1/keys/verify takes it as "ip").' });
-  }
+  if (check.code === 'ip_not_allowed') return ipNotAllowed(check.clientIp);
   if (check.reason === 'missing') {
     return new ApiError('invalid_api_key', {
       message: 'No API key was provided.',

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { ApiError } from '../core/errors.js';
 import type { KeyCache } from '../keys/key-cache.js';
 import type { KeyService } from '../keys/key-service.js';
-import { verifyKey, type KeyVerifier } from '../keys/verify-key.js';
+import { ipNotAllowed, verifyKey, type KeyVerifier } from '../keys/verify-key.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
@@ -93,7 +93,7 @@ export async function authenticateUserOrKey(services: UserOrKeyAuthDeps, request
   // Self-service routes apply no origin rule (they are not called from the key's web pages), but
   // a key's address rule holds everywhere the key is accepted: a leaked key stays useless elsewhere.
   const check = await verifyKey(keyVerifier(services), { credential, origin: undefined, clientIp: request.ip }, new Date());
-  if (!check.ok) throw new ApiError('invalid_api_key');
+  if (!check.ok) throw check.code === 'ip_not_allowed' ? ipNotAllowed(check.clientIp) : new ApiError('invalid_api_key');
   if (check.key.createdBy === null) {
     // Only org keys are minted without a user; a personal key always has its creator.
     if (check.key.kind !== 'org') throw new ApiError('invalid_api_key');

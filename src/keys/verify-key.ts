@@ -5,6 +5,7 @@
 // dropped by KeyEvents on this node and by RedisKeyBus on the others, so a revocation stops a key
 // at once here and within the fan-out elsewhere, for every caller alike. A refusal is a value
 // carrying its error code; only infrastructure failures throw.
+import { ApiError } from '../core/errors.js';
 import { parseKey } from '../core/key-format.js';
 import { isIpAllowed } from '../core/ip-allowlist.js';
 import { checkOrigin } from '../core/origins.js';
@@ -52,4 +53,11 @@ export async function verifyKey(verifier: KeyVerifier, input: KeyRequest, now: D
   if (checkOrigin(decision.key.allowedOrigins, input.origin) !== 'allowed') return { ok: false, code: 'origin_not_allowed', reason: 'origin', key: decision.key };
   if (!isIpAllowed(allowedIps, input.clientIp)) return { ok: false, code: 'ip_not_allowed', reason: 'ip', key: decision.key, clientIp: input.clientIp };
   return { ok: true, key: decision.key };
+}
+
+/** The 403 for a key used from outside its allowed_ips, naming the address as Tollgate saw it (what a caller needs to fix the list or the proxy setting). */
+export function ipNotAllowed(clientIp: string | undefined): ApiError {
+  return new ApiError('ip_not_allowed', {
+    message: clientIp ? `This key may not be used from ${clientIp}.` : 'This key is limited to certain client addresses and none was given (POST /api/v1/keys/verify takes it as "ip").',
+  });
 }
