@@ -1,4 +1,4 @@
-// Request and response schemas of /api/v1/auth/keys.
+// Request and response schemas of /api/v1/auth/keys (the key settings are shared with /admin/keys).
 import { Type } from '@sinclair/typebox';
 import { MAX_ALLOWED_IPS } from '../../core/ip-allowlist.js';
 import { MAX_METADATA_PAIRS, MAX_METADATA_VALUE_LENGTH, METADATA_NAME_PATTERN } from '../../core/metadata-pairs.js';
