@@ -29,8 +29,7 @@ import { goDuration, rateLimitHeaders, tightest } from './rate-limit-headers.js'
 const VerifyBody = Type.Object({
   key: Type.String({ maxLength: 256 }),
   origin: Type.Optional(Type.String({ maxLength: 2048 })),
-  /** The client's address as the calling service saw it, for keys with allowed_ips. */
-  ip: Type.Optional(Type.String({ maxLength: 64 })),
+  ip: Type.Optional(Type.String({ maxLength: 64, description: "The client's address as the calling service saw it; required for keys with allowed_ips." })),
   scope: Type.Optional(Type.String({ maxLength: 64 })),
   cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
 });

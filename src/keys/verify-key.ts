@@ -1,10 +1,11 @@
 // The one API-key check, in SPEC §4 order: key present → shape and checksum (no lookup at all) →
-// cached lookup → revoked / expired / inactive creator → origin and client address. Every caller that accepts an API
-// key goes through it over the same key cache: the data plane's key-check hook, the self-service
-// routes (src/http/authenticate.ts), POST /api/v1/keys/verify and forward-auth. The cache is
-// dropped by KeyEvents on this node and by RedisKeyBus on the others, so a revocation stops a key
-// at once here and within the fan-out elsewhere, for every caller alike. A refusal is a value
-// carrying its error code; only infrastructure failures throw.
+// cached lookup → revoked / expired / inactive creator → origin and client address. Every caller
+// that accepts an API key goes through it over the same key cache: the data plane's key-check
+// hook, the self-service routes (src/http/authenticate.ts), POST /api/v1/keys/verify and
+// forward-auth. The cache is dropped by KeyEvents on this node and by RedisKeyBus on the others,
+// so a revocation or a settings change reaches a key at once here and within the fan-out
+// elsewhere, for every caller alike. A refusal is a value carrying its error code; only
+// infrastructure failures throw.
 import { ApiError } from '../core/errors.js';
 import { parseKey } from '../core/key-format.js';
 import { isIpAllowed } from '../core/ip-allowlist.js';
@@ -55,7 +56,10 @@ export async function verifyKey(verifier: KeyVerifier, input: KeyRequest, now: D
   return { ok: true, key: decision.key };
 }
 
-/** The 403 for a key used from outside its allowed_ips, naming the address as Tollgate saw it (what a caller needs to fix the list or the proxy setting). */
+/**
+ * The 403 for a key used from outside its allowed_ips, naming the address as Tollgate saw it: what
+ * a caller needs to fix the list or the proxy setting (the address is the caller's own, no secret).
+ */
 export function ipNotAllowed(clientIp: string | undefined): ApiError {
   return new ApiError('ip_not_allowed', {
     message: clientIp ? `This key may not be used from ${clientIp}.` : 'This key is limited to certain client addresses and none was given (POST /api/v1/keys/verify takes it as "ip").',
