@@ -1,16 +1,17 @@
 // /admin/keys: the account's org proxy keys (Morph-style, seed-compatible shapes of SPEC §4).
 // Org keys belong to the account, are never recoverable, and record who minted them: the user, or
-// null for a service token (the audit trail names the token). A revoke is announced on the key
-// events so every node's key cache drops the key.
+// null for a service token (the audit trail names the token). A change or revoke is announced on
+// the key events so every node's key cache drops the key.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
 import { nameField } from '../http/name-field.js';
-import { validateKeySettings } from '../keys/key-settings.js';
+import { keyChangeAudit, validateKeySettings } from '../keys/key-settings.js';
 import type { Services } from '../services.js';
 import { isKeyActive } from '../core/key-state.js';
-import { AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKeyBody } from '../http/schemas/admin-schemas.js';
+import { AdminKey, AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKeyBody, PatchAdminKeyBody } from '../http/schemas/admin-schemas.js';
+import type { ApiKeyRecord } from '../storage/api-keys.js';
 import { authenticateAdmin } from '../http/authenticate-admin.js';
 
 /** What these routes use of the composition root. */
@@ -20,9 +21,31 @@ const tags = ['admin'];
 const security = [{ bearer: [] }];
 export const MAX_ACTIVE_ORG_KEYS = 1000;
 
+/** An org key as every admin read shows it. */
+function adminKeyOut(k: ApiKeyRecord, now: string) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.keyPrefix,
+    enabled: isKeyActive(k, now),
+    created_at: k.createdAt,
+    last_used_at: k.lastUsedAt,
+    revoked_at: k.revokedAt,
+    allowed_ips: k.allowedIps,
+    metadata: k.metadata,
+  };
+}
+
 export function registerAdminKeyRoutes(app: FastifyInstance, services: AdminKeyRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage, keys } = services;
+
+  /** The account's org key, or 404: another account's key does not exist from here. */
+  async function orgKey(accountId: string, id: string): Promise<ApiKeyRecord> {
+    const key = await storage.apiKeys.findById(id);
+    if (!key || key.kind !== 'org' || key.accountId !== accountId) throw new ApiError('not_found', { message: 'No such key.' });
+    return key;
+  }
 
   r.post('/admin/keys', { schema: { tags, security, body: CreateAdminKeyBody, response: { 201: CreatedAdminKey } } }, async (request, reply) => {
     const principal = await authenticateAdmin(services, request);
@@ -45,6 +68,8 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: AdminKeyR
           scopes: settings.scopes ?? [],
           models: settings.models ?? null,
           rateLimit: null,
+          allowedIps: settings.allowedIps ?? [],
+          metadata: settings.metadata ?? {},
           isDefault: false,
           recoverable: false,
           rotatedFrom: null,
@@ -55,30 +80,44 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: AdminKeyR
       return minted;
     });
     const enabled = isKeyActive(record, now.toISOString());
-    return reply.status(201).send({ key: { id: record.id, name: record.name, prefix: record.keyPrefix, enabled, created_at: record.createdAt }, secret: key });
+    return reply.status(201).send({
+      key: { id: record.id, name: record.name, prefix: record.keyPrefix, enabled, created_at: record.createdAt, allowed_ips: record.allowedIps, metadata: record.metadata },
+      secret: key,
+    });
   });
 
   r.get('/admin/keys', { schema: { tags, security, response: { 200: AdminKeyList } } }, async (request) => {
     const principal = await authenticateAdmin(services, request);
     const now = new Date().toISOString();
     const list = await storage.apiKeys.listByAccount(principal.accountId, 'org');
-    return {
-      keys: list.reverse().map((k) => ({
-        id: k.id,
-        name: k.name,
-        prefix: k.keyPrefix,
-        enabled: isKeyActive(k, now),
-        created_at: k.createdAt,
-        last_used_at: k.lastUsedAt,
-        revoked_at: k.revokedAt,
-      })),
-    };
+    return { keys: list.reverse().map((k) => adminKeyOut(k, now)) };
+  });
+
+  r.get('/admin/keys/:id', { schema: { tags, security, params: AdminKeyParams, response: { 200: AdminKey } } }, async (request) => {
+    const principal = await authenticateAdmin(services, request);
+    return adminKeyOut(await orgKey(principal.accountId, request.params.id), new Date().toISOString());
+  });
+
+  r.patch('/admin/keys/:id', { schema: { tags, security, params: AdminKeyParams, body: PatchAdminKeyBody, response: { 200: AdminKey } } }, async (request) => {
+    const principal = await authenticateAdmin(services, request);
+    const key = await orgKey(principal.accountId, request.params.id);
+    const now = new Date();
+    const settings = validateKeySettings(request.body, now);
+    const name = request.body.name !== undefined ? { name: nameField('name', request.body.name) } : {};
+    const updated = await storage.transaction(async (tx) => {
+      const row = await tx.apiKeys.update(key.id, { ...settings, ...name }, now.toISOString());
+      await tx.audit.record({ accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, action: 'org_key.updated', targetType: 'api_key', targetId: key.id, data: keyChangeAudit(request.body, settings), requestId: request.id });
+      return row;
+    });
+    // Every node's key cache drops the key, so the new settings apply on the next request.
+    services.keyEvents.changed(key.id);
+    if (!updated) throw new ApiError('not_found', { message: 'No such key.' });
+    return adminKeyOut(updated, now.toISOString());
   });
 
   r.delete('/admin/keys/:id', { schema: { tags, security, params: AdminKeyParams, response: { 204: Type.Null() } } }, async (request, reply) => {
     const principal = await authenticateAdmin(services, request);
-    const key = await storage.apiKeys.findById(request.params.id);
-    if (!key || key.kind !== 'org' || key.accountId !== principal.accountId) throw new ApiError('not_found', { message: 'No such key.' });
+    const key = await orgKey(principal.accountId, request.params.id);
     const at = new Date().toISOString();
     await storage.transaction(async (tx) => {
       if (await tx.apiKeys.revoke(key.id, at, at)) {

@@ -10,7 +10,7 @@ import type { Services } from '../services.js';
 import { isKeyActive } from '../core/key-state.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { StorageTransaction } from '../storage/storage.js';
-import { keyMetadata, validateKeySettings } from '../keys/key-settings.js';
+import { keyChangeAudit, keyMetadata, validateKeySettings } from '../keys/key-settings.js';
 import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from '../http/schemas/key-schemas.js';
 
 /** What these routes use of the composition root. */
@@ -80,6 +80,8 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
         scopes: settings.scopes ?? [],
         models: settings.models ?? null,
         rateLimit: settings.rateLimit ?? null,
+        allowedIps: settings.allowedIps ?? [],
+        metadata: settings.metadata ?? {},
         isDefault: false,
         recoverable: services.config.keyRecovery,
         rotatedFrom: null,
@@ -141,7 +143,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
     const settings = validateKeySettings(request.body, now);
     const updated = await storage.transaction(async (tx) => {
       const row = await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: nameField('name', request.body.name) } : {}) }, now.toISOString());
-      await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.updated', targetType: 'api_key', targetId: key.id, data: { fields: Object.keys(request.body) }, requestId: request.id });
+      await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.updated', targetType: 'api_key', targetId: key.id, data: keyChangeAudit(request.body, settings), requestId: request.id });
       return row;
     });
     services.keyEvents.changed(key.id);
@@ -184,6 +186,8 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
         scopes: old.scopes,
         models: old.models,
         rateLimit: old.rateLimit,
+        allowedIps: old.allowedIps,
+        metadata: old.metadata,
         isDefault: old.isDefault,
         recoverable: services.config.keyRecovery,
         rotatedFrom: old.id,

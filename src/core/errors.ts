@@ -37,6 +37,11 @@ export const ERROR_CODES = {
     message: 'This key may not be used from this origin.',
     suggestion: "Add the origin to the key's allowed origins.",
   },
+  ip_not_allowed: {
+    status: 403,
+    message: 'This key may not be used from this address.',
+    suggestion: "Add the client's address to the key's allowed_ips.",
+  },
   forbidden: { status: 403, message: 'You are not allowed to do this.' },
   not_found: { status: 404, message: 'Not found.' },
   secret_scanning_not_configured: {

@@ -1,12 +1,14 @@
-// The HTTP edge of the key check (steps 1–5): reads the credential and Origin from the request,
-// runs the one verifier (src/keys/verify-key.ts), notes the key's use (written in batches) and
-// turns a refusal into the ApiError the plane renders (OpenAI's shape on the OpenAI-compatible
-// endpoints, Tollgate's elsewhere).
+// The HTTP edge of the key check (steps 1–5): reads the credential, Origin and client address from
+// the request, runs the one verifier (src/keys/verify-key.ts), notes the key's use (written in
+// batches) and turns a refusal into the ApiError the plane renders (OpenAI's shape on the
+// OpenAI-compatible endpoints, Tollgate's elsewhere). The client address is `request.ip`: the
+// socket's peer, or the X-Forwarded-For client only behind proxies TOLLGATE_TRUST_PROXY trusts
+// (src/app.ts), so a spoofed header from anyone else changes nothing.
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { presentedCredential } from '../http/authenticate.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import { verifyKey, type KeyRefusal, type KeyVerifier } from '../keys/verify-key.js';
+import { ipNotAllowed, verifyKey, type KeyRefusal, type KeyVerifier } from '../keys/verify-key.js';
 
 export interface KeyCheckDeps {
   verifier: KeyVerifier;
@@ -21,6 +23,7 @@ export function requestOrigin(request: FastifyRequest): string | undefined {
 
 export function refusalError(check: KeyRefusal): ApiError {
   if (check.code === 'origin_not_allowed') return new ApiError('origin_not_allowed');
+  if (check.code === 'ip_not_allowed') return ipNotAllowed(check.clientIp);
   if (check.reason === 'missing') {
     return new ApiError('invalid_api_key', {
       message: 'No API key was provided.',
@@ -33,7 +36,7 @@ export function refusalError(check: KeyRefusal): ApiError {
 /** Steps 1–5 of SPEC §4 for a data-plane request; returns the key or throws 401/403. */
 export async function authenticateKey(deps: KeyCheckDeps, request: FastifyRequest): Promise<ApiKeyRecord> {
   const now = new Date();
-  const check = await verifyKey(deps.verifier, { credential: presentedCredential(request), origin: requestOrigin(request) }, now);
+  const check = await verifyKey(deps.verifier, { credential: presentedCredential(request), origin: requestOrigin(request), clientIp: request.ip }, now);
   if (!check.ok) throw refusalError(check);
   deps.noteUse(check.key.id, now.toISOString());
   return check.key;

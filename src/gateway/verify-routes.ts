@@ -2,12 +2,20 @@
 // may make a request — a refused key is a 200 with `valid: false` and a code, Unkey style; only a
 // caller that may not ask gets an error. GET /api/v1/forward-auth does the same for nginx
 // `auth_request`, Traefik ForwardAuth and Envoy ext_authz: 200 with X-Tollgate-* identity headers,
-// or the refusal's status. Both run the data plane's own pipeline (cache, origin, scope, limits,
-// credits), so a verified request is counted and charged exactly like a proxied one.
+// or the refusal's status. Both run the data plane's own pipeline (cache, origin, client address,
+// scope, limits, credits), so a verified request is counted and charged exactly like a proxied one.
+// The client address a key's allowed_ips is checked against: for verify, the `ip` the calling
+// service reports (its own address says nothing about its client; without `ip` such a key is
+// refused, never waved through); for forward-auth, request.ip — the X-Forwarded-For client set by
+// the proxy in front, believed only when TOLLGATE_TRUST_PROXY trusts that proxy. A key's metadata
+// comes back as `metadata` from verify and as X-Tollgate-Key-Meta-<name> headers from forward-auth.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isIP } from 'node:net';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../core/errors.js';
+import { metadataHeaders } from '../core/metadata-pairs.js';
+import { invalidField } from '../core/validation-error.js';
 import { presentedCredential } from '../http/authenticate.js';
 import { verifyKey } from '../keys/verify-key.js';
 import type { RateLimitState } from '../limits/admission.js';
@@ -21,6 +29,7 @@ import { goDuration, rateLimitHeaders, tightest } from './rate-limit-headers.js'
 const VerifyBody = Type.Object({
   key: Type.String({ maxLength: 256 }),
   origin: Type.Optional(Type.String({ maxLength: 2048 })),
+  ip: Type.Optional(Type.String({ maxLength: 64, description: "The client's address as the calling service saw it; required for keys with allowed_ips." })),
   scope: Type.Optional(Type.String({ maxLength: 64 })),
   cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
 });
@@ -38,9 +47,9 @@ type Verdict =
  * The shared verdict: key pipeline → scope → limits and credits. Nothing follows a verification,
  * so it is settled at once: its answer reports the credits charged.
  */
-async function verdictFor(deps: PipelineDeps, requestId: string, input: { credential: string | undefined; origin: string | undefined; scope?: string | undefined; cost?: number | undefined; accountId: string | null }): Promise<Verdict> {
+async function verdictFor(deps: PipelineDeps, requestId: string, input: { credential: string | undefined; origin: string | undefined; clientIp: string | undefined; scope?: string | undefined; cost?: number | undefined; accountId: string | null }): Promise<Verdict> {
   const now = new Date();
-  const check = await verifyKey(deps.verifier, { credential: input.credential, origin: input.origin }, now);
+  const check = await verifyKey(deps.verifier, { credential: input.credential, origin: input.origin, clientIp: input.clientIp }, now);
   if (!check.ok) return { valid: false, error: refusalError(check), key: null, rateLimit: null };
   // A service token sees its own account's keys only; any other key is simply not valid.
   if (input.accountId !== null && check.key.accountId !== input.accountId) return { valid: false, error: new ApiError('invalid_api_key'), key: null, rateLimit: null };
@@ -86,7 +95,9 @@ export function registerVerifyRoutes(app: FastifyInstance, pipeline: PipelineDep
 
   r.post('/api/v1/keys/verify', { schema: { tags, security: [{ bearer: [] }], body: VerifyBody, summary: 'Verify an API key (service token or operator)' }, config: { plane: 'data' } }, async function verifyApiKey(request) {
     const caller = await deps.caller(request);
-    const verdict = await verdictFor(pipeline, request.id, { credential: request.body.key, origin: request.body.origin, scope: request.body.scope, cost: request.body.cost, accountId: caller.accountId });
+    const ip = request.body.ip;
+    if (ip !== undefined && (isIP(ip) === 0 || ip.includes('%'))) throw invalidField('ip', 'must be an IPv4 or IPv6 address');
+    const verdict = await verdictFor(pipeline, request.id, { credential: request.body.key, origin: request.body.origin, clientIp: ip, scope: request.body.scope, cost: request.body.cost, accountId: caller.accountId });
     const key = verdict.key;
     const balance = key ? await deps.balance(key.accountId) : null;
     return {
@@ -97,13 +108,14 @@ export function registerVerifyRoutes(app: FastifyInstance, pipeline: PipelineDep
       account_id: key?.accountId ?? null,
       scopes: key?.scopes ?? [],
       expires_at: key?.expiresAt ?? null,
+      metadata: key?.metadata ?? {},
       ratelimit: rateLimitOf(verdict.rateLimit),
       credits: balance ? { charged: verdict.valid ? verdict.charged : 0, balance: balance.balance, reserved: balance.reserved } : null,
     };
   });
 
   r.get('/api/v1/forward-auth', { schema: { tags, security: [{ bearer: [] }, { apiKey: [] }], querystring: ForwardAuthQuery, summary: 'Forward authentication (nginx auth_request, Traefik, Envoy)' }, config: { plane: 'data' } }, async function forwardAuth(request, reply) {
-    const verdict = await verdictFor(pipeline, request.id, { credential: presentedCredential(request), origin: requestOrigin(request), scope: scopeOf(request, request.query.scope), cost: request.query.cost, accountId: null });
+    const verdict = await verdictFor(pipeline, request.id, { credential: presentedCredential(request), origin: requestOrigin(request), clientIp: request.ip, scope: scopeOf(request, request.query.scope), cost: request.query.cost, accountId: null });
     reply.headers(rateLimitHeaders(verdict.rateLimit));
     if (!verdict.valid) throw verdict.error;
     return identity(reply, verdict.key).send({ valid: true, key_id: verdict.key.id, account_id: verdict.key.accountId });
@@ -121,5 +133,6 @@ function identity(reply: FastifyReply, key: ApiKeyRecord): FastifyReply {
     .header('x-tollgate-account-id', key.accountId)
     .header('x-tollgate-key-id', key.id)
     .header('x-tollgate-scopes', key.scopes.join(','))
-    .header('x-tollgate-environment', key.environment);
+    .header('x-tollgate-environment', key.environment)
+    .headers(metadataHeaders(key.metadata));
 }

@@ -9,7 +9,7 @@ import { ApiError } from '../core/errors.js';
 import type { KeyCache } from '../keys/key-cache.js';
 import type { LastUsedTracker } from '../keys/last-used.js';
 import type { KeyService } from '../keys/key-service.js';
-import { verifyKey, type KeyVerifier } from '../keys/verify-key.js';
+import { ipNotAllowed, verifyKey, type KeyVerifier } from '../keys/verify-key.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
@@ -93,10 +93,11 @@ export async function authenticateUserOrKey(services: UserOrKeyAuthDeps, request
   const credential = presentedCredential(request);
   if (!credential) throw new ApiError('invalid_token', { message: 'An access token or API key is required.' });
   if (!looksLikeApiKey(services, credential)) return { type: 'user', user: (await userFromAccessToken(services, credential)).user };
-  // Self-service routes apply no origin rule (they are not called from the key's web pages).
+  // Self-service routes apply no origin rule (they are not called from the key's web pages), but
+  // a key's address rule holds everywhere the key is accepted: a leaked key stays useless elsewhere.
   const now = new Date();
-  const check = await verifyKey(keyVerifier(services), { credential, origin: undefined }, now);
-  if (!check.ok) throw new ApiError('invalid_api_key');
+  const check = await verifyKey(keyVerifier(services), { credential, origin: undefined, clientIp: request.ip }, now);
+  if (!check.ok) throw check.code === 'ip_not_allowed' ? ipNotAllowed(check.clientIp) : new ApiError('invalid_api_key');
   // A key at work on the control plane is in use as much as on the data plane (last_used_at).
   services.gateway.lastUsed.note(check.key.id, now.toISOString());
   if (check.key.createdBy === null) {

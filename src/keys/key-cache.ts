@@ -3,7 +3,11 @@
 // hashes the presented key and compares it in constant time (decideKey), so a cached row can never
 // vouch for a forged secret. Entries are dropped at once on a key-change event (this node directly,
 // other nodes through the Redis bus), and are never trusted for longer than `maxAgeMs()` — 30 s
-// whenever the invalidation channel is absent or down (SPEC §2).
+// whenever the invalidation channel is absent or down (SPEC §2). A key's allowed client addresses
+// are compiled into a BlockList once, when its entry is built, not on every request; a patch of
+// them is a key-change event like any other, so the entry is rebuilt on the next lookup.
+import type { BlockList } from 'node:net';
+import { compileAllowedIps } from '../core/ip-allowlist.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { Storage } from '../storage/storage.js';
 import { LruMap } from './lru-map.js';
@@ -12,6 +16,8 @@ export interface KeyLookup {
   record: ApiKeyRecord | undefined;
   /** False when the key's creator has been deactivated or deleted (org keys with no creator: true). */
   creatorActive: boolean;
+  /** The key's allowed_ips, ready to match; null when it has none (any address). */
+  allowedIps: BlockList | null;
 }
 
 interface Entry extends KeyLookup {
@@ -62,7 +68,7 @@ export class KeyCache {
     const record = await this.storage.apiKeys.findById(keyId);
     let creatorActive = true;
     if (record?.createdBy) creatorActive = (await this.storage.users.findById(record.createdBy))?.isActive ?? false;
-    const lookup = { record, creatorActive };
+    const lookup = { record, creatorActive, allowedIps: record ? compileAllowedIps(record.allowedIps) : null };
     if (generation === this.generation) this.entries.set(keyId, { ...lookup, fetchedAtMs });
     return lookup;
   }

@@ -20,6 +20,9 @@ export interface MintKeyInput {
   scopes: string[];
   models: string[] | null;
   rateLimit: KeyRateLimit | null;
+  /** Canonical CIDR blocks; none when left out. */
+  allowedIps?: string[] | undefined;
+  metadata?: Record<string, string> | undefined;
   isDefault: boolean;
   recoverable: boolean;
   rotatedFrom: string | null;
@@ -78,6 +81,8 @@ export class KeyService {
         scopes: input.scopes,
         models: input.models,
         rateLimit: input.rateLimit,
+        allowedIps: input.allowedIps ?? [],
+        metadata: input.metadata ?? {},
         isDefault: input.isDefault,
         rotatedFrom: input.rotatedFrom,
         revokedAt: null,

@@ -1,5 +1,7 @@
 // Validation of key settings shared by create and patch (and the admin plane), and the metadata
 // shape every listing uses: never the key or its hash.
+import { parseAllowedIp } from '../core/ip-allowlist.js';
+import { caseClashingName } from '../core/metadata-pairs.js';
 import { normalizeOrigin } from '../core/origins.js';
 import { invalidField } from '../core/validation-error.js';
 import { isKeyActive } from '../core/key-state.js';
@@ -11,6 +13,8 @@ interface SettingsInput {
   scopes?: string[] | undefined;
   models?: string[] | null | undefined;
   rate_limit?: KeyRateLimit | null | undefined;
+  allowed_ips?: string[] | undefined;
+  metadata?: Record<string, string> | undefined;
 }
 
 /** Checks what a schema cannot (future expiry, bare origins) and returns the patch to store. */
@@ -35,7 +39,42 @@ export function validateKeySettings(input: SettingsInput, now: Date): ApiKeyPatc
   if (input.scopes !== undefined) patch.scopes = [...new Set(input.scopes)];
   if (input.models !== undefined) patch.models = input.models === null ? null : [...new Set(input.models)];
   if (input.rate_limit !== undefined) patch.rateLimit = input.rate_limit;
+  if (input.allowed_ips !== undefined) patch.allowedIps = allowedIps(input.allowed_ips);
+  if (input.metadata !== undefined) patch.metadata = metadata(input.metadata);
   return patch;
+}
+
+/** Canonical blocks, deduplicated; an entry with host bits set is refused (see ip-allowlist.ts). */
+function allowedIps(entries: readonly string[]): string[] {
+  const cidrs = entries.map((entry, index) => {
+    const parsed = parseAllowedIp(entry);
+    if (!parsed.ok) throw invalidField(`allowed_ips/${index}`, parsed.problem);
+    return parsed.cidr;
+  });
+  return [...new Set(cidrs)];
+}
+
+/** The schema checked names, sizes and types; names equal apart from case, and broken text, are refused here. */
+function metadata(pairs: Record<string, string>): Record<string, string> {
+  const clash = caseClashingName(pairs);
+  if (clash !== null) throw invalidField(`metadata/${clash}`, 'repeats another name apart from case (forward-auth headers ignore case)');
+  for (const [name, value] of Object.entries(pairs)) {
+    // A lone UTF-16 surrogate cannot be written as UTF-8 (nor percent-encoded into a header).
+    if (/\p{Surrogate}/u.test(value)) throw invalidField(`metadata/${name}`, 'must be valid Unicode text');
+  }
+  return { ...pairs };
+}
+
+/**
+ * What a key patch's audit entry says: the fields sent, and the new address rule and metadata
+ * (who opened a key to the world matters). A key never has a secret among its settings.
+ */
+export function keyChangeAudit(body: object, patch: ApiKeyPatch): Record<string, unknown> {
+  return {
+    fields: Object.keys(body),
+    ...(patch.allowedIps !== undefined ? { allowed_ips: patch.allowedIps } : {}),
+    ...(patch.metadata !== undefined ? { metadata: patch.metadata } : {}),
+  };
 }
 
 export function keyMetadata(key: ApiKeyRecord, now: Date) {
@@ -54,6 +93,8 @@ export function keyMetadata(key: ApiKeyRecord, now: Date) {
     scopes: key.scopes,
     models: key.models,
     rate_limit: key.rateLimit,
+    allowed_ips: key.allowedIps,
+    metadata: key.metadata,
     rotated_from: key.rotatedFrom,
   };
 }

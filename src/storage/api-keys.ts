@@ -25,6 +25,10 @@ export interface ApiKeyRecord {
   scopes: string[];
   models: string[] | null;
   rateLimit: KeyRateLimit | null;
+  /** Canonical CIDR blocks (src/core/ip-allowlist.ts); empty: any client address. */
+  allowedIps: string[];
+  /** The owner's own name/value pairs, handed back by verify and forward-auth. */
+  metadata: Record<string, string>;
   isDefault: boolean;
   rotatedFrom: string | null;
   revokedAt: string | null;
@@ -33,13 +37,15 @@ export interface ApiKeyRecord {
   updatedAt: string;
 }
 
-export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, 'name' | 'allowedOrigins' | 'expiresAt' | 'scopes' | 'models' | 'rateLimit'>>;
+export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, 'name' | 'allowedOrigins' | 'expiresAt' | 'scopes' | 'models' | 'rateLimit' | 'allowedIps' | 'metadata'>>;
 
 const codec = tableCodec<Selectable<Tables['api_keys']>, ApiKeyRecord>({
   allowedOrigins: json<string[]>([]),
   scopes: json<string[]>([]),
   models: json<string[] | null>(null),
   rateLimit: json<KeyRateLimit | null>(null),
+  allowedIps: json<string[]>([]),
+  metadata: json<Record<string, string>>({}),
   isDefault: bool,
 });
 

@@ -53,6 +53,8 @@ export interface ApiKeysTable {
   scopes: string;
   models: string | null;
   rate_limit: string | null;
+  allowed_ips: string;
+  metadata: string;
   is_default: Bool;
   rotated_from: string | null;
   revoked_at: string | null;

@@ -1,7 +1,10 @@
 // The nginx example (examples/nginx/nginx.conf) against a real nginx and a real Tollgate on
 // 127.0.0.1: auth_request asks GET /api/v1/forward-auth, the API behind nginx gets the caller's
-// identity and never the key, and Tollgate's refusals (401, 403, 429, 402) reach the client.
+// identity and never the key, and Tollgate's refusals (401, 403, 429, 402) reach the client. With
+// TOLLGATE_TRUST_PROXY naming nginx, a key's allowed_ips are checked against nginx's client, and its
+// metadata reaches the API as X-Tollgate-Key-Meta-* headers.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,18 @@ import { startHttpUpstream, type HttpUpstream } from '../support/http-upstream.j
 
 const NGINX = '/usr/sbin/nginx';
 const EXAMPLE = new URL('../../examples/nginx/nginx.conf', import.meta.url);
+
+/** A GET from a chosen loopback source address (fetch cannot pick one); the status. */
+function getFrom(localAddress: string, url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { localAddress, headers, agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -37,7 +52,8 @@ describe('the nginx auth_request example against real nginx', () => {
 
   beforeAll(async () => {
     api = await startHttpUpstream();
-    f = await startGatewayFixture({ keyBody: { scopes: ['positions'], allowed_origins: ['https://app.example.com'] } });
+    // nginx runs on this machine, so loopback is the proxy Tollgate believes (as in the README).
+    f = await startGatewayFixture({ keyBody: { scopes: ['positions'], allowed_origins: ['https://app.example.com'] }, env: { TOLLGATE_TRUST_PROXY: '127.0.0.1/32' } });
     const tollgate = new URL(await f.listen());
     const accountId = (await f.gw.services.storage.accounts.findPersonal(f.user.userId))!.id;
     await f.gw.services.credits.ledger.grant({ accountId, amount: 100, reason: 'test', actorId: null, requestId: null });
@@ -102,6 +118,26 @@ describe('the nginx auth_request example against real nginx', () => {
     expect((await fetch(`${base}/v1/positions`, { headers: { 'x-api-key': scoped.key } })).status).toBe(200);
     await f.gw.app.inject({ method: 'DELETE', url: `/api/v1/auth/keys/${scoped.id}`, headers: f.user.auth });
     expect((await fetch(`${base}/v1/positions`, { headers: { 'x-api-key': scoped.key } })).status).toBe(401);
+  });
+
+  it("hands the key's metadata to the API, the same as verify and the key's own reads show it", async () => {
+    const tagged = await createKey(f.gw.app, f.user, { scopes: ['positions'], metadata: { plan: 'pro', team: 'blue' } });
+    expect((await f.gw.app.inject({ url: `/api/v1/auth/keys/${tagged.id}`, headers: f.user.auth })).json().metadata).toEqual({ plan: 'pro', team: 'blue' });
+    const response = await fetch(`${base}/v1/positions`, { headers: { 'x-api-key': tagged.key } });
+    expect(response.status).toBe(200);
+    expect(api.requests.at(-1)?.headers['x-tollgate-key-meta-plan']).toBe('pro');
+  });
+
+  it("checks allowed_ips against nginx's client, not nginx, and a client's own X-Forwarded-For does not help", async () => {
+    const url = `${base}/v1/positions`;
+    const elsewhere = await createKey(f.gw.app, f.user, { scopes: ['positions'], allowed_ips: ['10.0.0.0/8'] });
+    expect(await getFrom('127.0.0.1', url, { 'x-api-key': elsewhere.key, 'x-forwarded-for': '10.1.2.3' })).toBe(403);
+    // The client connects from 127.0.0.2; nginx itself talks to Tollgate from 127.0.0.1.
+    const client = await createKey(f.gw.app, f.user, { scopes: ['positions'], allowed_ips: ['127.0.0.2'] });
+    const proxyOnly = await createKey(f.gw.app, f.user, { scopes: ['positions'], allowed_ips: ['127.0.0.1'] });
+    expect(await getFrom('127.0.0.2', url, { 'x-api-key': client.key })).toBe(200);
+    expect(await getFrom('127.0.0.2', url, { 'x-api-key': proxyOnly.key })).toBe(403);
+    expect(await getFrom('127.0.0.1', url, { 'x-api-key': client.key })).toBe(403);
   });
 
   it("passes Tollgate's 429 (with Retry-After) and 402 through to the client", async () => {

@@ -158,6 +158,8 @@ export const ROWS: Record<string, Row> = {
   // The admin plane.
   'POST /admin/keys': { kind: 'admin', ok: 201, request: async () => ({ url: '/admin/keys', payload: { name: 'matrix' } }) },
   'GET /admin/keys': { kind: 'admin', ok: 200, request: at('/admin/keys') },
+  'GET /admin/keys/:id': { kind: 'admin', ok: 200, request: async (w) => ({ url: `/admin/keys/${await freshOrgKeyId(w)}` }) },
+  'PATCH /admin/keys/:id': { kind: 'admin', ok: 200, request: async (w) => ({ url: `/admin/keys/${await freshOrgKeyId(w)}`, payload: { metadata: { plan: 'pro' } } }) },
   'DELETE /admin/keys/:id': { kind: 'admin', ok: 204, request: async (w) => ({ url: `/admin/keys/${await freshOrgKeyId(w)}` }) },
   'GET /admin/audit': { kind: 'admin', ok: 200, request: at('/admin/audit') },
 

@@ -15,7 +15,7 @@ function fakeStorage(rows: Map<string, Partial<ApiKeyRecord>>) {
         reads++;
         if (release === undefined && (storage as { hold?: boolean }).hold) await new Promise<void>((resolve) => (release = resolve));
         const row = rows.get(id);
-        return row ? ({ id, createdBy: null, ...row } as ApiKeyRecord) : undefined;
+        return row ? ({ id, createdBy: null, allowedIps: [], metadata: {}, ...row } as ApiKeyRecord) : undefined;
       },
     },
     users: { findById: async () => undefined },
@@ -71,5 +71,18 @@ describe('KeyCache', () => {
     fake.storage.hold = false;
     await cache.lookup('key_a');
     expect(fake.reads()).toBe(2);
+  });
+  it("compiles a key's allowed_ips once per entry, and again after a change drops it", async () => {
+    const rows = new Map<string, Partial<ApiKeyRecord>>([['key_a', { allowedIps: ['10.0.0.0/8'] }], ['key_open', {}]]);
+    const cache = new KeyCache(fakeStorage(rows).storage, { maxEntries: 10, maxAgeMs: () => 30_000 });
+    const first = await cache.lookup('key_a');
+    expect(first.allowedIps?.check('10.1.2.3', 'ipv4')).toBe(true);
+    expect((await cache.lookup('key_a')).allowedIps).toBe(first.allowedIps);
+    expect((await cache.lookup('key_open')).allowedIps).toBeNull();
+    rows.set('key_a', { allowedIps: ['127.0.0.1/32'] });
+    cache.drop('key_a');
+    const changed = (await cache.lookup('key_a')).allowedIps;
+    expect(changed?.check('10.1.2.3', 'ipv4')).toBe(false);
+    expect(changed?.check('127.0.0.1', 'ipv4')).toBe(true);
   });
 });

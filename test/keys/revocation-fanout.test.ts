@@ -1,5 +1,6 @@
 // Revocation reaches every node (SPEC §2): two Tollgate nodes share one PostgreSQL schema and one
-// Redis; a key revoked through node A — which node B has cached — is refused by B within 1 s.
+// Redis; a key revoked through node A — which node B has cached — is refused by B within 1 s, and
+// so is a key whose allowed_ips were narrowed through A.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/d
 import { createKey, newMasterKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
 import { fixtureConfig, writeConfigFile } from '../support/gateway-fixture.js';
+import { rememberSecret } from '../support/log-capture.js';
 
 const body = { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] };
 
@@ -68,6 +70,26 @@ describe('revocation across two nodes sharing PostgreSQL and Redis', () => {
     console.info(`node B refused the revoked key ${elapsedMs.toFixed(0)} ms after node A revoked it`);
     expect(status).toBe(401);
     expect(elapsedMs).toBeLessThan(1000);
+  });
+
+  it("applies an org key's allowed_ips patched through node A on node B within 1 s", async () => {
+    const user = await signUp(a.app);
+    const minted = await a.app.inject({ method: 'POST', url: '/admin/keys', headers: user.auth, payload: { name: 'fenced later' } });
+    const { key, secret } = minted.json();
+    rememberSecret(secret);
+    const onB = () => b.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${secret}` }, payload: body });
+    expect((await onB()).statusCode).toBe(200);
+
+    const patched = await a.app.inject({ method: 'PATCH', url: `/admin/keys/${key.id}`, headers: user.auth, payload: { allowed_ips: ['10.0.0.0/8'] } });
+    expect(patched.statusCode).toBe(200);
+    const start = performance.now();
+    let status = 200;
+    while (status === 200 && performance.now() - start < 2000) {
+      status = (await onB()).statusCode;
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(status).toBe(403);
+    expect(performance.now() - start).toBeLessThan(1000);
   });
 
   it('sees a provider added on node A from node B at once (catalog fan-out)', async () => {

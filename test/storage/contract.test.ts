@@ -23,6 +23,7 @@ function key(accountId: string, createdBy: string, overrides: Partial<ApiKeyReco
   return {
     id, accountId, createdBy, kind: 'personal', name: 'k', keyPrefix: `tg_live_${id.slice(4)}`, environment: 'live', secretHash: 'ab'.repeat(32),
     encryptedKey: null, expiresAt: null, allowedOrigins: ['https://a.example'], scopes: ['chat'], models: null, rateLimit: { rpm: 5 },
+    allowedIps: ['10.0.0.0/8', '2001:db8::/32'], metadata: { plan: 'pro', 'customer-id': 'c_42' },
     isDefault: false, rotatedFrom: null, revokedAt: null, lastUsedAt: null, createdAt: at(), updatedAt: at(), ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 // Request and response schemas of the admin plane's keys and audit routes. The key shapes are the
 // seed-compatible ones of SPEC §4 and are fixed: response schemas drop anything else.
 import { Type } from '@sinclair/typebox';
-import { ExpiresAt, Models, Origins, Scopes } from './key-schemas.js';
+import { AllowedIps, ExpiresAt, MetadataPairs, Models, Origins, Scopes } from './key-schemas.js';
 
 export const CreateAdminKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -9,10 +9,29 @@ export const CreateAdminKeyBody = Type.Object({
   allowed_origins: Type.Optional(Origins),
   scopes: Type.Optional(Scopes),
   models: Type.Optional(Models),
+  allowed_ips: Type.Optional(AllowedIps),
+  metadata: Type.Optional(MetadataPairs),
   environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
 });
 
+/** A patch names only what changes; `allowed_ips` and `metadata` are replaced whole (`[]`, `{}` clear). */
+export const PatchAdminKeyBody = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  expires_at: Type.Optional(ExpiresAt),
+  allowed_origins: Type.Optional(Origins),
+  scopes: Type.Optional(Scopes),
+  models: Type.Optional(Models),
+  allowed_ips: Type.Optional(AllowedIps),
+  metadata: Type.Optional(MetadataPairs),
+});
+
 const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+
+// The key settings of SPEC §8 ride along on every read (extra fields are allowed by SPEC §4).
+const settingsFields = {
+  allowed_ips: Type.Array(Type.String()),
+  metadata: Type.Record(Type.String(), Type.String()),
+};
 
 export const CreatedAdminKey = Type.Object({
   key: Type.Object({
@@ -21,23 +40,23 @@ export const CreatedAdminKey = Type.Object({
     prefix: Type.String(),
     enabled: Type.Boolean(),
     created_at: Type.String(),
+    ...settingsFields,
   }),
   secret: Type.String(),
 });
 
-export const AdminKeyList = Type.Object({
-  keys: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      name: Nullable(Type.String()),
-      prefix: Type.String(),
-      enabled: Type.Boolean(),
-      created_at: Type.String(),
-      last_used_at: Nullable(Type.String()),
-      revoked_at: Nullable(Type.String()),
-    }),
-  ),
+export const AdminKey = Type.Object({
+  id: Type.String(),
+  name: Nullable(Type.String()),
+  prefix: Type.String(),
+  enabled: Type.Boolean(),
+  created_at: Type.String(),
+  last_used_at: Nullable(Type.String()),
+  revoked_at: Nullable(Type.String()),
+  ...settingsFields,
 });
+
+export const AdminKeyList = Type.Object({ keys: Type.Array(AdminKey) });
 
 export const AdminKeyParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 

@@ -1,10 +1,19 @@
-// Request and response schemas of /api/v1/auth/keys.
+// Request and response schemas of /api/v1/auth/keys (the key settings are shared with /admin/keys).
 import { Type } from '@sinclair/typebox';
+import { MAX_ALLOWED_IPS } from '../../core/ip-allowlist.js';
+import { MAX_METADATA_PAIRS, MAX_METADATA_VALUE_LENGTH, METADATA_NAME_PATTERN } from '../../core/metadata-pairs.js';
 
 export const KeyName = Type.Union([Type.String({ maxLength: 100 }), Type.Null()]);
 export const Origins = Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 50 });
 export const Scopes = Type.Array(Type.String({ pattern: '^[A-Za-z0-9:._/-]{1,64}$' }), { maxItems: 50 });
 export const Models = Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 200 }), Type.Null()]);
+/** Replaced whole on a patch; `[]` clears (no address rule). */
+export const AllowedIps = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_ALLOWED_IPS });
+/** Replaced whole on a patch; `{}` clears. */
+export const MetadataPairs = Type.Record(Type.String({ pattern: METADATA_NAME_PATTERN }), Type.String({ maxLength: MAX_METADATA_VALUE_LENGTH }), {
+  maxProperties: MAX_METADATA_PAIRS,
+  additionalProperties: false,
+});
 export const ExpiresAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 export const RateLimit = Type.Union([
   Type.Object(
@@ -25,6 +34,8 @@ export const CreateKeyBody = Type.Object({
   scopes: Type.Optional(Scopes),
   models: Type.Optional(Models),
   rate_limit: Type.Optional(RateLimit),
+  allowed_ips: Type.Optional(AllowedIps),
+  metadata: Type.Optional(MetadataPairs),
   environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
   is_default: Type.Optional(Type.Boolean()),
 });
@@ -36,6 +47,8 @@ export const PatchKeyBody = Type.Object({
   scopes: Type.Optional(Scopes),
   models: Type.Optional(Models),
   rate_limit: Type.Optional(RateLimit),
+  allowed_ips: Type.Optional(AllowedIps),
+  metadata: Type.Optional(MetadataPairs),
 });
 
 export const RotateKeyBody = Type.Object({
@@ -59,6 +72,8 @@ const metadataFields = {
   scopes: Type.Array(Type.String()),
   models: Type.Union([Type.Array(Type.String()), Type.Null()]),
   rate_limit: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+  allowed_ips: Type.Array(Type.String()),
+  metadata: Type.Record(Type.String(), Type.String()),
   rotated_from: Type.Union([Type.String(), Type.Null()]),
 };
 

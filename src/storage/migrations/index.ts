@@ -10,6 +10,7 @@ import { httpHardening } from './006-http-hardening.js';
 import { providerDirect } from './007-provider-direct.js';
 import { creditDebt } from './008-credit-debt.js';
 import { operatorMark } from './009-operator-mark.js';
+import { keyIpsAndMetadata } from './010-key-ips-and-metadata.js';
 import { stripeEvents } from './011-stripe-events.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -23,6 +24,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '007-provider-direct': providerDirect(),
     '008-credit-debt': creditDebt(dialect),
     '009-operator-mark': operatorMark(),
+    '010-key-ips-and-metadata': keyIpsAndMetadata(),
     '011-stripe-events': stripeEvents(),
   };
 }
