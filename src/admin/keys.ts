@@ -10,21 +10,41 @@ import { nameField } from '../http/name-field.js';
 import { validateKeySettings } from '../keys/key-settings.js';
 import type { Services } from '../services.js';
 import { isKeyActive } from '../core/key-state.js';
-import { AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKeyBody } from '../http/schemas/admin-schemas.js';
-import { authenticateAdmin } from '../http/authenticate-admin.js';
+import { AdminKey, AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKeyBody, PatchAdminKeyBody } from '../http/schemas/admin-schemas.js';
+import { Budgets, type BudgetView } from '../credits/budgets.js';
+import type { ApiKeyRecord } from '../storage/api-keys.js';
+import { authenticateAdmin, type AdminPrincipal } from '../http/authenticate-admin.js';
 
 const tags = ['admin'];
 const security = [{ bearer: [] }];
 export const MAX_ACTIVE_ORG_KEYS = 1000;
 
+function adminKeyOut(k: ApiKeyRecord, now: string, budget: BudgetView | null) {
+  return { id: k.id, name: k.name, prefix: k.keyPrefix, enabled: isKeyActive(k, now), created_at: k.createdAt, last_used_at: k.lastUsedAt, revoked_at: k.revokedAt, budget };
+}
+
 export function registerAdminKeyRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage, keys } = services;
+  const { budgets } = services.credits;
+
+  /** SPEC §8: budgets are set by owners, admins (and service tokens they mint) and operators. */
+  function mayChangeBudget(principal: AdminPrincipal, budget: unknown): void {
+    if (budget !== undefined && principal.role === 'member') throw new ApiError('forbidden', { message: 'Only owners and admins can set a budget.' });
+  }
+
+  async function orgKey(accountId: string, id: string): Promise<ApiKeyRecord> {
+    const key = await storage.apiKeys.findById(id);
+    if (!key || key.kind !== 'org' || key.accountId !== accountId) throw new ApiError('not_found', { message: 'No such key.' });
+    return key;
+  }
 
   r.post('/admin/keys', { schema: { tags, security, body: CreateAdminKeyBody, response: { 201: CreatedAdminKey } } }, async (request, reply) => {
     const principal = await authenticateAdmin(services, request);
     const now = new Date();
     const settings = validateKeySettings(request.body, now);
+    Budgets.check(request.body.budget);
+    mayChangeBudget(principal, request.body.budget);
     const active = (await storage.apiKeys.listByAccount(principal.accountId, 'org')).filter((k) => isKeyActive(k, now.toISOString()));
     if (active.length >= MAX_ACTIVE_ORG_KEYS) {
       throw new ApiError('conflict', { message: `An account may have at most ${MAX_ACTIVE_ORG_KEYS} active org keys.`, suggestion: 'Revoke keys you no longer use.' });
@@ -48,34 +68,38 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: Services)
         },
         now,
       );
+      await budgets.set(tx, 'key', minted.record.id, principal.accountId, request.body.budget);
       await tx.audit.record({ accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, action: 'org_key.created', targetType: 'api_key', targetId: minted.record.id, data: { name: minted.record.name }, requestId: request.id });
       return minted;
     });
     const enabled = isKeyActive(record, now.toISOString());
-    return reply.status(201).send({ key: { id: record.id, name: record.name, prefix: record.keyPrefix, enabled, created_at: record.createdAt }, secret: key });
+    const budget = await budgets.view('key', record.id);
+    return reply.status(201).send({ key: { id: record.id, name: record.name, prefix: record.keyPrefix, enabled, created_at: record.createdAt, budget }, secret: key });
   });
 
   r.get('/admin/keys', { schema: { tags, security, response: { 200: AdminKeyList } } }, async (request) => {
     const principal = await authenticateAdmin(services, request);
     const now = new Date().toISOString();
     const list = await storage.apiKeys.listByAccount(principal.accountId, 'org');
-    return {
-      keys: list.reverse().map((k) => ({
-        id: k.id,
-        name: k.name,
-        prefix: k.keyPrefix,
-        enabled: isKeyActive(k, now),
-        created_at: k.createdAt,
-        last_used_at: k.lastUsedAt,
-        revoked_at: k.revokedAt,
-      })),
-    };
+    const views = await budgets.viewMany('key', list.map((k) => k.id));
+    return { keys: list.reverse().map((k) => adminKeyOut(k, now, views.get(k.id) ?? null)) };
+  });
+
+  r.patch('/admin/keys/:id', { schema: { tags, security, params: AdminKeyParams, body: PatchAdminKeyBody, response: { 200: AdminKey } } }, async (request) => {
+    const principal = await authenticateAdmin(services, request);
+    const key = await orgKey(principal.accountId, request.params.id);
+    Budgets.check(request.body.budget);
+    mayChangeBudget(principal, request.body.budget);
+    await storage.transaction(async (tx) => {
+      await budgets.set(tx, 'key', key.id, principal.accountId, request.body.budget);
+      await tx.audit.record({ accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, action: 'org_key.updated', targetType: 'api_key', targetId: key.id, data: { fields: Object.keys(request.body) }, requestId: request.id });
+    });
+    return adminKeyOut(key, new Date().toISOString(), await budgets.view('key', key.id));
   });
 
   r.delete('/admin/keys/:id', { schema: { tags, security, params: AdminKeyParams, response: { 204: Type.Null() } } }, async (request, reply) => {
     const principal = await authenticateAdmin(services, request);
-    const key = await storage.apiKeys.findById(request.params.id);
-    if (!key || key.kind !== 'org' || key.accountId !== principal.accountId) throw new ApiError('not_found', { message: 'No such key.' });
+    const key = await orgKey(principal.accountId, request.params.id);
     const at = new Date().toISOString();
     await storage.transaction(async (tx) => {
       if (await tx.apiKeys.revoke(key.id, at, at)) {

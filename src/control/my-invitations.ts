@@ -60,7 +60,7 @@ export function registerMyInvitationRoutes(app: FastifyInstance, services: Servi
     const user = await authenticateUser(services, request);
     const invitation = await ownInvitation(services, user, request.params.id);
     const at = new Date().toISOString();
-    return storage.transaction(async (tx) => {
+    const account = await storage.transaction(async (tx) => {
       // The account lock orders this with every other membership change (members.ts).
       if (!(await tx.memberships.lockAccount(invitation.accountId, at))) throw noSuchInvitation();
       if (await tx.accounts.findMembership(invitation.accountId, user.id)) throw new ApiError('conflict', { message: 'You are already a member of this account.' });
@@ -76,9 +76,9 @@ export function registerMyInvitationRoutes(app: FastifyInstance, services: Servi
       await tx.audit.record({ accountId: invitation.accountId, actorType: 'user', actorId: user.id, action: 'invitation.accepted', targetType: 'invitation', targetId: invitation.id, data: { role: invitation.role, invited_by: invitation.invitedBy }, requestId: request.id });
       // The membership trail keeps its `member.*` events: this is where someone was added.
       await tx.audit.record({ accountId: invitation.accountId, actorType: 'user', actorId: user.id, action: 'member.added', targetType: 'user', targetId: user.id, data: { role: invitation.role, invitation_id: invitation.id }, requestId: request.id });
-      const account = (await tx.accounts.findById(invitation.accountId))!;
-      return accountOut(account, invitation.role);
+      return (await tx.accounts.findById(invitation.accountId))!;
     });
+    return accountOut(account, invitation.role, await services.credits.budgets.view('account', account.id));
   });
 
   r.post('/api/v1/invitations/:id/decline', { schema: { tags, security, params: InvitationParams, response: { 204: Type.Null() } } }, async function declineInvitation(request, reply) {

@@ -4,6 +4,7 @@ import { normalizeOrigin } from '../core/origins.js';
 import { invalidField } from '../core/validation-error.js';
 import { isKeyActive } from '../core/key-state.js';
 import type { ApiKeyPatch, ApiKeyRecord, KeyRateLimit } from '../storage/api-keys.js';
+import type { BudgetView } from '../credits/budgets.js';
 
 interface SettingsInput {
   expires_at?: string | null | undefined;
@@ -38,7 +39,8 @@ export function validateKeySettings(input: SettingsInput, now: Date): ApiKeyPatc
   return patch;
 }
 
-export function keyMetadata(key: ApiKeyRecord, now: Date) {
+/** `budget`: the key's budget as read now (src/credits/budgets.ts), or null when it has none. */
+export function keyMetadata(key: ApiKeyRecord, now: Date, budget: BudgetView | null) {
   return {
     id: key.id,
     key_prefix: key.keyPrefix,
@@ -55,5 +57,6 @@ export function keyMetadata(key: ApiKeyRecord, now: Date) {
     models: key.models,
     rate_limit: key.rateLimit,
     rotated_from: key.rotatedFrom,
+    budget,
   };
 }

@@ -23,6 +23,7 @@ import { PricesRepository } from './prices.js';
 import { AccountLimitsRepository } from './account-limits.js';
 import { ServerSettingsRepository } from './server-settings.js';
 import { InvitationsRepository } from './invitations.js';
+import { BudgetsRepository } from './budgets.js';
 
 /** Every repository over one handle: the database itself, or an open transaction. */
 export class StorageTransaction {
@@ -45,6 +46,7 @@ export class StorageTransaction {
   readonly usage: UsageRecordsRepository;
   readonly serverSettings: ServerSettingsRepository;
   readonly invitations: InvitationsRepository;
+  readonly budgets: BudgetsRepository;
 
   constructor(db: Kysely<Tables>) {
     this.users = new UsersRepository(db);
@@ -66,6 +68,7 @@ export class StorageTransaction {
     this.usage = new UsageRecordsRepository(db);
     this.serverSettings = new ServerSettingsRepository(db);
     this.invitations = new InvitationsRepository(db);
+    this.budgets = new BudgetsRepository(db);
   }
 
 }

@@ -2,6 +2,7 @@
 // seed-compatible ones of SPEC §4 and are fixed: response schemas drop anything else.
 import { Type } from '@sinclair/typebox';
 import { ExpiresAt, Models, Origins, Scopes } from './key-schemas.js';
+import { BudgetOut, NullableBudgetBody } from './budget-schemas.js';
 
 export const CreateAdminKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -10,6 +11,11 @@ export const CreateAdminKeyBody = Type.Object({
   scopes: Type.Optional(Scopes),
   models: Type.Optional(Models),
   environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
+  budget: Type.Optional(NullableBudgetBody),
+});
+
+export const PatchAdminKeyBody = Type.Object({
+  budget: Type.Optional(NullableBudgetBody),
 });
 
 const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
@@ -21,23 +27,23 @@ export const CreatedAdminKey = Type.Object({
     prefix: Type.String(),
     enabled: Type.Boolean(),
     created_at: Type.String(),
+    budget: BudgetOut,
   }),
   secret: Type.String(),
 });
 
-export const AdminKeyList = Type.Object({
-  keys: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      name: Nullable(Type.String()),
-      prefix: Type.String(),
-      enabled: Type.Boolean(),
-      created_at: Type.String(),
-      last_used_at: Nullable(Type.String()),
-      revoked_at: Nullable(Type.String()),
-    }),
-  ),
+export const AdminKey = Type.Object({
+  id: Type.String(),
+  name: Nullable(Type.String()),
+  prefix: Type.String(),
+  enabled: Type.Boolean(),
+  created_at: Type.String(),
+  last_used_at: Nullable(Type.String()),
+  revoked_at: Nullable(Type.String()),
+  budget: BudgetOut,
 });
+
+export const AdminKeyList = Type.Object({ keys: Type.Array(AdminKey) });
 
 export const AdminKeyParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 

@@ -1,5 +1,6 @@
 // Request and response schemas of /api/v1/auth/keys.
 import { Type } from '@sinclair/typebox';
+import { BudgetOut, NullableBudgetBody } from './budget-schemas.js';
 
 export const KeyName = Type.Union([Type.String({ maxLength: 100 }), Type.Null()]);
 export const Origins = Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 50 });
@@ -27,6 +28,7 @@ export const CreateKeyBody = Type.Object({
   rate_limit: Type.Optional(RateLimit),
   environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
   is_default: Type.Optional(Type.Boolean()),
+  budget: Type.Optional(NullableBudgetBody),
 });
 
 export const PatchKeyBody = Type.Object({
@@ -36,6 +38,7 @@ export const PatchKeyBody = Type.Object({
   scopes: Type.Optional(Scopes),
   models: Type.Optional(Models),
   rate_limit: Type.Optional(RateLimit),
+  budget: Type.Optional(NullableBudgetBody),
 });
 
 export const RotateKeyBody = Type.Object({
@@ -60,6 +63,7 @@ const metadataFields = {
   models: Type.Union([Type.Array(Type.String()), Type.Null()]),
   rate_limit: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
   rotated_from: Type.Union([Type.String(), Type.Null()]),
+  budget: BudgetOut,
 };
 
 export const KeyMetadata = Type.Object(metadataFields);
