@@ -32,6 +32,8 @@ export interface FixtureOptions {
   env?: Record<string, string>;
   shared?: TestGatewayOptions['shared'];
   keyBody?: Record<string, unknown>;
+  /** The time budgets are read at (default: the system clock). */
+  clock?: () => Date;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
     gw = await startTestGateway({
       ...(options.target ? { target: options.target } : {}),
       ...(options.shared ? { shared: options.shared } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       env: { TOLLGATE_CONFIG: file.path, ...options.env },
     });
     user = await signUp(gw.app);
