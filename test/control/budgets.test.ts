@@ -46,6 +46,14 @@ for (const target of databaseTargets()) {
       expect((await send('GET', `/api/v1/auth/keys/${plain.id}`, user.auth)).json().budget).toBeNull();
     });
 
+    it("carries a key's budget to the key that rotates it, with the successor's spending starting at 0", async () => {
+      const old = await createKey(gw.app, user, { budget: { limit: 500, period: 'month' } });
+      const rotated = await send('POST', `/api/v1/auth/keys/${old.id}/rotate`, user.auth, {});
+      expect(rotated.statusCode).toBe(201);
+      rememberSecret(rotated.json().key);
+      expect(rotated.json().budget).toEqual(monthly);
+    });
+
     it('refuses malformed budgets with 422 naming the field', async () => {
       const bad: Array<[unknown, string]> = [
         [{ limit: 0, period: 'day' }, 'budget.limit'],
