@@ -68,6 +68,23 @@ for (const target of databaseTargets()) {
       expect(thresholdLogs(accountId).map((t) => [t.scope, t.percent])).toEqual([['key', 80], ['key', 90]]);
     });
 
+    it("gives a budget back what a dead node's reservation held once the sweeper releases it", async () => {
+      const user = await signUp(gw.app);
+      const accountId = await personalAccount(user);
+      const key = await createKey(gw.app, user, { budget: { limit: COST, period: 'total' } });
+      const held = await gw.services.admission.admit(admissionFor(accountId, { keyId: key.id }));
+      expect(held.ok).toBe(true);
+      expect(await oneRequest(gw.services, accountId, key.id)).toBe('budget_exceeded:key');
+      // The sweeper settles an expired reservation to 0 (CreditLedger.sweepExpired): do exactly that.
+      const [reservation] = await gw.services.storage.credits.listReservations(accountId);
+      expect(await gw.services.credits.ledger.settle(reservation!, 0)).toEqual({ charged: 0, balance: 100_000 });
+      expect((await gw.app.inject({ url: `/api/v1/auth/keys/${key.id}`, headers: user.auth })).json().budget).toMatchObject({ spent: 0, remaining: COST, resets_at: null });
+      expect(await oneRequest(gw.services, accountId, key.id)).toBe('ok');
+      // The node comes back and ends its request without usage: nothing more is given back or charged.
+      if (held.ok) expect(await held.ticket.settle(null, 'failed')).toEqual({ credits: 0 });
+      expect((await gw.app.inject({ url: `/api/v1/auth/keys/${key.id}`, headers: user.auth })).json().budget).toMatchObject({ spent: COST, remaining: 0 });
+    });
+
     it('lets exactly 37 through an account budget covering 37 across two keys, refuses the rest with scope account', async () => {
       const user = await signUp(gw.app);
       const accountId = await personalAccount(user);
