@@ -113,22 +113,19 @@ export class CreditLedger {
       createdAt: at,
       expiresAt: new Date(now.getTime() + this.reservationTtlMs).toISOString(),
     };
-    let held: boolean;
     try {
-      held = await this.storage.transaction(async function reserveInTransaction(tx) {
+      await this.storage.transaction(async function reserveInTransaction(tx) {
         const refusal = also ? await also(tx, reservation) : null;
         if (refusal !== null) throw new Refused(refusal);
         // What `also` claimed must not outlive a refusal here: throwing rolls it back.
         if (!(await tx.credits.tryReserve(accountId, amount, at))) throw new RollBack(0);
         await tx.credits.insertReservation(reservation);
-        return true;
       });
+      return { ok: true, reservation };
     } catch (error) {
       if (error instanceof Refused) return { ok: false, refused: error.refusal as Refusal };
       if (!(error instanceof RollBack)) throw error;
-      held = false;
     }
-    if (held) return { ok: true, reservation };
     const current = await this.balance(accountId);
     return { ok: false, available: Math.max(0, current.balance - current.reserved) };
   }
@@ -173,6 +170,7 @@ export class CreditLedger {
       }
       return { charged: amount, balance };
     });
+    // (TypeScript cannot see the closure assign it, hence the cast.)
     (afterCommit as (() => void) | null)?.();
     return result;
   }
