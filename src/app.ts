@@ -4,6 +4,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { registerAdminAuditRoutes } from './admin/audit.js';
 import { registerAdminKeyRoutes } from './admin/keys.js';
 import { registerAccountRoutes } from './control/accounts.js';
+import { registerAccountBudgetRoutes } from './control/account-budget.js';
+import { registerOperatorBudgetRoutes } from './operator/account-budget.js';
 import { registerMemberRoutes } from './control/members.js';
 import { registerAccountInvitationRoutes } from './control/account-invitations.js';
 import { registerMyInvitationRoutes } from './control/my-invitations.js';
@@ -102,6 +104,7 @@ export async function buildApp(services: Services): Promise<App> {
   registerKeyRoutes(app, services);
   registerAutomationRoutes(app, services);
   registerAccountRoutes(app, services);
+  registerAccountBudgetRoutes(app, services);
   registerMemberRoutes(app, services);
   registerAccountInvitationRoutes(app, services);
   registerMyInvitationRoutes(app, services);
@@ -109,6 +112,7 @@ export async function buildApp(services: Services): Promise<App> {
   registerAdminKeyRoutes(app, services);
   registerAdminAuditRoutes(app, services);
   registerOperatorDirectoryRoutes(app, services);
+  registerOperatorBudgetRoutes(app, services);
   registerOperatorUserRoutes(app, services);
   registerBalanceRoutes(app, services);
   registerTopUpRoutes(app, services);

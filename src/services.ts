@@ -17,6 +17,7 @@ import { GithubSignatureVerifier } from './crypto/github-signature-verifier.js';
 import { apiEndpointOf } from './core/top-up-rules.js';
 import { StripeTopUps } from './credits/stripe-top-ups.js';
 import { ConfigError, DEFAULT_SERVICE_NAME, type Config } from './config.js';
+import type { OnBudgetThreshold } from './credits/budget-claims.js';
 import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
 import { GatewayMetrics } from './gateway/gateway-metrics.js';
 import { UsageWriter } from './gateway/usage-writer.js';
@@ -94,6 +95,8 @@ export interface BuildOptions {
   throttles?: Partial<ThrottleLimits>;
   /** Tracing on, into this exporter, whatever the environment says (tests). */
   spanExporter?: SpanExporter;
+  /** The time spend budgets' periods are read at (default: the system clock; tests move it). */
+  clock?: () => Date;
 }
 
 /** What `close()` undoes, last built first: timers before the flushes they drive, storage last. */
@@ -156,7 +159,9 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   // Limits and credits: shared limits over one Redis connection when configured, else this node's memory.
   const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 }) : null;
   if (limitsRedis) closers.add(() => limitsRedis.disconnect());
-  const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis);
+  // Budget thresholds (SPEC §9 budget.threshold): logged here; the events room publishes them.
+  const onBudgetThreshold: OnBudgetThreshold = (accountId, data) => logger.info({ account_id: accountId, budget: data }, 'budget threshold crossed');
+  const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis, { ...(options.clock ? { clock: options.clock } : {}), onBudgetThreshold });
   closers.add(() => admissionEngine.close());
   const { ledger } = admissionEngine.credits;
   closers.every(RESERVATION_SWEEP_MS, function sweepReservations() {

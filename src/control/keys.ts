@@ -11,10 +11,11 @@ import { isKeyActive } from '../core/key-state.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { StorageTransaction } from '../storage/storage.js';
 import { keyChangeAudit, keyMetadata, validateKeySettings } from '../keys/key-settings.js';
+import { Budgets } from '../credits/budgets.js';
 import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from '../http/schemas/key-schemas.js';
 
 /** What these routes use of the composition root. */
-export type KeyRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keyEvents' | 'keys' | 'storage' | 'throttles'>;
+export type KeyRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'keyEvents' | 'keys' | 'storage' | 'throttles'>;
 
 const tags = ['auth'];
 const security = [{ bearer: [] }];
@@ -33,6 +34,12 @@ async function notRotatable(tx: StorageTransaction, id: string): Promise<ApiErro
 export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { storage, keys } = services;
+  const { budgets } = services.credits;
+
+  /** A key's metadata with its budget as it stands now. */
+  async function withBudget(key: ApiKeyRecord, now: Date) {
+    return keyMetadata(key, now, await budgets.view('key', key.id));
+  }
 
   async function ownedKey(userId: string, id: string): Promise<ApiKeyRecord> {
     const key = await storage.apiKeys.findById(id);
@@ -62,6 +69,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
   r.post('/api/v1/auth/keys', { schema: { tags, security, body: CreateKeyBody, response: { 201: CreatedKey } } }, async (request, reply) => {
     const user = await authenticateUser(services, request);
     const settings = validateKeySettings(request.body, new Date());
+    Budgets.check(request.body.budget);
     const now = new Date();
     const existing = (await storage.apiKeys.listByCreator(user.id, 'personal')).filter((k) => isKeyActive(k, now.toISOString()));
     if (existing.length >= MAX_ACTIVE_KEYS_PER_USER) {
@@ -90,21 +98,24 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
         await tx.apiKeys.setDefault(user.id, minted.record.id, minted.record.createdAt);
         minted.record.isDefault = true;
       }
+      await budgets.set(tx, 'key', minted.record.id, accountId, request.body.budget);
       await tx.audit.record({ accountId, actorType: 'user', actorId: user.id, action: 'key.created', targetType: 'api_key', targetId: minted.record.id, requestId: request.id });
       return minted;
     });
-    return reply.status(201).send({ ...keyMetadata(record, now), key });
+    return reply.status(201).send({ ...(await withBudget(record, now)), key });
   });
 
   r.get('/api/v1/auth/keys', { schema: { tags, security, response: { 200: Type.Array(KeyMetadata) } } }, async (request) => {
     const user = await authenticateUser(services, request);
     const now = new Date();
-    return (await storage.apiKeys.listByCreator(user.id, 'personal')).map((k) => keyMetadata(k, now));
+    const list = await storage.apiKeys.listByCreator(user.id, 'personal');
+    const views = await budgets.viewMany('key', list.map((k) => k.id));
+    return list.map((k) => keyMetadata(k, now, views.get(k.id) ?? null));
   });
 
   r.get('/api/v1/auth/keys/default', { schema: { tags, security, response: { 200: KeyMetadata } } }, async (request) => {
     const user = await authenticateUser(services, request);
-    return keyMetadata(await defaultKey(user.id), new Date());
+    return withBudget(await defaultKey(user.id), new Date());
   });
 
   r.get('/api/v1/auth/keys/first', { schema: { tags, security, response: { 200: KeyMetadata } } }, async (request) => {
@@ -112,7 +123,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
     const now = new Date();
     const first = (await storage.apiKeys.listByCreator(user.id, 'personal')).find((k) => isKeyActive(k, now.toISOString()));
     if (!first) throw new ApiError('not_found', { message: 'You have no active key.' });
-    return keyMetadata(first, now);
+    return withBudget(first, now);
   });
 
   r.get('/api/v1/auth/keys/default/decrypted', { schema: { tags, security, response: { 200: DecryptedKey } } }, async (request) => {
@@ -133,7 +144,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
 
   r.get('/api/v1/auth/keys/:id', { schema: { tags, security, params: KeyIdParams, response: { 200: KeyMetadata } } }, async (request) => {
     const user = await authenticateUser(services, request);
-    return keyMetadata(await ownedKey(user.id, request.params.id), new Date());
+    return withBudget(await ownedKey(user.id, request.params.id), new Date());
   });
 
   r.patch('/api/v1/auth/keys/:id', { schema: { tags, security, params: KeyIdParams, body: PatchKeyBody, response: { 200: KeyMetadata } } }, async (request) => {
@@ -141,14 +152,16 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
     const key = await ownedKey(user.id, request.params.id);
     const now = new Date();
     const settings = validateKeySettings(request.body, now);
+    Budgets.check(request.body.budget);
     const updated = await storage.transaction(async (tx) => {
       const row = await tx.apiKeys.update(key.id, { ...settings, ...(request.body.name !== undefined ? { name: nameField('name', request.body.name) } : {}) }, now.toISOString());
+      await budgets.set(tx, 'key', key.id, key.accountId, request.body.budget);
       await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.updated', targetType: 'api_key', targetId: key.id, data: keyChangeAudit(request.body, settings), requestId: request.id });
       return row;
     });
     services.keyEvents.changed(key.id);
     if (!updated) throw new ApiError('not_found', { message: 'No such key.' });
-    return keyMetadata(updated, now);
+    return withBudget(updated, now);
   });
 
   r.delete('/api/v1/auth/keys/:id', { schema: { tags, security, params: KeyIdParams, response: { 204: Type.Null() } } }, async (request, reply) => {
@@ -194,11 +207,14 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
       }, now);
       // The default passes to the successor: the old key is dying (issue 14 item 10).
       if (old.isDefault) await tx.apiKeys.setDefault(user.id, minted.record.id, now.toISOString());
+      // So does the budget's setting (its spend is the old key's own: the successor starts at 0).
+      const budget = await tx.budgets.find('key', old.id);
+      if (budget) await tx.budgets.upsert({ ...budget, ownerId: minted.record.id, createdAt: now.toISOString(), updatedAt: now.toISOString() });
       await tx.audit.record({ accountId: old.accountId, actorType: 'user', actorId: user.id, action: 'key.rotated', targetType: 'api_key', targetId: minted.record.id, data: { rotated_from: old.id, grace_period_seconds: graceS }, requestId: request.id });
       return minted;
     });
     services.keyEvents.changed(old.id);
-    return reply.status(201).send({ ...keyMetadata(record, now), key });
+    return reply.status(201).send({ ...(await withBudget(record, now)), key });
   });
 
   r.put('/api/v1/auth/keys/:id/default', { schema: { tags, security, params: KeyIdParams, response: { 200: KeyMetadata } } }, async (request) => {
@@ -207,6 +223,6 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
     const now = new Date();
     if (!isKeyActive(key, now.toISOString())) throw new ApiError('conflict', { message: 'Only an active key can be the default.' });
     await storage.transaction((tx) => tx.apiKeys.setDefault(user.id, key.id, now.toISOString()));
-    return keyMetadata({ ...key, isDefault: true }, now);
+    return withBudget({ ...key, isDefault: true }, now);
   });
 }

@@ -19,7 +19,7 @@ import { InvitationParams, MyInvitationList } from '../http/schemas/invitation-s
 import { MAX_MEMBERS_PER_ACCOUNT } from './members.js';
 
 /** What these routes use of the composition root. */
-export type MyInvitationRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'storage'>;
+export type MyInvitationRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'storage'>;
 
 const tags = ['accounts'];
 const security = [{ bearer: [] }];
@@ -63,7 +63,7 @@ export function registerMyInvitationRoutes(app: FastifyInstance, services: MyInv
     const user = await authenticateUser(services, request);
     const invitation = await ownInvitation(services, user, request.params.id);
     const at = new Date().toISOString();
-    return storage.transaction(async (tx) => {
+    const account = await storage.transaction(async (tx) => {
       // The account lock orders this with every other membership change (members.ts).
       if (!(await tx.memberships.lockAccount(invitation.accountId, at))) throw noSuchInvitation();
       if (await tx.accounts.findMembership(invitation.accountId, user.id)) throw new ApiError('conflict', { message: 'You are already a member of this account.' });
@@ -81,8 +81,9 @@ export function registerMyInvitationRoutes(app: FastifyInstance, services: MyInv
       await tx.audit.record({ accountId: invitation.accountId, actorType: 'user', actorId: user.id, action: 'member.added', targetType: 'user', targetId: user.id, data: { role: invitation.role, invitation_id: invitation.id }, requestId: request.id });
       const account = await tx.accounts.findById(invitation.accountId);
       if (!account) throw noLongerPending();
-      return accountOut(account, invitation.role);
+      return account;
     });
+    return accountOut(account, invitation.role, await services.credits.budgets.view('account', account.id));
   });
 
   r.post('/api/v1/invitations/:id/decline', { schema: { tags, security, params: InvitationParams, response: { 204: Type.Null() } } }, async function declineInvitation(request, reply) {

@@ -11,6 +11,9 @@ import { ApiError } from '../core/errors.js';
 import { jsonNestsDeeperThan } from '../core/json-depth.js';
 import type { Services } from '../services.js';
 
+/** What these routes use of the composition root. */
+export type SecretScanningRouteDeps = Pick<Services, 'secretScanning'>;
+
 /** GitHub batches matches; a real report is a few KB. */
 export const MAX_REPORT_BYTES = 1_048_576;
 export const MAX_REPORT_ITEMS = 1000;
@@ -45,7 +48,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function registerSecretScanningRoutes(app: FastifyInstance, services: Services): void {
+export function registerSecretScanningRoutes(app: FastifyInstance, services: SecretScanningRouteDeps): void {
   const { verifier, intake } = services.secretScanning;
 
   app.register(async function secretScanningScope(scope) {

@@ -10,6 +10,9 @@ import { storageUnavailable } from '../credits/storage-unavailable.js';
 import { StripeWebhookOut } from '../http/schemas/billing-schemas.js';
 import type { Services } from '../services.js';
 
+/** What these routes use of the composition root. */
+export type StripeWebhookRouteDeps = Pick<Services, 'billing' | 'credits' | 'storage'>;
+
 export const STRIPE_WEBHOOK_PATH = '/api/v1/billing/stripe/webhook';
 
 function signatureOf(request: FastifyRequest): string | undefined {
@@ -17,7 +20,7 @@ function signatureOf(request: FastifyRequest): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function registerStripeWebhookRoutes(app: FastifyInstance, services: Services): void {
+export function registerStripeWebhookRoutes(app: FastifyInstance, services: StripeWebhookRouteDeps): void {
   app.register(async function rawBodyScope(scope) {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, function keepRawBody(_request, body, done) {

@@ -13,10 +13,13 @@ import { AccountIdParams } from '../http/schemas/account-schemas.js';
 import { TopUpBody, TopUpOut } from '../http/schemas/billing-schemas.js';
 import type { Services } from '../services.js';
 
+/** What these routes use of the composition root. */
+export type TopUpRouteDeps = Pick<Services, 'accessTokens' | 'billing' | 'config' | 'storage'>;
+
 const tags = ['credits'];
 const security = [{ bearer: [] }];
 
-export function registerTopUpRoutes(app: FastifyInstance, services: Services): void {
+export function registerTopUpRoutes(app: FastifyInstance, services: TopUpRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post(

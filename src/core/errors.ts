@@ -27,6 +27,11 @@ export const ERROR_CODES = {
     message: "The account's credit balance cannot cover this request.",
     suggestion: 'Add credits to the account or lower max_tokens.',
   },
+  budget_exceeded: {
+    status: 402,
+    message: 'This request would spend past a budget.',
+    suggestion: 'Wait until the budget resets (resets_at), or raise its limit.',
+  },
   model_unpriced: {
     status: 402,
     message: 'This model has no price on this server, so it cannot be used.',
@@ -89,6 +94,9 @@ export interface ErrorDetail {
   message: string;
   suggestion?: string;
   field?: string;
+  /** budget_exceeded (SPEC §8): which budget refused, and when it resets (null: never). */
+  scope?: 'key' | 'account';
+  resets_at?: string | null;
 }
 
 export class ApiError extends Error {

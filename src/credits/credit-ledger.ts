@@ -12,11 +12,28 @@
 // below zero only by usage an upstream returned beyond its cap, which is charged in full (SPEC §6)
 // and refuses priced requests until a grant brings it above zero; and the ledger sum equals the
 // balance, because a balance only changes in the transaction that writes its ledger entry.
+// Budgets (src/credits/budget-claims.ts) ride in the same transactions: `also` at reserve,
+// `settleAlso` at settle, both before the balance row, so every transaction locks rows in one order.
 import { newId } from '../core/ids.js';
 import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
 import type { Storage, StorageTransaction } from '../storage/storage.js';
 
-export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; available: number };
+export type ReserveResult<Refusal = never> =
+  | { ok: true; reservation: Reservation }
+  | { ok: false; available: number }
+  | { ok: false; refused: Refusal };
+
+/**
+ * More claims a reservation makes in its own transaction, before the balance (budgets:
+ * src/credits/budget-claims.ts); a refusal rolls the whole reservation back.
+ */
+export type ReserveAlso<Refusal> = (tx: StorageTransaction, reservation: Reservation) => Promise<Refusal | null>;
+
+/**
+ * Runs in every settlement's transaction before the balance is charged, with the whole credits
+ * charged; what it returns runs once the transaction has committed (announcements).
+ */
+export type SettleAlso = (tx: StorageTransaction, reservation: Reservation, charged: number, at: string) => Promise<(() => void) | null>;
 
 export interface SettleResult {
   /** Credits charged: always the requested charge, even beyond the hold (the excess is debt). */
@@ -51,6 +68,7 @@ export interface CreditLedgerOptions {
    */
   reservationTtlMs?: number;
   now?: () => Date;
+  settleAlso?: SettleAlso;
 }
 
 class RollBack extends Error {
@@ -59,9 +77,16 @@ class RollBack extends Error {
   }
 }
 
+class Refused<Refusal> extends Error {
+  constructor(readonly refusal: Refusal) {
+    super('refused');
+  }
+}
+
 export class CreditLedger {
   readonly reservationTtlMs: number;
   private readonly now: () => Date;
+  private readonly settleAlso: SettleAlso | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -69,14 +94,15 @@ export class CreditLedger {
   ) {
     this.reservationTtlMs = options.reservationTtlMs ?? 60 * 60_000;
     this.now = options.now ?? (() => new Date());
+    this.settleAlso = options.settleAlso;
   }
 
   async balance(accountId: string): Promise<CreditBalance> {
     return (await this.storage.credits.findBalance(accountId)) ?? { accountId, balance: 0, reserved: 0, updatedAt: new Date(0).toISOString() };
   }
 
-  /** Holds `amount` credits for one request, or says how much is available. */
-  async reserve(accountId: string, amount: number, requestId: string | null): Promise<ReserveResult> {
+  /** Holds `amount` credits for one request (and what `also` claims), or says why not. */
+  async reserve<Refusal = never>(accountId: string, amount: number, requestId: string | null, also?: ReserveAlso<Refusal>): Promise<ReserveResult<Refusal>> {
     const now = this.now();
     const at = now.toISOString();
     const reservation: Reservation = {
@@ -87,12 +113,19 @@ export class CreditLedger {
       createdAt: at,
       expiresAt: new Date(now.getTime() + this.reservationTtlMs).toISOString(),
     };
-    const held = await this.storage.transaction(async function reserveInTransaction(tx) {
-      if (!(await tx.credits.tryReserve(accountId, amount, at))) return false;
-      await tx.credits.insertReservation(reservation);
-      return true;
-    });
-    if (held) return { ok: true, reservation };
+    try {
+      await this.storage.transaction(async function reserveInTransaction(tx) {
+        const refusal = also ? await also(tx, reservation) : null;
+        if (refusal !== null) throw new Refused(refusal);
+        // What `also` claimed must not outlive a refusal here: throwing rolls it back.
+        if (!(await tx.credits.tryReserve(accountId, amount, at))) throw new RollBack(0);
+        await tx.credits.insertReservation(reservation);
+      });
+      return { ok: true, reservation };
+    } catch (error) {
+      if (error instanceof Refused) return { ok: false, refused: error.refusal as Refusal };
+      if (!(error instanceof RollBack)) throw error;
+    }
     const current = await this.balance(accountId);
     return { ok: false, available: Math.max(0, current.balance - current.reserved) };
   }
@@ -112,9 +145,12 @@ export class CreditLedger {
   async settle(reservation: Reservation, charge: number): Promise<SettleResult | null> {
     const at = this.now().toISOString();
     const amount = Math.max(0, Math.floor(charge));
-    return this.storage.transaction(async function settleInTransaction(tx) {
+    const settleAlso = this.settleAlso;
+    let afterCommit: (() => void) | null = null;
+    const result = await this.storage.transaction(async function settleInTransaction(tx) {
       const held = (await tx.credits.deleteReservation(reservation.id)) ? reservation.amount : 0;
       if (held === 0 && (amount === 0 || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
+      if (settleAlso) afterCommit = await settleAlso(tx, reservation, amount, at);
       const balance = await tx.credits.charge(reservation.accountId, held, amount, at);
       if (balance === undefined) throw new Error(`credit settlement found no balance for reservation ${reservation.id}`);
       if (amount > 0) {
@@ -134,6 +170,9 @@ export class CreditLedger {
       }
       return { charged: amount, balance };
     });
+    // (TypeScript cannot see the closure assign it, hence the cast.)
+    (afterCommit as (() => void) | null)?.();
+    return result;
   }
 
   /** An operator's grant (amount > 0) or debit (amount < 0), idempotent by Idempotency-Key. */

@@ -56,6 +56,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, apiError
         type: OPENAI_TYPES[apiError.status] ?? (apiError.status >= 500 ? 'api_error' : 'invalid_request_error'),
         code: first.code,
         param: first.field ?? null,
+        // Beside `code`, as SPEC §8 asks of budget_exceeded; OpenAI SDKs keep unknown fields.
+        ...(first.scope !== undefined ? { scope: first.scope } : {}),
+        ...(first.resets_at !== undefined ? { resets_at: first.resets_at } : {}),
       },
     });
   }

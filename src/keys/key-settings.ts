@@ -6,6 +6,7 @@ import { normalizeOrigin } from '../core/origins.js';
 import { invalidField } from '../core/validation-error.js';
 import { isKeyActive } from '../core/key-state.js';
 import type { ApiKeyPatch, ApiKeyRecord, KeyRateLimit } from '../storage/api-keys.js';
+import type { BudgetView } from '../credits/budgets.js';
 
 interface SettingsInput {
   expires_at?: string | null | undefined;
@@ -77,7 +78,8 @@ export function keyChangeAudit(body: object, patch: ApiKeyPatch): Record<string,
   };
 }
 
-export function keyMetadata(key: ApiKeyRecord, now: Date) {
+/** `budget`: the key's budget as read now (src/credits/budgets.ts), or null when it has none. */
+export function keyMetadata(key: ApiKeyRecord, now: Date, budget: BudgetView | null) {
   return {
     id: key.id,
     key_prefix: key.keyPrefix,
@@ -96,5 +98,6 @@ export function keyMetadata(key: ApiKeyRecord, now: Date) {
     allowed_ips: key.allowedIps,
     metadata: key.metadata,
     rotated_from: key.rotatedFrom,
+    budget,
   };
 }

@@ -1,10 +1,13 @@
 // Builds the limits and credits engine from the config (called once, by the composition root):
 // TOLLGATE_REDIS_URL set → shared Redis limits with a per-node fallback; unset → in-process limits.
 // Credits always go through the database's atomic path, on SQLite and PostgreSQL alike.
+// Budgets ride in the same reservation and settlement transactions (src/credits/budget-claims.ts).
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { Config } from '../config.js';
+import { BudgetClaims, type OnBudgetThreshold } from '../credits/budget-claims.js';
+import { Budgets } from '../credits/budgets.js';
 import { CreditLedger } from '../credits/credit-ledger.js';
 import { PriceBook } from '../credits/price-book.js';
 import type { Storage } from '../storage/storage.js';
@@ -21,6 +24,8 @@ export interface CreditServices {
   ledger: CreditLedger;
   prices: PriceBook;
   limits: AccountLimits;
+  /** Key and account budgets: set and read (enforced inside the ledger's reserve and settle). */
+  budgets: Budgets;
   limiterStatus(): LimiterStatus;
   /** tollgate_unpriced_requests_total{policy}, registered with the gateway's metrics by the composition root. */
   unpricedRequests: Counter<'policy'>;
@@ -36,6 +41,10 @@ export interface AdmissionEngineOptions {
   /** Rate window; tests shrink it (default 60 s: rpm and tpm are per minute). */
   windowMs?: number;
   leaseMs?: number;
+  /** The time budgets' periods are read at (tests move it). */
+  clock?: () => Date;
+  /** Told when a settlement takes a budget across 80, 90 or 100% (once per period each). */
+  onBudgetThreshold?: OnBudgetThreshold;
 }
 
 export async function buildAdmissionEngine(
@@ -61,17 +70,24 @@ export async function buildAdmissionEngine(
     status = () => fallback.status();
   }
 
-  const ledger = new CreditLedger(storage);
+  const clock = options.clock ?? (() => new Date());
+  const budgetClaims = new BudgetClaims({
+    clock,
+    onThreshold: options.onBudgetThreshold ?? (() => undefined),
+    onError: (error) => logger.warn({ err: error }, 'could not announce a budget threshold'),
+  });
+  const ledger = new CreditLedger(storage, { settleAlso: budgetClaims.settle });
+  const budgets = new Budgets(storage, clock);
   const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced });
   const limits = new AccountLimits(storage, config.file.limits.default);
   // One label, the policy applied (free, block, ceiling): never the model name, which is unbounded.
   const unpricedRequests = new Counter({ name: 'tollgate_unpriced_requests_total', help: 'Requests whose target had no price, by the unpriced policy applied (SPEC §8).', labelNames: ['policy'], registers: [] });
   const onUnpriced = (policy: string) => unpricedRequests.inc({ policy });
-  const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, logger, windowMs, leaseMs, onUnpriced });
+  const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, budgets: budgetClaims, logger, windowMs, leaseMs, onUnpriced });
 
   return {
     admission,
-    credits: { ledger, prices, limits, limiterStatus: () => status(), unpricedRequests },
+    credits: { ledger, prices, limits, budgets, limiterStatus: () => status(), unpricedRequests },
     async close() {
       await store.close();
     },

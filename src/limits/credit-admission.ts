@@ -1,12 +1,14 @@
 // The admission engine (SPEC §4 order: … → rate limits (key, then account) → credits (reserve) → …).
 // One call per request decides, as a value: 429 with Retry-After when a limit is reached, 402
-// model_unpriced when the unpriced policy blocks the call, 402 when the balance cannot cover the
-// request's maximum cost (for the dearest target it may fail over to), or admitted with a ticket.
+// model_unpriced when the unpriced policy blocks the call, 402 budget_exceeded when the key's or the
+// account's budget has no room for it, 402 when the balance cannot cover the request's maximum cost
+// (for the dearest target it may fail over to), or admitted with a ticket.
 // Infrastructure failures are errors: the database unreachable is a 503, with every claim the
 // request made undone first, so nothing is left half-taken.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError } from '../core/errors.js';
+import type { BudgetClaims, BudgetRefusal } from '../credits/budget-claims.js';
 import type { CreditLedger } from '../credits/credit-ledger.js';
 import type { PriceBook } from '../credits/price-book.js';
 import { holdFor } from '../credits/price-lookup.js';
@@ -27,6 +29,8 @@ export interface CreditAdmissionParts {
   logger: Logger;
   windowMs: number;
   leaseMs: number;
+  /** Holds each priced request against its key's and account's budgets (none: budgets not enforced). */
+  budgets?: Pick<BudgetClaims, 'forRequest'>;
   /** Counts a request the unpriced policy applied to (for /metrics). */
   onUnpriced?: (policy: UnpricedPolicy['kind']) => void;
 }
@@ -49,6 +53,23 @@ function insufficientCredits(cost: number, available: number): ApiError {
   return new ApiError('insufficient_credits', {
     message: `The account's credit balance cannot cover this request: it may cost up to ${cost} credits and ${available} are available.`,
     suggestion: 'Add credits to the account, or lower max_tokens so the request can cost less.',
+  });
+}
+
+function budgetExceeded(refusal: BudgetRefusal, cost: number): ApiError {
+  const owner = refusal.scope === 'key' ? 'this API key' : 'this account';
+  const message = `This request may cost up to ${cost} credits; the budget of ${owner} has ${refusal.available} of ${refusal.limit} left in this period.`;
+  return new ApiError('budget_exceeded', {
+    details: [
+      {
+        code: 'budget_exceeded',
+        message,
+        suggestion: refusal.resetsAt ? `The budget resets at ${refusal.resetsAt}; or lower max_tokens, or raise the budget.` : 'Raise the budget, or lower max_tokens.',
+        scope: refusal.scope,
+        resets_at: refusal.resetsAt,
+      },
+    ],
+    message,
   });
 }
 
@@ -87,10 +108,12 @@ export class CreditAdmission implements Admission {
     );
     let reservation: Reservation | null = null;
     if (price) {
-      const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId), hold, rules, countedTokens);
+      const budgets = parts.budgets?.forRequest(request.keyId, request.accountId);
+      const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId, budgets), hold, rules, countedTokens);
       if (!reserved.ok) {
         await undo(hold, rules, countedTokens, parts.logger);
-        return { ok: false, error: insufficientCredits(cost, reserved.available), rateLimit };
+        const error = 'refused' in reserved ? budgetExceeded(reserved.refused, cost) : insufficientCredits(cost, reserved.available);
+        return { ok: false, error, rateLimit };
       }
       reservation = reserved.reservation;
     }

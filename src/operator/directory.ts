@@ -6,10 +6,11 @@ import { requireOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import type { Services } from '../services.js';
 import type { DirectoryAccount, DirectoryUser } from '../storage/directory.js';
+import type { BudgetView } from '../credits/budgets.js';
 import { AccountPage, DirectoryQuery, IdParams, OperatorAccountDetail, OperatorUserDetail, UserPage } from '../http/schemas/operator-schemas.js';
 
 /** What these routes use of the composition root. */
-export type OperatorDirectoryRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'storage'>;
+export type OperatorDirectoryRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'storage'>;
 
 const tags = ['operator'];
 const security = [{ bearer: [] }];
@@ -18,8 +19,8 @@ export function operatorUserOut(user: DirectoryUser) {
   return { id: user.id, email: user.email, name: user.name, is_active: user.isActive, is_operator: user.isOperator, created_at: user.createdAt };
 }
 
-function accountOut(account: DirectoryAccount) {
-  return { id: account.id, name: account.name, kind: account.kind, member_count: account.memberCount, created_at: account.createdAt, updated_at: account.updatedAt };
+function accountOut(account: DirectoryAccount, budget: BudgetView | null) {
+  return { id: account.id, name: account.name, kind: account.kind, member_count: account.memberCount, created_at: account.createdAt, updated_at: account.updatedAt, budget };
 }
 
 export function registerOperatorDirectoryRoutes(app: FastifyInstance, services: OperatorDirectoryRouteDeps): void {
@@ -46,7 +47,8 @@ export function registerOperatorDirectoryRoutes(app: FastifyInstance, services: 
   r.get('/api/v1/operator/accounts', { schema: { tags, security, querystring: DirectoryQuery, response: { 200: AccountPage } } }, async (request) => {
     await requireOperator(services, request);
     const page = await storage.directory.accounts({ search: request.query.q?.trim(), limit: request.query.limit ?? 50, cursor: request.query.cursor });
-    return { accounts: page.items.map(accountOut), next_cursor: page.nextCursor };
+    const views = await services.credits.budgets.viewMany('account', page.items.map((a) => a.id));
+    return { accounts: page.items.map((a) => accountOut(a, views.get(a.id) ?? null)), next_cursor: page.nextCursor };
   });
 
   r.get('/api/v1/operator/accounts/:id', { schema: { tags, security, params: IdParams, response: { 200: OperatorAccountDetail } } }, async (request) => {
@@ -55,7 +57,7 @@ export function registerOperatorDirectoryRoutes(app: FastifyInstance, services: 
     if (!account) throw new ApiError('not_found', { message: 'No such account.' });
     const members = await storage.memberships.listByAccount(account.id);
     return {
-      ...accountOut({ ...account, memberCount: members.length }),
+      ...accountOut({ ...account, memberCount: members.length }, await services.credits.budgets.view('account', account.id)),
       members: members.map((m) => ({ user_id: m.userId, email: m.email, role: m.role, is_active: m.isActive })),
     };
   });

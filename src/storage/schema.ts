@@ -272,6 +272,36 @@ export interface InvitationsTable {
   responded_by: string | null;
 }
 
+// Budgets, their spend per period and each reservation's holds (migration 013-budgets).
+export interface BudgetsTable {
+  scope: 'key' | 'account';
+  owner_id: string;
+  account_id: string;
+  credit_limit: number;
+  period: 'day' | 'week' | 'month' | 'total';
+  time_zone: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BudgetSpendTable {
+  scope: 'key' | 'account';
+  owner_id: string;
+  period_start: string;
+  spent: number;
+  reserved: number;
+  announced: number;
+  updated_at: string;
+}
+
+export interface BudgetHoldsTable {
+  reservation_id: string;
+  scope: 'key' | 'account';
+  owner_id: string;
+  period_start: string;
+  amount: number;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -294,6 +324,9 @@ export interface Database {
   server_settings: ServerSettingsTable;
   invitations: InvitationsTable;
   stripe_events: StripeEventsTable;
+  budgets: BudgetsTable;
+  budget_spend: BudgetSpendTable;
+  budget_holds: BudgetHoldsTable;
 }
 
 type CamelKey<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelKey<Tail>>}` : S;

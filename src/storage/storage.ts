@@ -24,6 +24,7 @@ import { AccountLimitsRepository } from './account-limits.js';
 import { ServerSettingsRepository } from './server-settings.js';
 import { InvitationsRepository } from './invitations.js';
 import { StripeEventsRepository } from './stripe-events.js';
+import { BudgetsRepository } from './budgets.js';
 
 /** Every repository over one handle: the database itself, or an open transaction. */
 export class StorageTransaction {
@@ -47,6 +48,7 @@ export class StorageTransaction {
   readonly serverSettings: ServerSettingsRepository;
   readonly invitations: InvitationsRepository;
   readonly stripeEvents: StripeEventsRepository;
+  readonly budgets: BudgetsRepository;
 
   constructor(db: Kysely<Tables>) {
     this.users = new UsersRepository(db);
@@ -69,6 +71,7 @@ export class StorageTransaction {
     this.serverSettings = new ServerSettingsRepository(db);
     this.invitations = new InvitationsRepository(db);
     this.stripeEvents = new StripeEventsRepository(db);
+    this.budgets = new BudgetsRepository(db);
   }
 
 }

@@ -48,7 +48,7 @@ for (const target of databaseTargets()) {
       await gw.services.gateway.lastUsed.flush();
       const listed = (await gw.app.inject({ url: '/admin/keys', headers: bearer(token) })).json();
       expect(listed.keys).toEqual([
-        { id: key.id, name: 'customer-42', prefix: key.prefix, enabled: true, created_at: key.created_at, last_used_at: expect.any(String), revoked_at: null, allowed_ips: [], metadata: {} },
+        { id: key.id, name: 'customer-42', prefix: key.prefix, enabled: true, created_at: key.created_at, last_used_at: expect.any(String), revoked_at: null, allowed_ips: [], metadata: {}, budget: null },
       ]);
       expect(JSON.stringify(listed)).not.toContain(secret);
 

@@ -28,7 +28,7 @@ for (const target of databaseTargets()) {
       expect(created.statusCode).toBe(201);
       const body = created.json();
       expect(body).toEqual({
-        key: { id: expect.stringMatching(/^key_/), name: 'seed-key', prefix: expect.stringMatching(/^tg_live_[0-9A-Za-z]{8}$/), enabled: true, created_at: expect.any(String), allowed_ips: [], metadata: {} },
+        key: { id: expect.stringMatching(/^key_/), name: 'seed-key', prefix: expect.stringMatching(/^tg_live_[0-9A-Za-z]{8}$/), enabled: true, created_at: expect.any(String), allowed_ips: [], metadata: {}, budget: null },
         secret: expect.stringMatching(/^tg_live_[0-9A-Za-z]{46}$/),
       });
       expect(body.secret.startsWith(body.key.prefix)).toBe(true);
@@ -41,7 +41,7 @@ for (const target of databaseTargets()) {
       const listed = await gw.app.inject({ url: '/admin/keys', headers: bearer(token) });
       expect(listed.statusCode).toBe(200);
       expect(listed.json()).toEqual({
-        keys: [{ id: body.key.id, name: 'seed-key', prefix: body.key.prefix, enabled: true, created_at: body.key.created_at, last_used_at: expect.any(String), revoked_at: null, allowed_ips: [], metadata: {} }],
+        keys: [{ id: body.key.id, name: 'seed-key', prefix: body.key.prefix, enabled: true, created_at: body.key.created_at, last_used_at: expect.any(String), revoked_at: null, allowed_ips: [], metadata: {}, budget: null }],
       });
       expect(listed.body).not.toContain(body.secret);
 

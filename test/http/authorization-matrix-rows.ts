@@ -129,6 +129,8 @@ export const ROWS: Record<string, Row> = {
   'GET /api/v1/accounts': { kind: 'user', ok: 200, request: at('/api/v1/accounts') },
   'GET /api/v1/accounts/:id': { kind: 'account_read', ok: 200, request: async (w) => ({ url: team(w) }) },
   'PATCH /api/v1/accounts/:id': { kind: 'account_manage', ok: 200, request: async (w) => ({ url: team(w), payload: { name: 'Matrix team' } }) },
+  'GET /api/v1/accounts/:id/budget': { kind: 'account_read', ok: 200, request: async (w) => ({ url: `${team(w)}/budget` }) },
+  'PUT /api/v1/accounts/:id/budget': { kind: 'account_manage', ok: 200, request: async (w) => ({ url: `${team(w)}/budget`, payload: { limit: 1000, period: 'month' } }) },
   'GET /api/v1/accounts/:id/members': { kind: 'account_read', ok: 200, request: async (w) => ({ url: `${team(w)}/members` }) },
   // Adding a member is an invitation (202), accepted or declined by the invitee's own access token.
   'POST /api/v1/accounts/:id/members': {
@@ -159,7 +161,8 @@ export const ROWS: Record<string, Row> = {
   'POST /admin/keys': { kind: 'admin', ok: 201, request: async () => ({ url: '/admin/keys', payload: { name: 'matrix' } }) },
   'GET /admin/keys': { kind: 'admin', ok: 200, request: at('/admin/keys') },
   'GET /admin/keys/:id': { kind: 'admin', ok: 200, request: async (w) => ({ url: `/admin/keys/${await freshOrgKeyId(w)}` }) },
-  'PATCH /admin/keys/:id': { kind: 'admin', ok: 200, request: async (w) => ({ url: `/admin/keys/${await freshOrgKeyId(w)}`, payload: { metadata: { plan: 'pro' } } }) },
+  // Budgets are set by owners and admins (SPEC §8), so a member with admin-plane access gets 403.
+  'PATCH /admin/keys/:id': { kind: 'admin', ok: 200, except: { member: 403 }, request: async (w) => ({ url: `/admin/keys/${await freshOrgKeyId(w)}`, payload: { budget: { limit: 100, period: 'day' } } }) },
   'DELETE /admin/keys/:id': { kind: 'admin', ok: 204, request: async (w) => ({ url: `/admin/keys/${await freshOrgKeyId(w)}` }) },
   'GET /admin/audit': { kind: 'admin', ok: 200, request: at('/admin/audit') },
 
@@ -185,6 +188,8 @@ export const ROWS: Record<string, Row> = {
   // Stripe's deliveries carry no Tollgate credential: the Stripe-Signature is checked once billing is configured.
   'POST /api/v1/billing/stripe/webhook': { kind: 'public', ok: 501, request: async () => ({ url: '/api/v1/billing/stripe/webhook', payload: {} }) },
   'POST /api/v1/operator/accounts/:id/credits': { kind: 'operator', ok: 201, request: async (w) => ({ url: `/api/v1/operator/accounts/${w.accountId}/credits`, payload: { amount: 10, reason: 'matrix' } }) },
+  'GET /api/v1/operator/accounts/:id/budget': { kind: 'operator', ok: 200, request: async (w) => ({ url: `/api/v1/operator/accounts/${w.accountId}/budget` }) },
+  'PUT /api/v1/operator/accounts/:id/budget': { kind: 'operator', ok: 200, request: async (w) => ({ url: `/api/v1/operator/accounts/${w.accountId}/budget`, payload: { limit: 1000, period: 'total' } }) },
   'GET /api/v1/operator/accounts/:id/limits': { kind: 'operator', ok: 200, request: async (w) => ({ url: `/api/v1/operator/accounts/${w.accountId}/limits` }) },
   'PUT /api/v1/operator/accounts/:id/limits': { kind: 'operator', ok: 200, request: async (w) => ({ url: `/api/v1/operator/accounts/${w.accountId}/limits`, payload: { rpm: 1000 } }) },
   'GET /api/v1/operator/prices': { kind: 'operator', ok: 200, request: at('/api/v1/operator/prices') },

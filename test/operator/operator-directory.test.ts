@@ -43,7 +43,7 @@ for (const target of databaseTargets()) {
       const owner = await signUp(gw.app);
       const teamId = await createTeam(gw.app, owner, 'Wombat Labs');
       const found = (await get('/api/v1/operator/accounts?q=wombat')).json();
-      expect(found.accounts).toEqual([{ id: teamId, name: 'Wombat Labs', kind: 'team', member_count: 1, created_at: expect.any(String), updated_at: expect.any(String) }]);
+      expect(found.accounts).toEqual([{ id: teamId, name: 'Wombat Labs', kind: 'team', member_count: 1, created_at: expect.any(String), updated_at: expect.any(String), budget: null }]);
       const detail = (await get(`/api/v1/operator/accounts/${teamId}`)).json();
       expect(detail.members).toEqual([{ user_id: owner.userId, email: owner.email, role: 'owner', is_active: true }]);
       const all = (await get('/api/v1/operator/accounts?limit=200')).json();

@@ -33,6 +33,8 @@ export interface FixtureOptions {
   shared?: TestGatewayOptions['shared'];
   keyBody?: Record<string, unknown>;
   spanExporter?: TestGatewayOptions['spanExporter'];
+  /** The time budgets are read at (default: the system clock). */
+  clock?: () => Date;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
       ...(options.target ? { target: options.target } : {}),
       ...(options.shared ? { shared: options.shared } : {}),
       ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       env: { TOLLGATE_CONFIG: file.path, ...options.env },
     });
     user = await signUp(gw.app);

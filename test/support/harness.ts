@@ -29,6 +29,8 @@ export interface TestGatewayOptions {
   throttles?: Partial<ThrottleLimits>;
   /** Tracing on, each span handed to this exporter as it ends (an InMemorySpanExporter). */
   spanExporter?: SpanExporter;
+  /** The time budgets are read at (default: the system clock). */
+  clock?: () => Date;
 }
 
 const SUITE_THROTTLES: Partial<ThrottleLimits> = { registrationPerAddress: { max: 100_000, windowMs: 60_000 } };
@@ -56,6 +58,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     databaseSchema: schema,
     throttles: options.throttles ?? SUITE_THROTTLES,
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildApp(services);
   await app.ready();

@@ -1,6 +1,7 @@
 // Request and response schemas of /api/v1/accounts, its members and its service tokens
 // (invitations: invitation-schemas.ts).
 import { Type } from '@sinclair/typebox';
+import { BudgetOut } from './budget-schemas.js';
 
 export const RoleSchema = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
 export const AccountName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
@@ -20,6 +21,7 @@ export const AccountOut = Type.Object({
   role: Type.Union([RoleSchema, Type.Literal('operator')]),
   created_at: Type.String(),
   updated_at: Type.String(),
+  budget: BudgetOut,
 });
 export const AccountList = Type.Object({ accounts: Type.Array(AccountOut) });
 

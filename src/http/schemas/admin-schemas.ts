@@ -2,6 +2,7 @@
 // seed-compatible ones of SPEC §4 and are fixed: response schemas drop anything else.
 import { Type } from '@sinclair/typebox';
 import { AllowedIps, ExpiresAt, MetadataPairs, Models, Origins, Scopes } from './key-schemas.js';
+import { BudgetOut, NullableBudgetBody } from './budget-schemas.js';
 
 export const CreateAdminKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -12,6 +13,7 @@ export const CreateAdminKeyBody = Type.Object({
   allowed_ips: Type.Optional(AllowedIps),
   metadata: Type.Optional(MetadataPairs),
   environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
+  budget: Type.Optional(NullableBudgetBody),
 });
 
 /** A patch names only what changes; `allowed_ips` and `metadata` are replaced whole (`[]`, `{}` clear). */
@@ -23,6 +25,7 @@ export const PatchAdminKeyBody = Type.Object({
   models: Type.Optional(Models),
   allowed_ips: Type.Optional(AllowedIps),
   metadata: Type.Optional(MetadataPairs),
+  budget: Type.Optional(NullableBudgetBody),
 });
 
 const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
@@ -41,6 +44,7 @@ export const CreatedAdminKey = Type.Object({
     enabled: Type.Boolean(),
     created_at: Type.String(),
     ...settingsFields,
+    budget: BudgetOut,
   }),
   secret: Type.String(),
 });
@@ -54,6 +58,7 @@ export const AdminKey = Type.Object({
   last_used_at: Nullable(Type.String()),
   revoked_at: Nullable(Type.String()),
   ...settingsFields,
+  budget: BudgetOut,
 });
 
 export const AdminKeyList = Type.Object({ keys: Type.Array(AdminKey) });

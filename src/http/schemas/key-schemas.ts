@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { MAX_ALLOWED_IPS } from '../../core/ip-allowlist.js';
 import { MAX_METADATA_PAIRS, MAX_METADATA_VALUE_LENGTH, METADATA_NAME_PATTERN } from '../../core/metadata-pairs.js';
+import { BudgetOut, NullableBudgetBody } from './budget-schemas.js';
 
 export const KeyName = Type.Union([Type.String({ maxLength: 100 }), Type.Null()]);
 export const Origins = Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 50 });
@@ -38,6 +39,7 @@ export const CreateKeyBody = Type.Object({
   metadata: Type.Optional(MetadataPairs),
   environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
   is_default: Type.Optional(Type.Boolean()),
+  budget: Type.Optional(NullableBudgetBody),
 });
 
 export const PatchKeyBody = Type.Object({
@@ -49,6 +51,7 @@ export const PatchKeyBody = Type.Object({
   rate_limit: Type.Optional(RateLimit),
   allowed_ips: Type.Optional(AllowedIps),
   metadata: Type.Optional(MetadataPairs),
+  budget: Type.Optional(NullableBudgetBody),
 });
 
 export const RotateKeyBody = Type.Object({
@@ -75,6 +78,7 @@ const metadataFields = {
   allowed_ips: Type.Array(Type.String()),
   metadata: Type.Record(Type.String(), Type.String()),
   rotated_from: Type.Union([Type.String(), Type.Null()]),
+  budget: BudgetOut,
 };
 
 export const KeyMetadata = Type.Object(metadataFields);

@@ -1,6 +1,7 @@
 // Request and response schemas of the operator's directory: accounts and users, searched and paged.
 import { Type } from '@sinclair/typebox';
 import { Memberships, UserSummary } from './auth-schemas.js';
+import { BudgetOut } from './budget-schemas.js';
 
 export const DirectoryQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -22,6 +23,7 @@ export const OperatorAccount = Type.Object({
   member_count: Type.Integer(),
   created_at: Type.String(),
   updated_at: Type.String(),
+  budget: BudgetOut,
 });
 
 export const OperatorAccountDetail = Type.Object({

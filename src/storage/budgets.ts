@@ -1,0 +1,153 @@
+// Budgets, their spend per period and the holds of reservations in flight (migration 013). Every
+// method is one statement; src/credits/budget-claims.ts composes them inside the credit ledger's
+// reserve and settle transactions. The hold is a conditional UPDATE, so the database decides
+// whether a budget has room, exactly as for the balance (src/storage/credits.ts).
+import type { Kysely, Selectable } from 'kysely';
+import { int, tableCodec } from './codec.js';
+import type { BudgetsTable, Tables } from './schema.js';
+
+export type BudgetScope = BudgetsTable['scope'];
+export type BudgetPeriodName = BudgetsTable['period'];
+
+export interface BudgetRecord {
+  scope: BudgetScope;
+  ownerId: string;
+  accountId: string;
+  creditLimit: number;
+  period: BudgetPeriodName;
+  timeZone: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface BudgetSpend {
+  scope: BudgetScope;
+  ownerId: string;
+  periodStart: string;
+  spent: number;
+  reserved: number;
+  announced: number;
+  updatedAt: string;
+}
+
+export interface BudgetHold {
+  reservationId: string;
+  scope: BudgetScope;
+  ownerId: string;
+  periodStart: string;
+  amount: number;
+}
+
+const budgetCodec = tableCodec<Selectable<Tables['budgets']>, BudgetRecord>({ creditLimit: int });
+const spendCodec = tableCodec<Selectable<Tables['budget_spend']>, BudgetSpend>({ spent: int, reserved: int, announced: int });
+const holdCodec = tableCodec<Selectable<Tables['budget_holds']>, BudgetHold>({ amount: int });
+
+export class BudgetsRepository {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  async find(scope: BudgetScope, ownerId: string): Promise<BudgetRecord | undefined> {
+    const row = await this.db.selectFrom('budgets').selectAll().where('scope', '=', scope).where('ownerId', '=', ownerId).executeTakeFirst();
+    return row && budgetCodec.decode(row);
+  }
+
+  async list(scope: BudgetScope, ownerIds: readonly string[]): Promise<BudgetRecord[]> {
+    if (ownerIds.length === 0) return [];
+    const rows = await this.db.selectFrom('budgets').selectAll().where('scope', '=', scope).where('ownerId', 'in', ownerIds).execute();
+    return rows.map(budgetCodec.decode);
+  }
+
+  /** The key's budget and its account's, in that order (the order their spend rows are locked in). */
+  async forRequest(keyId: string, accountId: string): Promise<BudgetRecord[]> {
+    const rows = await this.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where((eb) => eb.or([eb.and([eb('scope', '=', 'key'), eb('ownerId', '=', keyId)]), eb.and([eb('scope', '=', 'account'), eb('ownerId', '=', accountId)])]))
+      .execute();
+    return rows.map(budgetCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
+  }
+
+  async upsert(budget: BudgetRecord): Promise<void> {
+    await this.db
+      .insertInto('budgets')
+      .values(budget)
+      .onConflict((oc) =>
+        oc.columns(['scope', 'ownerId']).doUpdateSet({ creditLimit: budget.creditLimit, period: budget.period, timeZone: budget.timeZone, updatedAt: budget.updatedAt }),
+      )
+      .execute();
+  }
+
+  async remove(scope: BudgetScope, ownerId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('budgets').where('scope', '=', scope).where('ownerId', '=', ownerId).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** Spend rows of these owners, any of these periods (a listing's owners may differ in zone). */
+  async listSpend(scope: BudgetScope, ownerIds: readonly string[], periodStarts: readonly string[]): Promise<BudgetSpend[]> {
+    if (ownerIds.length === 0 || periodStarts.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('budget_spend')
+      .selectAll()
+      .where('scope', '=', scope)
+      .where('ownerId', 'in', ownerIds)
+      .where('periodStart', 'in', periodStarts)
+      .execute();
+    return rows.map(spendCodec.decode);
+  }
+
+  /** Creates the period's zero row if it has none (concurrent callers both succeed). */
+  async ensureSpend(scope: BudgetScope, ownerId: string, periodStart: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('budget_spend')
+      .values({ scope, ownerId, periodStart, spent: 0, reserved: 0, announced: 0, updatedAt: at })
+      .onConflict((oc) => oc.columns(['scope', 'ownerId', 'periodStart']).doNothing())
+      .execute();
+  }
+
+  /** Holds `amount` if spent + held + amount stays within `limit`; false otherwise. */
+  async tryHold(scope: BudgetScope, ownerId: string, periodStart: string, amount: number, limit: number, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('budget_spend')
+      .set((eb) => ({ reserved: eb('reserved', '+', amount), updatedAt: at }))
+      .where('scope', '=', scope)
+      .where('ownerId', '=', ownerId)
+      .where('periodStart', '=', periodStart)
+      .where((eb) => eb(eb(eb('spent', '+', eb.ref('reserved')), '+', amount), '<=', limit))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async insertHold(hold: BudgetHold): Promise<void> {
+    await this.db.insertInto('budget_holds').values(hold).execute();
+  }
+
+  /** Removes a reservation's holds and returns them: only the one caller that removed them gets them. */
+  async takeHolds(reservationId: string): Promise<BudgetHold[]> {
+    const rows = await this.db.deleteFrom('budget_holds').where('reservationId', '=', reservationId).returningAll().execute();
+    return rows.map(holdCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
+  }
+
+  /** Releases `held` and adds `charge` (in full, even beyond the limit); the row after it. */
+  async settle(hold: BudgetHold, charge: number, at: string): Promise<BudgetSpend | undefined> {
+    const row = await this.db
+      .updateTable('budget_spend')
+      .set((eb) => ({ spent: eb('spent', '+', charge), reserved: eb('reserved', '-', hold.amount), updatedAt: at }))
+      .where('scope', '=', hold.scope)
+      .where('ownerId', '=', hold.ownerId)
+      .where('periodStart', '=', hold.periodStart)
+      .returningAll()
+      .executeTakeFirst();
+    return row && spendCodec.decode(row);
+  }
+
+  /** Records the highest threshold announced this period (never lowers it). */
+  async markAnnounced(scope: BudgetScope, ownerId: string, periodStart: string, percent: number): Promise<void> {
+    await this.db
+      .updateTable('budget_spend')
+      .set({ announced: percent })
+      .where('scope', '=', scope)
+      .where('ownerId', '=', ownerId)
+      .where('periodStart', '=', periodStart)
+      .where('announced', '<', percent)
+      .execute();
+  }
+}
