@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { hasPriceDecimals, PRICE_DECIMALS } from './core/sub-credits.js';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 const Limits = Type.Object(
@@ -69,8 +70,9 @@ export const ConfigFileSchema = Type.Object(
       Type.Object(
         {
           model: Type.String({ minLength: 1 }),
-          input_per_mtok: Type.Integer({ minimum: 0, default: 0 }),
-          output_per_mtok: Type.Integer({ minimum: 0, default: 0 }),
+          /** Credits per million tokens, up to 6 decimals (0.15 is exact: see src/core/sub-credits.ts). */
+          input_per_mtok: Type.Number({ minimum: 0, maximum: 999_999_999, default: 0 }),
+          output_per_mtok: Type.Number({ minimum: 0, maximum: 999_999_999, default: 0 }),
           per_request: Type.Integer({ minimum: 0, default: 0 }),
           /** Output tokens a credit reservation covers when the client sets no max_tokens. */
           max_output_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -79,23 +81,25 @@ export const ConfigFileSchema = Type.Object(
       ),
       { default: [] },
     ),
-    pricing: Type.Optional(
-      Type.Object(
-        {
-          /**
-           * A call whose target has no price (SPEC §8): free, block (402 model_unpriced) or a ceiling
-           * charged per request. Unset: free while no price exists anywhere, block once one does.
-           */
-          unpriced: Type.Optional(
-            Type.Union([
-              Type.Literal('free'),
-              Type.Literal('block'),
-              Type.Object({ ceiling: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
-            ]),
-          ),
-        },
-        { additionalProperties: false },
-      ),
+    pricing: Type.Object(
+      {
+        /**
+         * A call whose target has no price (SPEC §8): free, block (402 model_unpriced) or a ceiling
+         * charged per request. Unset: free while no price exists anywhere, block once one does.
+         */
+        unpriced: Type.Optional(
+          Type.Union([
+            Type.Literal('free'),
+            Type.Literal('block'),
+            Type.Object({ ceiling: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
+          ]),
+        ),
+        /** Price server-wide targets no operator priced from the bundled public catalogue (SPEC §8). */
+        catalog: Type.Boolean({ default: false }),
+        /** Converts the catalogue's dollar prices: 1,000,000 makes one credit a micro-dollar. */
+        credits_per_usd: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, default: 1_000_000 }),
+      },
+      { additionalProperties: false, default: {} },
     ),
     limits: Type.Object(
       {
@@ -184,6 +188,11 @@ function referenceProblem(file: ConfigFile): string | null {
       const type = typeOf(target.provider);
       if (type === undefined) return `aliases[${index}].targets[${t}]: ${unknown(target.provider)}`;
       if (type !== 'openai') return `aliases[${index}].targets[${t}]: provider "${target.provider}" is of type ${type}; aliases need an openai provider`;
+    }
+  }
+  for (const [index, price] of file.prices.entries()) {
+    for (const field of ['input_per_mtok', 'output_per_mtok'] as const) {
+      if (!hasPriceDecimals(price[field])) return `prices[${index}].${field}: at most ${PRICE_DECIMALS} decimal places (a price is exact to the micro-credit per Mtok)`;
     }
   }
   for (const [index, route] of file.routes.entries()) {

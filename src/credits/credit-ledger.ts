@@ -4,7 +4,8 @@
 // on the row it locked; SQLite runs one writer at a time):
 //
 //   reserve:  reserved += cost          WHERE balance − reserved ≥ cost AND balance > 0
-//   settle:   balance −= charge, reserved −= held      (the full charge: overage is debt)
+//   settle:   balance −= charge + ⌊(carry + fraction) / 1⌋, carry = the rest, reserved −= held
+//             (the full charge: overage is debt; the carry keeps what is not yet a whole credit)
 //   grant:    balance += amount         (a debit: WHERE balance + amount ≥ reserved)
 //
 // Invariants: reserved ≥ 0 (a CHECK constraint); reservations never exceed the balance, so N
@@ -72,7 +73,7 @@ export class CreditLedger {
   }
 
   async balance(accountId: string): Promise<CreditBalance> {
-    return (await this.storage.credits.findBalance(accountId)) ?? { accountId, balance: 0, reserved: 0, updatedAt: new Date(0).toISOString() };
+    return (await this.storage.credits.findBalance(accountId)) ?? { accountId, balance: 0, reserved: 0, carry: 0, updatedAt: new Date(0).toISOString() };
   }
 
   /** Holds `amount` credits for one request, or says how much is available. */
@@ -104,24 +105,28 @@ export class CreditLedger {
   }
 
   /**
-   * Ends a reservation: charges `charge` in full (0 releases it all) and writes the usage entry,
-   * whose id is the reservation's. Returns null if it was already settled, so settling twice never
-   * charges twice. A reservation the sweeper already released (its node stalled past the TTL) is
-   * still charged — never free — just without a hold to release.
+   * Ends a reservation: charges `charge` whole credits in full (0 releases it all) plus `fraction`
+   * sub-credit units (< one credit, src/core/sub-credits.ts) through the account's carry, and
+   * writes the usage entry, whose id is the reservation's, for the whole credits charged. Returns
+   * null if it was already settled, so settling twice never charges twice. A reservation the
+   * sweeper already released (its node stalled past the TTL) is still charged — never free — just
+   * without a hold to release.
    */
-  async settle(reservation: Reservation, charge: number): Promise<SettleResult | null> {
+  async settle(reservation: Reservation, charge: number, fraction = 0n): Promise<SettleResult | null> {
     const at = this.now().toISOString();
     const amount = Math.max(0, Math.floor(charge));
+    const part = fraction > 0n ? fraction : 0n;
     return this.storage.transaction(async function settleInTransaction(tx) {
       const held = (await tx.credits.deleteReservation(reservation.id)) ? reservation.amount : 0;
-      if (held === 0 && (amount === 0 || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
-      const balance = await tx.credits.charge(reservation.accountId, held, amount, at);
-      if (balance === undefined) throw new Error(`credit settlement found no balance for reservation ${reservation.id}`);
-      if (amount > 0) {
+      if (held === 0 && ((amount === 0 && part === 0n) || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
+      const result = await tx.credits.charge(reservation.accountId, held, amount, at, part);
+      if (result === undefined) throw new Error(`credit settlement found no balance for reservation ${reservation.id}`);
+      const { charged, balance } = result;
+      if (charged > 0) {
         await tx.credits.insertLedgerEntry({
           id: reservation.id,
           accountId: reservation.accountId,
-          amount: -amount,
+          amount: -charged,
           kind: 'usage',
           balanceAfter: balance,
           requestId: reservation.requestId,
@@ -132,7 +137,7 @@ export class CreditLedger {
           createdAt: at,
         });
       }
-      return { charged: amount, balance };
+      return { charged, balance };
     });
   }
 

@@ -7,6 +7,7 @@ import { Counter } from 'prom-client';
 import type { Config } from '../config.js';
 import { CreditLedger } from '../credits/credit-ledger.js';
 import { PriceBook } from '../credits/price-book.js';
+import { PriceCatalog } from '../credits/price-catalog.js';
 import type { Storage } from '../storage/storage.js';
 import { AccountLimits } from './account-limits.js';
 import type { Admission } from './admission.js';
@@ -62,7 +63,9 @@ export async function buildAdmissionEngine(
   }
 
   const ledger = new CreditLedger(storage);
-  const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced });
+  const pricing = config.file.pricing;
+  const catalog = pricing.catalog ? new PriceCatalog({ creditsPerUsd: pricing.credits_per_usd }) : null;
+  const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced, catalog });
   const limits = new AccountLimits(storage, config.file.limits.default);
   // One label, the policy applied (free, block, ceiling): never the model name, which is unbounded.
   const unpricedRequests = new Counter({ name: 'tollgate_unpriced_requests_total', help: 'Requests whose target had no price, by the unpriced policy applied (SPEC §8).', labelNames: ['policy'], registers: [] });
