@@ -96,8 +96,11 @@ export const ConfigFileSchema = Type.Object(
         ),
         /** Price server-wide targets no operator priced from the bundled public catalogue (SPEC §8). */
         catalog: Type.Boolean({ default: false }),
-        /** Converts the catalogue's dollar prices: 1,000,000 makes one credit a micro-dollar. */
-        credits_per_usd: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, default: 1_000_000 }),
+        /**
+         * Converts the catalogue's dollar prices: 1,000,000 makes one credit a micro-dollar. At most
+         * 10^7, so the dearest catalogue price in micro-credits per Mtok stays an exact double.
+         */
+        credits_per_usd: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1_000_000 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -62,21 +62,26 @@ export class PriceCatalog {
     if (cached && cached.expiresAtMs > now.getTime()) return cached.price;
     // Loaded on first use only: a gateway without the catalogue never parses its data.
     this.module ??= import('@pydantic/genai-prices');
-    const { entry } = lookUp(await this.module, target, now, BigInt(Math.round(this.options.creditsPerUsd)));
+    const entry = lookUp(await this.module, target, now, BigInt(Math.round(this.options.creditsPerUsd)));
     this.entries.set(key, entry);
     return entry.price;
   }
 }
 
-function lookUp(genai: GenaiPrices, target: CatalogTarget, now: Date, creditsPerUsd: bigint): { entry: Entry } {
-  const never = Number.POSITIVE_INFINITY;
-  const byUrl = target.baseUrl ? genai.findProvider({ providerApiUrl: target.baseUrl }) : undefined;
-  const providerId = byUrl?.id ?? genai.findProvider({ providerId: target.provider })?.id;
-  if (!providerId) return { entry: { price: null, expiresAtMs: never } };
-  const found = genai.calcPrice({}, target.model, { providerId, timestamp: now });
-  if (!found) return { entry: { price: null, expiresAtMs: never } };
-  const conditional = Array.isArray(found.model.prices);
-  return { entry: { price: catalogPrice(found.model_price, creditsPerUsd), expiresAtMs: conditional ? now.getTime() + CONDITIONAL_TTL_MS : never } };
+function lookUp(genai: GenaiPrices, target: CatalogTarget, now: Date, creditsPerUsd: bigint): Entry {
+  const none: Entry = { price: null, expiresAtMs: Number.POSITIVE_INFINITY };
+  try {
+    const byUrl = target.baseUrl ? genai.findProvider({ providerApiUrl: target.baseUrl }) : undefined;
+    const providerId = byUrl?.id ?? genai.findProvider({ providerId: target.provider })?.id;
+    if (!providerId) return none;
+    const found = genai.calcPrice({}, target.model, { providerId, timestamp: now });
+    if (!found) return none;
+    const conditional = Array.isArray(found.model.prices);
+    return { price: catalogPrice(found.model_price, creditsPerUsd), expiresAtMs: conditional ? now.getTime() + CONDITIONAL_TTL_MS : none.expiresAtMs };
+  } catch {
+    // An entry the package cannot price (malformed data): no catalogue price, the unpriced policy applies.
+    return none;
+  }
 }
 
 type Rate = ModelPrice[string];

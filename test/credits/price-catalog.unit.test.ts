@@ -2,6 +2,7 @@
 // mapped to our providers by base URL or provider id, converted to credits exactly with
 // pricing.credits_per_usd, and looked up once per (provider, base URL, model).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseConfigFile } from '../../src/config-file.js';
 import { catalogPrice, PriceCatalog } from '../../src/credits/price-catalog.js';
 import { exactRequestCost, tokenRates } from '../../src/credits/pricing.js';
 import { unitsToDecimal } from '../../src/core/sub-credits.js';
@@ -59,5 +60,18 @@ describe('the price catalogue', () => {
   it('uses a per-request price (requests_kcount) and ignores units Tollgate does not meter', () => {
     expect(catalogPrice({ requests_kcount: 5 }, 1_000_000n)).toMatchObject({ inputPerMtok: 0, outputPerMtok: 0, perRequest: 5_000 });
     expect(catalogPrice({ output_audio_mtok: 3 }, 1_000_000n)).toBeNull();
+  });
+});
+
+describe('the catalogue and decimal prices in the config file', () => {
+  it('defaults to the catalogue off and a credit worth a micro-dollar', () => {
+    expect(parseConfigFile('{}', 'tollgate.yaml', {}).pricing).toEqual({ catalog: false, credits_per_usd: 1_000_000 });
+    expect(parseConfigFile('pricing: { catalog: true, credits_per_usd: 1000 }', 'tollgate.yaml', {}).pricing).toMatchObject({ catalog: true, credits_per_usd: 1000 });
+  });
+
+  it('takes prices per Mtok with up to 6 decimals and refuses a 7th, naming the entry', () => {
+    expect(parseConfigFile('prices: [{ model: m, input_per_mtok: 0.15, output_per_mtok: 0.000001 }]', 'tollgate.yaml', {}).prices[0]).toMatchObject({ input_per_mtok: 0.15 });
+    expect(() => parseConfigFile('prices: [{ model: m, input_per_mtok: 0.1234567 }]', 'tollgate.yaml', {})).toThrow(/prices\[0\]\.input_per_mtok: at most 6 decimal places/);
+    expect(() => parseConfigFile('pricing: { credits_per_usd: 0 }', 'tollgate.yaml', {})).toThrow(/setting \/pricing\/credits_per_usd/);
   });
 });
