@@ -7,6 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { parseP256PublicKey } from './core/p256-public-key.js';
 import { apiEndpointOf, creditsForPayment, isHttpsOrLoopback, MAX_TOP_UP_CREDITS } from './core/top-up-rules.js';
+import { hasPriceDecimals, PRICE_DECIMALS } from './core/sub-credits.js';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 const Limits = Type.Object(
@@ -71,8 +72,9 @@ export const ConfigFileSchema = Type.Object(
       Type.Object(
         {
           model: Type.String({ minLength: 1 }),
-          input_per_mtok: Type.Integer({ minimum: 0, default: 0 }),
-          output_per_mtok: Type.Integer({ minimum: 0, default: 0 }),
+          /** Credits per million tokens, up to 6 decimals (0.15 is exact: see src/core/sub-credits.ts). */
+          input_per_mtok: Type.Number({ minimum: 0, maximum: 999_999_999, default: 0 }),
+          output_per_mtok: Type.Number({ minimum: 0, maximum: 999_999_999, default: 0 }),
           per_request: Type.Integer({ minimum: 0, default: 0 }),
           /** Output tokens a credit reservation covers when the client sets no max_tokens. */
           max_output_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -81,23 +83,28 @@ export const ConfigFileSchema = Type.Object(
       ),
       { default: [] },
     ),
-    pricing: Type.Optional(
-      Type.Object(
-        {
-          /**
-           * A call whose target has no price (SPEC §8): free, block (402 model_unpriced) or a ceiling
-           * charged per request. Unset: free while no price exists anywhere, block once one does.
-           */
-          unpriced: Type.Optional(
-            Type.Union([
-              Type.Literal('free'),
-              Type.Literal('block'),
-              Type.Object({ ceiling: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
-            ]),
-          ),
-        },
-        { additionalProperties: false },
-      ),
+    pricing: Type.Object(
+      {
+        /**
+         * A call whose target has no price (SPEC §8): free, block (402 model_unpriced) or a ceiling
+         * charged per request. Unset: free while no price exists anywhere, block once one does.
+         */
+        unpriced: Type.Optional(
+          Type.Union([
+            Type.Literal('free'),
+            Type.Literal('block'),
+            Type.Object({ ceiling: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
+          ]),
+        ),
+        /** Price server-wide targets no operator priced from the bundled public catalogue (SPEC §8). */
+        catalog: Type.Boolean({ default: false }),
+        /**
+         * Converts the catalogue's dollar prices: 1,000,000 makes one credit a micro-dollar. At most
+         * 10^7, so the dearest catalogue price in micro-credits per Mtok stays an exact double.
+         */
+        credits_per_usd: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1_000_000 }),
+      },
+      { additionalProperties: false, default: {} },
     ),
     /** Selling credits (README "Selling credits with Stripe"); absent, the top-up routes answer 501. */
     billing: Type.Optional(
@@ -233,6 +240,11 @@ function referenceProblem(file: ConfigFile): string | null {
       const type = typeOf(target.provider);
       if (type === undefined) return `aliases[${index}].targets[${t}]: ${unknown(target.provider)}`;
       if (type !== 'openai') return `aliases[${index}].targets[${t}]: provider "${target.provider}" is of type ${type}; aliases need an openai provider`;
+    }
+  }
+  for (const [index, price] of file.prices.entries()) {
+    for (const field of ['input_per_mtok', 'output_per_mtok'] as const) {
+      if (!hasPriceDecimals(price[field])) return `prices[${index}].${field}: at most ${PRICE_DECIMALS} decimal places (a price is exact to the micro-credit per Mtok)`;
     }
   }
   for (const [index, route] of file.routes.entries()) {

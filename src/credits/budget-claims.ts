@@ -77,11 +77,14 @@ export class BudgetClaims {
   }
 
   /** The ledger's `settleAlso`: gives back the holds, counts the charge, notes thresholds crossed. */
-  readonly settle: SettleAlso = async (tx, reservation, charged, at) => {
+  readonly settle: SettleAlso = async (tx, reservation, at, chargeBalance) => {
     const holds = await tx.budgets.takeHolds(reservation.id);
+    // Give the holds back first: that locks the spend rows before the balance row, as reserve does.
+    for (const hold of holds) await tx.budgets.settle(hold, 0, at);
+    const charged = await chargeBalance();
     const crossings: BudgetThresholdData[] = [];
     for (const hold of holds) {
-      const spend = await tx.budgets.settle(hold, charged, at);
+      const spend = await tx.budgets.addSpent(hold, charged, at);
       const budget = await tx.budgets.find(hold.scope, hold.ownerId);
       if (!spend || !budget) continue;
       const percents = thresholdsCrossed(spend.announced, spend.spent, budget.creditLimit);

@@ -4,7 +4,8 @@
 // on the row it locked; SQLite runs one writer at a time):
 //
 //   reserve:  reserved += cost          WHERE balance − reserved ≥ cost AND balance > 0
-//   settle:   balance −= charge, reserved −= held      (the full charge: overage is debt)
+//   settle:   balance −= charge + ⌊(carry + fraction) / 1⌋, carry = the rest, reserved −= held
+//             (the full charge: overage is debt; the carry keeps what is not yet a whole credit)
 //   grant:    balance += amount         (a debit: WHERE balance + amount ≥ reserved)
 //
 // Invariants: reserved ≥ 0 (a CHECK constraint); reservations never exceed the balance, so N
@@ -33,7 +34,12 @@ export type ReserveAlso<Refusal> = (tx: StorageTransaction, reservation: Reserva
  * Runs in every settlement's transaction before the balance is charged, with the whole credits
  * charged; what it returns runs once the transaction has committed (announcements).
  */
-export type SettleAlso = (tx: StorageTransaction, reservation: Reservation, charged: number, at: string) => Promise<(() => void) | null>;
+/**
+ * Runs inside settle around the balance charge: it locks and releases its own rows first (the order
+ * reserve takes them in), then calls `chargeBalance` — whose whole credits include a carry rolling
+ * over — and counts what it returns. Returns what to run after commit, if anything.
+ */
+export type SettleAlso = (tx: StorageTransaction, reservation: Reservation, at: string, chargeBalance: () => Promise<number>) => Promise<(() => void) | null>;
 
 export interface SettleResult {
   /** Credits charged: always the requested charge, even beyond the hold (the excess is debt). */
@@ -98,7 +104,7 @@ export class CreditLedger {
   }
 
   async balance(accountId: string): Promise<CreditBalance> {
-    return (await this.storage.credits.findBalance(accountId)) ?? { accountId, balance: 0, reserved: 0, updatedAt: new Date(0).toISOString() };
+    return (await this.storage.credits.findBalance(accountId)) ?? { accountId, balance: 0, reserved: 0, carry: 0, updatedAt: new Date(0).toISOString() };
   }
 
   /** Holds `amount` credits for one request (and what `also` claims), or says why not. */
@@ -137,27 +143,37 @@ export class CreditLedger {
   }
 
   /**
-   * Ends a reservation: charges `charge` in full (0 releases it all) and writes the usage entry,
-   * whose id is the reservation's. Returns null if it was already settled, so settling twice never
-   * charges twice. A reservation the sweeper already released (its node stalled past the TTL) is
-   * still charged — never free — just without a hold to release.
+   * Ends a reservation: charges `charge` whole credits in full (0 releases it all) plus `fraction`
+   * sub-credit units (< one credit, src/core/sub-credits.ts) through the account's carry, and
+   * writes the usage entry, whose id is the reservation's, for the whole credits charged. Returns
+   * null if it was already settled, so settling twice never charges twice. A reservation the
+   * sweeper already released (its node stalled past the TTL) is still charged — never free — just
+   * without a hold to release.
    */
-  async settle(reservation: Reservation, charge: number): Promise<SettleResult | null> {
+  async settle(reservation: Reservation, charge: number, fraction = 0n): Promise<SettleResult | null> {
     const at = this.now().toISOString();
     const amount = Math.max(0, Math.floor(charge));
+    const part = fraction > 0n ? fraction : 0n;
     const settleAlso = this.settleAlso;
     let afterCommit: (() => void) | null = null;
     const result = await this.storage.transaction(async function settleInTransaction(tx) {
       const held = (await tx.credits.deleteReservation(reservation.id)) ? reservation.amount : 0;
-      if (held === 0 && (amount === 0 || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
-      if (settleAlso) afterCommit = await settleAlso(tx, reservation, amount, at);
-      const balance = await tx.credits.charge(reservation.accountId, held, amount, at);
-      if (balance === undefined) throw new Error(`credit settlement found no balance for reservation ${reservation.id}`);
-      if (amount > 0) {
+      if (held === 0 && ((amount === 0 && part === 0n) || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
+      let balance = 0;
+      const chargeBalance = async () => {
+        const charge = await tx.credits.charge(reservation.accountId, held, amount, at, part);
+        if (charge === undefined) throw new Error(`credit settlement found no balance for reservation ${reservation.id}`);
+        balance = charge.balance;
+        return charge.charged;
+      };
+      let charged = 0;
+      if (settleAlso) afterCommit = await settleAlso(tx, reservation, at, async () => (charged = await chargeBalance()));
+      else charged = await chargeBalance();
+      if (charged > 0) {
         await tx.credits.insertLedgerEntry({
           id: reservation.id,
           accountId: reservation.accountId,
-          amount: -amount,
+          amount: -charged,
           kind: 'usage',
           balanceAfter: balance,
           requestId: reservation.requestId,
@@ -168,7 +184,7 @@ export class CreditLedger {
           createdAt: at,
         });
       }
-      return { charged: amount, balance };
+      return { charged, balance };
     });
     // (TypeScript cannot see the closure assign it, hence the cast.)
     (afterCommit as (() => void) | null)?.();

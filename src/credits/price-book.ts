@@ -3,10 +3,13 @@
 // resolved to (price-lookup.ts), and one with no price follows the unpriced policy
 // (unpriced-policy.ts). Operator prices are few, so the book keeps all of them in memory, with
 // whether any server-wide route has a cost, and reloads them every `ttlMs` — a change made on
-// another node is seen within that time, on this node at once.
+// another node is seen within that time, on this node at once. With the catalogue on
+// (`pricing.catalog: true`), a server-wide target no operator priced is priced from it
+// (price-catalog.ts), and the catalogue counts as "a price exists" for the unpriced policy.
 import type { ConfigFile } from '../config-file.js';
 import type { DeepReadonly } from '../core/deep-freeze.js';
-import type { PriceTarget } from './price-lookup.js';
+import type { PriceCatalog } from './price-catalog.js';
+import type { PricedCall, PriceTarget } from './price-lookup.js';
 import type { Storage } from '../storage/storage.js';
 import type { PriceTargetKind, StoredPrice } from '../storage/prices.js';
 import { quoteCall, type Quote } from './price-lookup.js';
@@ -24,8 +27,10 @@ export interface EffectivePrice extends Price {
 export type PriceName = { kind: 'model'; model: string } | { kind: 'route'; routeId: string; cost: number };
 
 export interface PriceBookOptions {
-  /** The config file's prices and routes (a route cost above 0 is a price). */
-  file: DeepReadonly<Pick<ConfigFile, 'prices' | 'routes'>>;
+  /** The config file's prices, routes (a route cost above 0 is a price) and providers (base URLs). */
+  file: DeepReadonly<Pick<ConfigFile, 'prices' | 'routes'> & { providers?: ReadonlyArray<{ id: string; base_url: string }> }>;
+  /** The public price catalogue, when `pricing.catalog` is on. */
+  catalog?: PriceCatalog | null;
   unpriced: UnpricedSetting;
   ttlMs?: number;
   now?: () => number;
@@ -35,6 +40,8 @@ interface OperatorPrices {
   prices: Map<string, EffectivePrice>;
   /** Some operator price can charge, or some server-wide stored route has a cost. */
   anyPriced: boolean;
+  /** Server-wide stored providers' base URLs by name (the catalogue maps by base URL). */
+  baseUrls: Map<string, string>;
 }
 
 function key(kind: PriceTargetKind, target: string): string {
@@ -50,6 +57,8 @@ export class PriceBook {
   private readonly unpriced: UnpricedSetting;
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly catalog: PriceCatalog | null;
+  private readonly fileBaseUrls: Map<string, string>;
 
   constructor(
     private readonly storage: Storage,
@@ -58,6 +67,8 @@ export class PriceBook {
     this.unpriced = options.unpriced;
     this.ttlMs = options.ttlMs ?? 5_000;
     this.now = options.now ?? Date.now;
+    this.catalog = options.catalog ?? null;
+    this.fileBaseUrls = new Map((options.file.providers ?? []).map((p) => [p.id, p.base_url]));
     for (const p of options.file.prices) {
       this.configured.set(key('model', p.model), {
         targetKind: 'model',
@@ -70,7 +81,8 @@ export class PriceBook {
         updatedAt: null,
       });
     }
-    this.configPriced = [...this.configured.values()].some(isPriced) || options.file.routes.some((r) => r.cost > 0);
+    // The catalogue prices (nearly) every well-known model: with it on, a price exists.
+    this.configPriced = this.catalog !== null || [...this.configured.values()].some(isPriced) || options.file.routes.some((r) => r.cost > 0);
   }
 
   /** The price stored under a name, or null when there is none (a route always has its own cost). */
@@ -84,9 +96,23 @@ export class PriceBook {
   /** What a request may be charged, per candidate target, or the unpriced policy's refusal. */
   async quote(target: PriceTarget): Promise<Quote> {
     if (target.kind === 'route') return { ok: true, prices: [{ target: null, price: await this.priceFor(target) }], unpriced: null };
-    const { prices } = await this.operatorPrices();
+    const { prices, baseUrls } = await this.operatorPrices();
     const lookup = (name: string) => prices.get(key('model', name)) ?? this.configured.get(key('model', name));
-    return quoteCall(target.call, lookup, await this.unpricedPolicy());
+    const catalogued = await this.catalogPrices(target.call.targets, lookup, baseUrls);
+    return quoteCall(target.call, lookup, await this.unpricedPolicy(), (t) => catalogued.get(`${t.provider}/${t.model}`) ?? undefined);
+  }
+
+  /** The catalogue's prices of the server-wide targets no operator priced by `provider/model`. */
+  private async catalogPrices(targets: PricedCall['targets'], lookup: (name: string) => Price | undefined, baseUrls: Map<string, string>): Promise<Map<string, Price | null>> {
+    const found = new Map<string, Price | null>();
+    if (!this.catalog) return found;
+    for (const t of targets) {
+      const name = `${t.provider}/${t.model}`;
+      if (t.owner !== 'server' || found.has(name) || lookup(name)) continue;
+      const baseUrl = this.fileBaseUrls.get(t.provider) ?? baseUrls.get(t.provider) ?? null;
+      found.set(name, await this.catalog.priceFor({ provider: t.provider, baseUrl, model: t.model }));
+    }
+    return found;
   }
 
   /** The unpriced policy in force now (the default depends on whether any price exists). */
@@ -124,12 +150,16 @@ export class PriceBook {
   }
 
   private async load(): Promise<OperatorPrices> {
-    const [rows, serverRoutes] = await Promise.all([this.storage.prices.list(), this.storage.routes.listByOwner(null)]);
+    const [rows, serverRoutes, serverProviders] = await Promise.all([
+      this.storage.prices.list(),
+      this.storage.routes.listByOwner(null),
+      this.catalog ? this.storage.providers.listByOwner(null) : Promise.resolve([]),
+    ]);
     const prices = new Map<string, EffectivePrice>();
     for (const row of rows) prices.set(key(row.targetKind, row.target), fromStored(row));
     // Account-owned routes do not count: an account must not switch the server's policy.
     const anyPriced = [...prices.values()].some(isPriced) || serverRoutes.some((r) => r.cost > 0);
-    this.operator = { prices, anyPriced };
+    this.operator = { prices, anyPriced, baseUrls: new Map(serverProviders.map((p) => [p.name, p.baseUrl])) };
     this.loadedAt = this.now();
     return this.operator;
   }

@@ -2,7 +2,8 @@
 // string the client sent. For each candidate target, the first of these that has a price:
 //   1. the alias's own price, when the call came through an alias (the public name the operator
 //      priced; it covers every target of that alias);
-//   2. the target's `provider/model`.
+//   2. the target's `provider/model`;
+//   3. for a server-wide target, the public price catalogue when it is on (price-catalog.ts).
 // Not the bare model name (`gpt-4o`): operator prices share one namespace with alias names, so an
 // alias priced `gpt-4o` would also price `openai/gpt-4o` on a direct provider — the alias's cheap
 // upstream's price on the expensive one. (Provider model names belong to SPEC §8's price catalog,
@@ -51,20 +52,28 @@ export function priceNames(call: Pick<PricedCall, 'name' | 'via'>, target: Price
   return call.via === 'alias' && call.name !== direct ? [call.name, direct] : [direct];
 }
 
-/** Prices every candidate target of a call; `lookup` answers a configured price by name. */
-export function quoteCall(call: PricedCall, lookup: (name: string) => Price | undefined, policy: UnpricedPolicy): Quote {
+/**
+ * Prices every candidate target of a call; `lookup` answers an operator's price by name, then
+ * `catalog` a server-wide target's catalogue price (if any).
+ */
+export function quoteCall(
+  call: PricedCall,
+  lookup: (name: string) => Price | undefined,
+  policy: UnpricedPolicy,
+  catalog: (target: PricedCall['targets'][number]) => Price | undefined = () => undefined,
+): Quote {
   let unpriced = false;
   const prices: TargetPrice[] = [];
   for (const target of call.targets) {
     const at = { provider: target.provider, model: target.model };
-    const price = priceNames(call, target).map(lookup).find((p) => p !== undefined);
+    const price = priceNames(call, target).map(lookup).find((p) => p !== undefined) ?? (target.owner === 'server' ? catalog(target) : undefined);
     if (price !== undefined || target.owner === 'account') {
       prices.push({ target: at, price: price ?? null });
       continue;
     }
     unpriced = true;
     if (policy.kind === 'block') return { ok: false, unpriced: 'block', model: call.name };
-    prices.push({ target: at, price: policy.kind === 'ceiling' ? routePrice(policy.credits) : null });
+    prices.push({ target: at, price: policy.kind === 'ceiling' ? routePrice(policy.credits, 'unpriced_ceiling') : null });
   }
   return { ok: true, prices, unpriced: unpriced ? policy.kind : null };
 }

@@ -6,7 +6,9 @@
 import type { Logger } from 'pino';
 import type { TokenUsage } from '../core/token-usage.js';
 import { newId } from '../core/ids.js';
-import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket } from '../limits/admission.js';
+import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, Settlement } from '../limits/admission.js';
+import { microsToDecimal, toMicros, unitsToDecimal } from '../core/sub-credits.js';
+import { tokenRates } from '../credits/pricing.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { UsageRecord } from '../storage/usage-records.js';
 
@@ -88,17 +90,18 @@ export class DataPlaneCall {
     this.finished = true;
     const { status, outcome, usage } = (await this.ending) ?? { ...otherwise, usage: this.usageAtLeast };
     let credits = 0;
+    let charge: Settlement['charge'] = null;
     if (this.ticket) {
       try {
         // After a failover the target that answered is charged its own price, not the one reserved for.
         if (this.target) this.ticket.answeredBy(this.target);
-        credits = (await this.ticket.settle(usage, outcome)).credits;
+        ({ credits, charge = null } = await this.ticket.settle(usage, outcome));
       } catch (error) {
         this.deps.logger.error({ err: error, requestId: this.requestId }, 'could not settle a request');
       }
     }
     this.settled = { status, outcome: this.ticket ? outcome : 'refused', usage, credits };
-    this.deps.recordUsage(this.usageRecord(status, this.settled.outcome, usage, credits));
+    this.deps.recordUsage({ ...this.usageRecord(status, this.settled.outcome, usage, credits), ...pricedAt(charge, usage) });
     return credits;
   }
 
@@ -124,4 +127,19 @@ export class DataPlaneCall {
       clientRequestId: this.clientRequestId,
     };
   }
+}
+
+/** What a usage record keeps of the price a request was charged at (SPEC §8), as exact decimals. */
+function pricedAt(charge: Settlement['charge'], usage: TokenUsage | null): Partial<UsageRecord> {
+  if (!charge) return {};
+  const { price, exact } = charge;
+  // The tier the request was priced at, for a catalogue price with long-context tiers.
+  const rates = tokenRates(price, usage?.inputTokens ?? 0);
+  return {
+    priceSource: price.source ?? 'operator',
+    priceInputPerMtok: microsToDecimal(toMicros(rates.inputPerMtok)),
+    priceOutputPerMtok: microsToDecimal(toMicros(rates.outputPerMtok)),
+    pricePerRequest: microsToDecimal(toMicros(price.perRequest)),
+    exactCost: unitsToDecimal(exact),
+  };
 }

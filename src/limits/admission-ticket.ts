@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { CreditLedger } from '../credits/credit-ledger.js';
 import type { TargetPrice } from '../credits/price-lookup.js';
 import { isPriced, settlementCost, type Price } from '../credits/pricing.js';
+import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
 import type { Reservation } from '../storage/credits.js';
 import type { AdmissionTicket, Settlement, Usage } from './admission.js';
 import type { LimitRule } from './limit-rules.js';
@@ -70,27 +71,30 @@ export class CreditAdmissionTicket implements AdmissionTicket {
     for (const timer of this.renewTimers) clearInterval(timer);
     const { price } = this;
     const { reservation } = this.parts;
-    const wanted = price ? settlementCost(price, usage, outcome) : 0;
+    const exact = price ? settlementCost(price, usage, outcome) : 0n;
     const [credits] = await Promise.all([
-      reservation ? this.settleCredits(reservation, wanted) : Promise.resolve(0),
+      reservation ? this.settleCredits(reservation, exact) : Promise.resolve(0),
       this.releaseLimits(usage),
     ]);
-    return { credits };
+    return { credits, charge: price && reservation ? { price, exact } : null };
   }
 
   /**
    * Retries a failed settlement briefly; if the database stays down the sweeper releases the hold
    * later (and the charge is lost with the node's memory: logged as an error).
    */
-  private async settleCredits(reservation: Reservation, charge: number): Promise<number> {
+  private async settleCredits(reservation: Reservation, exact: bigint): Promise<number> {
+    // Whole credits at once, the rest through the account's carry (src/core/sub-credits.ts).
+    const charge = Number(exact / UNITS_PER_CREDIT);
+    const fraction = exact % UNITS_PER_CREDIT;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.parts.ledger.settle(reservation, charge);
+        const result = await this.parts.ledger.settle(reservation, charge, fraction);
         return result?.charged ?? 0;
       } catch (error) {
         const delay = SETTLE_RETRY_DELAYS_MS[attempt];
         if (delay === undefined) {
-          this.parts.logger.error({ err: error, reservation: reservation.id, charge }, 'credit settlement failed; the reservation will expire unsettled');
+          this.parts.logger.error({ err: error, reservation: reservation.id, charge, fraction: fraction.toString() }, 'credit settlement failed; the reservation will expire unsettled');
           return 0;
         }
         await new Promise((resolve) => setTimeout(resolve, delay));

@@ -7,6 +7,7 @@
 // gateway renders them as headers at its edge (src/gateway/rate-limit-headers.ts).
 import type { ApiError } from '../core/errors.js';
 import type { PriceTarget } from '../credits/price-lookup.js';
+import type { Price } from '../credits/pricing.js';
 import type { KeyRateLimit } from '../storage/api-keys.js';
 import type { ClaimDecision, RuleOutcome } from './sliding-window.js';
 
@@ -30,8 +31,10 @@ export interface Usage {
 }
 
 export interface Settlement {
-  /** Credits charged for this request (0 when unpriced). */
+  /** Whole credits charged for this request (0 when unpriced, or while its fraction is carried). */
   credits: number;
+  /** The price charged at and the request's exact price in sub-credit units (null: nothing priced). */
+  charge?: { price: Price; exact: bigint } | null;
 }
 
 export interface AdmissionTicket {

@@ -10,6 +10,7 @@ import { BudgetClaims, type OnBudgetThreshold } from '../credits/budget-claims.j
 import { Budgets } from '../credits/budgets.js';
 import { CreditLedger } from '../credits/credit-ledger.js';
 import { PriceBook } from '../credits/price-book.js';
+import { PriceCatalog } from '../credits/price-catalog.js';
 import type { Storage } from '../storage/storage.js';
 import { AccountLimits } from './account-limits.js';
 import type { Admission } from './admission.js';
@@ -78,7 +79,9 @@ export async function buildAdmissionEngine(
   });
   const ledger = new CreditLedger(storage, { settleAlso: budgetClaims.settle });
   const budgets = new Budgets(storage, clock);
-  const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced });
+  const pricing = config.file.pricing;
+  const catalog = pricing.catalog ? new PriceCatalog({ creditsPerUsd: pricing.credits_per_usd }) : null;
+  const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced, catalog });
   const limits = new AccountLimits(storage, config.file.limits.default);
   // One label, the policy applied (free, block, ceiling): never the model name, which is unbounded.
   const unpricedRequests = new Counter({ name: 'tollgate_unpriced_requests_total', help: 'Requests whose target had no price, by the unpriced policy applied (SPEC §8).', labelNames: ['policy'], registers: [] });

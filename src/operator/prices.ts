@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { requireOperator } from '../http/authenticate-admin.js';
 import { ApiError } from '../core/errors.js';
 import type { EffectivePrice } from '../credits/price-book.js';
-import { validationError } from '../core/validation-error.js';
+import { invalidField, validationError } from '../core/validation-error.js';
+import { hasPriceDecimals, PRICE_DECIMALS } from '../core/sub-credits.js';
 import type { Services } from '../services.js';
 import type { PriceTargetKind } from '../storage/prices.js';
 import { storageUnavailable } from '../credits/storage-unavailable.js';
@@ -20,6 +21,8 @@ const tags = ['operator'];
 const security = [{ bearer: [] }];
 
 const Credits = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
+/** Credits per million tokens: up to 6 decimals, stored exactly (src/core/sub-credits.ts). */
+const PerMtok = Type.Number({ minimum: 0, maximum: 999_999_999 });
 const Target = {
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'A model or alias name as clients send it.' })),
   route: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'A route id.' })),
@@ -27,8 +30,8 @@ const Target = {
 const PriceBody = Type.Object(
   {
     ...Target,
-    input_per_mtok: Type.Optional(Credits),
-    output_per_mtok: Type.Optional(Credits),
+    input_per_mtok: Type.Optional(PerMtok),
+    output_per_mtok: Type.Optional(PerMtok),
     per_request: Type.Optional(Credits),
     max_output_tokens: Type.Optional(Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, maximum: 10_000_000 })),
   },
@@ -38,8 +41,8 @@ const TargetQuery = Type.Object(Target, { additionalProperties: false });
 const PriceOut = Type.Object({
   model: Type.Optional(Type.String()),
   route: Type.Optional(Type.String()),
-  input_per_mtok: Type.Integer(),
-  output_per_mtok: Type.Integer(),
+  input_per_mtok: Type.Number(),
+  output_per_mtok: Type.Number(),
   per_request: Type.Integer(),
   max_output_tokens: Type.Union([Type.Integer(), Type.Null()]),
   source: Type.Union([Type.Literal('operator'), Type.Literal('config')]),
@@ -77,6 +80,10 @@ export function registerOperatorPriceRoutes(app: FastifyInstance, services: Oper
   r.put('/api/v1/operator/prices', { schema: { tags, security, body: PriceBody, response: { 200: PriceOut } } }, async (request) => {
     const operator = await requireOperator(services, request);
     const { kind, target } = targetOf(request.body, 'body');
+    for (const field of ['input_per_mtok', 'output_per_mtok'] as const) {
+      const value = request.body[field];
+      if (value !== undefined && !hasPriceDecimals(value)) throw invalidField(field, `at most ${PRICE_DECIMALS} decimal places`);
+    }
     const at = new Date().toISOString();
     const existing = await storageUnavailable(() => services.storage.prices.find(kind, target));
     const price = {

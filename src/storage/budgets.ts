@@ -139,6 +139,19 @@ export class BudgetsRepository {
     return row && spendCodec.decode(row);
   }
 
+  /** Counts a settled charge in the period its hold was taken in (the row is locked by `settle` already). */
+  async addSpent(hold: BudgetHold, charge: number, at: string): Promise<BudgetSpend | undefined> {
+    const row = await this.db
+      .updateTable('budget_spend')
+      .set((eb) => ({ spent: eb('spent', '+', charge), updatedAt: at }))
+      .where('scope', '=', hold.scope)
+      .where('ownerId', '=', hold.ownerId)
+      .where('periodStart', '=', hold.periodStart)
+      .returningAll()
+      .executeTakeFirst();
+    return row && spendCodec.decode(row);
+  }
+
   /** Records the highest threshold announced this period (never lowers it). */
   async markAnnounced(scope: BudgetScope, ownerId: string, periodStart: string, percent: number): Promise<void> {
     await this.db

@@ -2,7 +2,8 @@
 // credit ledger (src/credits/credit-ledger.ts) composes them into transactions. The balance
 // changes are conditional UPDATEs so that the database, not a read-then-write in the code,
 // decides whether credits suffice: that is what keeps them exact across nodes.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
 import { int, tableCodec } from './codec.js';
 import type { CreditLedgerTable, Tables } from './schema.js';
 
@@ -11,6 +12,14 @@ export interface CreditBalance {
   balance: number;
   reserved: number;
   updatedAt: string;
+  /** Sub-credit units used but not yet charged, in [0, 10^12) (src/core/sub-credits.ts). */
+  carry: number;
+}
+
+export interface Charged {
+  /** Whole credits charged. */
+  charged: number;
+  balance: number;
 }
 
 export type LedgerKind = CreditLedgerTable['kind'];
@@ -40,7 +49,7 @@ export interface Reservation {
 
 const ledger = tableCodec<Selectable<Tables['credit_ledger']>, LedgerEntry>({ amount: int, balanceAfter: int });
 const reservations = tableCodec<Selectable<Tables['credit_reservations']>, Reservation>({ amount: int });
-const balances = tableCodec<Selectable<Tables['credit_balances']>, CreditBalance>({ balance: int, reserved: int });
+const balances = tableCodec<Selectable<Tables['credit_balances']>, CreditBalance>({ balance: int, reserved: int, carry: int });
 
 export class CreditsRepository {
   constructor(private readonly db: Kysely<Tables>) {}
@@ -75,17 +84,32 @@ export class CreditsRepository {
   }
 
   /**
-   * Releases `held` and charges `charge`, in full: usage beyond the hold is debt, so the balance
-   * may go below zero (SPEC §6). Returns the new balance, or undefined when the account has no row.
+   * Releases `held` and charges `credits` whole credits plus `fraction` sub-credit units (< one
+   * credit) added to the account's carry: the carry's whole credit, when it makes one, is charged
+   * too. One statement, so concurrent settlements of one account never lose a fraction. In full:
+   * usage beyond the hold is debt, so the balance may go below zero (SPEC §6). Undefined when the
+   * account has no row.
    */
-  async charge(accountId: string, held: number, charge: number, at: string): Promise<number | undefined> {
+  async charge(accountId: string, held: number, credits: number, at: string, fraction = 0n): Promise<Charged | undefined> {
+    // Both sides are cast so that SQLite divides integers (a bound number may arrive as REAL).
+    const frac = sql<number>`cast(${fraction.toString()} as bigint)`;
+    const unit = sql.lit(Number(UNITS_PER_CREDIT));
+    const carried = sql<number>`(carry + ${frac})`;
     const row = await this.db
       .updateTable('credit_balances')
-      .set((eb) => ({ balance: eb('balance', '-', charge), reserved: eb('reserved', '-', held), updatedAt: at }))
+      .set((eb) => ({
+        balance: sql<number>`balance - ${credits} - ${carried} / ${unit}`,
+        carry: sql<number>`${carried} % ${unit}`,
+        reserved: eb('reserved', '-', held),
+        updatedAt: at,
+      }))
       .where('accountId', '=', accountId)
-      .returning('balance')
+      .returning(['balance', 'carry'])
       .executeTakeFirst();
-    return row === undefined ? undefined : Number(row.balance);
+    if (row === undefined) return undefined;
+    // The carry went past a whole credit exactly when it ends below the fraction just added.
+    const wrapped = fraction > 0n && BigInt(row.carry) < fraction;
+    return { charged: credits + (wrapped ? 1 : 0), balance: Number(row.balance) };
   }
 
   /**

@@ -184,6 +184,13 @@ export interface UsageRecordsTable {
   created_at: string;
   /** The caller's X-Request-Id (migration 006); null when none was sent. */
   client_request_id: string | null;
+  /** The price charged at, as decimal text, and where it came from (migration 014); null: none. */
+  price_source: string | null;
+  price_input_per_mtok: string | null;
+  price_output_per_mtok: string | null;
+  price_per_request: string | null;
+  /** The request's exact price in credits, as decimal text (the whole credits are `credits`). */
+  exact_cost: string | null;
 }
 
 // Deployment-wide facts written once, e.g. the master key's fingerprint (migration 006).
@@ -199,6 +206,8 @@ export interface CreditBalancesTable {
   balance: number;
   reserved: number;
   updated_at: string;
+  /** Sub-credit units used but not yet charged, in [0, 10^12) (migration 014). */
+  carry: Generated<number>;
 }
 
 export interface CreditLedgerTable {
@@ -247,6 +256,9 @@ export interface PricesTable {
   max_output_tokens: number | null;
   created_at: string;
   updated_at: string;
+  /** Exact prices in micro-credits per Mtok (migration 014); the columns above are their round-up. */
+  input_micros_per_mtok: number;
+  output_micros_per_mtok: number;
 }
 
 export interface AccountLimitsTable {

@@ -23,7 +23,16 @@ export interface UsageRecord {
   createdAt: string;
   /** The caller's own X-Request-Id, kept for correlation (never a key). */
   clientRequestId?: string | null;
+  /** The price charged at (decimal text, credits) and where it came from; null when unpriced. */
+  priceSource?: string | null;
+  priceInputPerMtok?: string | null;
+  priceOutputPerMtok?: string | null;
+  pricePerRequest?: string | null;
+  /** The exact price of the request in credits (decimal text); `credits` is what was charged now. */
+  exactCost?: string | null;
 }
+
+const PRICE_COLUMNS = ['priceSource', 'priceInputPerMtok', 'priceOutputPerMtok', 'pricePerRequest', 'exactCost'] as const;
 
 export interface UsageGroup {
   day: string;
@@ -53,7 +62,13 @@ export class UsageRecordsRepository {
     await this.db
       .insertInto('usage_records')
       .values(
-        records.map((r) => ({ ...r, latencyMs: Math.round(r.latencyMs), day: r.createdAt.slice(0, 10), clientRequestId: r.clientRequestId ?? null })),
+        records.map((r) => ({
+          ...r,
+          latencyMs: Math.round(r.latencyMs),
+          day: r.createdAt.slice(0, 10),
+          clientRequestId: r.clientRequestId ?? null,
+          ...Object.fromEntries(PRICE_COLUMNS.map((c) => [c, r[c] ?? null])),
+        })),
       )
       .execute();
   }
@@ -97,9 +112,12 @@ export class UsageRecordsRepository {
     }));
   }
 
-  /** Every record of one request (tests and support look-ups). */
-  async findByRequestId(requestId: string): Promise<UsageRecord[]> {
-    const rows = await this.db.selectFrom('usage_records').selectAll().where('requestId', '=', requestId).execute();
+  /** Every record of one request (tests and support look-ups); `accountIds` narrows to those accounts. */
+  async findByRequestId(requestId: string, accountIds?: readonly string[]): Promise<UsageRecord[]> {
+    if (accountIds?.length === 0) return [];
+    let query = this.db.selectFrom('usage_records').selectAll().where('requestId', '=', requestId);
+    if (accountIds) query = query.where('accountId', 'in', accountIds);
+    const rows = await query.execute();
     return rows.map((r) => ({
       id: r.id,
       requestId: r.requestId,
@@ -119,6 +137,11 @@ export class UsageRecordsRepository {
       failovers: r.failovers,
       createdAt: r.createdAt,
       clientRequestId: r.clientRequestId,
+      priceSource: r.priceSource,
+      priceInputPerMtok: r.priceInputPerMtok,
+      priceOutputPerMtok: r.priceOutputPerMtok,
+      pricePerRequest: r.pricePerRequest,
+      exactCost: r.exactCost,
     }));
   }
 }

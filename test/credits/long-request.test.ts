@@ -55,7 +55,7 @@ for (const target of databaseTargets()) {
       expect(await services.storage.credits.listReservations(accountId)).toHaveLength(1);
       expect(errorCode(await admission.admit(admissionFor(accountId)))).toBe('rate_limited');
 
-      expect(await first.ticket.settle(null, 'ok')).toEqual({ credits: 10 });
+      expect(await first.ticket.settle(null, 'ok')).toMatchObject({ credits: 10 });
       expect(await services.credits.ledger.balance(accountId)).toMatchObject({ balance: 90, reserved: 0 });
       expect(await services.storage.credits.ledgerSum(accountId)).toBe(90);
     });

@@ -82,7 +82,7 @@ describe('price lookup by resolved target', () => {
   it('applies the unpriced policy to server-wide targets only', () => {
     const unpriced = call('any/x', 'direct', [server('any', 'x')]);
     expect(quoteCall(unpriced, lookup, { kind: 'free' })).toEqual({ ok: true, prices: [{ target: { provider: 'any', model: 'x' }, price: null }], unpriced: 'free' });
-    expect(quoteCall(unpriced, lookup, { kind: 'ceiling', credits: 9 })).toEqual({ ok: true, prices: [{ target: { provider: 'any', model: 'x' }, price: routePrice(9) }], unpriced: 'ceiling' });
+    expect(quoteCall(unpriced, lookup, { kind: 'ceiling', credits: 9 })).toEqual({ ok: true, prices: [{ target: { provider: 'any', model: 'x' }, price: routePrice(9, 'unpriced_ceiling') }], unpriced: 'ceiling' });
     expect(quoteCall(unpriced, lookup, BLOCK)).toEqual({ ok: false, unpriced: 'block', model: 'any/x' });
     // An account's own upstream: free, outside the policy, and never priced by a bare name.
     expect(quoteCall(call('mine/big', 'direct', [{ provider: 'mine', owner: 'account', model: 'big' }]), lookup, BLOCK)).toEqual({

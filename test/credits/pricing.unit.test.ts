@@ -1,4 +1,5 @@
-// Pricing vectors: integer credits, token costs summed exactly and rounded up once per request.
+// Pricing vectors: a request's exact price in sub-credit units, and the whole credits that cover it
+// (what a reservation holds): token costs summed exactly and rounded up once per request.
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_RESERVED_OUTPUT_TOKENS,
@@ -10,6 +11,7 @@ import {
   tokenCost,
   type Price,
 } from '../../src/credits/pricing.js';
+import { UNITS_PER_CREDIT } from '../../src/core/sub-credits.js';
 
 const mini: Price = { inputPerMtok: 150, outputPerMtok: 600, perRequest: 0, maxOutputTokens: null };
 
@@ -49,13 +51,14 @@ describe('pricing', () => {
     expect(reservationCost(mini, 0, null)).toBe(Math.ceil((DEFAULT_RESERVED_OUTPUT_TOKENS * 600) / 1_000_000));
   });
 
-  it('charges what was delivered: usage whatever the outcome, the fee alone for a success without usage, nothing for a failure without usage', () => {
+  it('charges what was delivered, exactly (sub-credit units): usage whatever the outcome, the fee alone for a success without usage, nothing for a failure without usage', () => {
     const withFee = { ...mini, perRequest: 2 };
-    expect(settlementCost(withFee, { inputTokens: 1_000_000, outputTokens: 0 }, 'aborted')).toBe(152);
-    expect(settlementCost(withFee, { inputTokens: 1_000_000, outputTokens: 0 }, 'failed')).toBe(152);
-    expect(settlementCost(withFee, null, 'ok')).toBe(2);
-    expect(settlementCost(withFee, null, 'failed')).toBe(0);
-    expect(settlementCost(withFee, null, 'aborted')).toBe(0);
+    const credit = UNITS_PER_CREDIT;
+    expect(settlementCost(withFee, { inputTokens: 1_000_000, outputTokens: 0 }, 'aborted')).toBe(152n * credit);
+    expect(settlementCost(withFee, { inputTokens: 1_000_000, outputTokens: 0 }, 'failed')).toBe(152n * credit);
+    expect(settlementCost(withFee, null, 'ok')).toBe(2n * credit);
+    expect(settlementCost(withFee, null, 'failed')).toBe(0n);
+    expect(settlementCost(withFee, null, 'aborted')).toBe(0n);
   });
 
   it('prices a route per request and leaves unpriced traffic free', () => {

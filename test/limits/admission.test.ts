@@ -33,7 +33,7 @@ describe('admission (rate limits, then credits)', () => {
       'ratelimit-policy': '"account-requests";q=10;w=60, "account-tokens";q=1000;w=60;qu="tokens"',
     });
     expect(headers['x-ratelimit-reset-requests']).toMatch(/^(\d+m)?\d+(\.\d+)?s$/);
-    if (decision.ok) expect(await decision.ticket.settle({ inputTokens: 40, outputTokens: 10 }, 'ok')).toEqual({ credits: 0 });
+    if (decision.ok) expect(await decision.ticket.settle({ inputTokens: 40, outputTokens: 10 }, 'ok')).toMatchObject({ credits: 0 });
   });
 
   it('answers 429 with Retry-After once a limit is reached, and counts nothing for the refused request', async () => {
@@ -105,7 +105,7 @@ describe('admission (rate limits, then credits)', () => {
     const accountId = await accountWithCredits(gateway, 500);
     const decision = await admission().admit(admissionFor(accountId, { estimatedInputTokens: 10, maxOutputTokens: 10 }));
     if (!decision.ok) throw new Error('expected admission');
-    expect(await decision.ticket.settle(null, 'failed')).toEqual({ credits: 0 });
+    expect(await decision.ticket.settle(null, 'failed')).toMatchObject({ credits: 0 });
     expect(await expectNoReservationLeft(gateway.services, accountId)).toEqual({ balance: 500, reserved: 0, ledgerSum: 500, reservations: 0 });
   });
 
@@ -123,7 +123,7 @@ describe('admission (rate limits, then credits)', () => {
     const accountId = await accountWithCredits(gateway, 0);
     const decision = await admission().admit(admissionFor(accountId, { price: modelCall('no-price-here', 'account'), estimatedInputTokens: 1_000, maxOutputTokens: 1_000 }));
     if (!decision.ok) throw new Error('expected admission');
-    expect(await decision.ticket.settle({ inputTokens: 1_000, outputTokens: 1_000 }, 'ok')).toEqual({ credits: 0 });
+    expect(await decision.ticket.settle({ inputTokens: 1_000, outputTokens: 1_000 }, 'ok')).toMatchObject({ credits: 0 });
     expect(await gateway.services.storage.credits.listLedger(accountId, 10)).toEqual([]);
   });
 
@@ -133,7 +133,7 @@ describe('admission (rate limits, then credits)', () => {
     for (const expected of [true, true, false]) {
       const decision = await admission().admit(admissionFor(accountId, route));
       expect(decision.ok).toBe(expected);
-      if (decision.ok) expect(await decision.ticket.settle({ inputTokens: 0, outputTokens: 0 }, 'ok')).toEqual({ credits: 2 });
+      if (decision.ok) expect(await decision.ticket.settle({ inputTokens: 0, outputTokens: 0 }, 'ok')).toMatchObject({ credits: 2 });
     }
   });
 });

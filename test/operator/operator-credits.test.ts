@@ -125,5 +125,17 @@ for (const target of databaseTargets()) {
       expect(await gw.services.credits.prices.priceFor({ kind: 'model', model: 'openai/gpt-mini' })).toBeNull();
       expect((await gw.app.inject({ method: 'DELETE', url: `${url}?model=nope`, headers: operator.auth })).statusCode).toBe(404);
     });
+
+    it('takes prices per Mtok with up to 6 decimals and keeps them exact; a 7th decimal is a 422 naming the field', async () => {
+      const url = '/api/v1/operator/prices';
+      const put = await gw.app.inject({ method: 'PUT', url, headers: operator.auth, payload: { model: 'fractional', input_per_mtok: 0.15, output_per_mtok: 123_456_789.123456 } });
+      expect(put.statusCode).toBe(200);
+      expect(put.json()).toMatchObject({ input_per_mtok: 0.15, output_per_mtok: 123_456_789.123456 });
+      expect(await gw.services.storage.prices.find('model', 'fractional')).toMatchObject({ inputPerMtok: 0.15, outputPerMtok: 123_456_789.123456 });
+      const tooFine = await gw.app.inject({ method: 'PUT', url, headers: operator.auth, payload: { model: 'fractional', input_per_mtok: 0.1234567 } });
+      expect(tooFine.statusCode).toBe(422);
+      expect(JSON.stringify(tooFine.json())).toContain('input_per_mtok');
+      expect(await gw.services.storage.prices.find('model', 'fractional')).toMatchObject({ inputPerMtok: 0.15 });
+    });
   });
 }

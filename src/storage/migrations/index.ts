@@ -13,6 +13,7 @@ import { operatorMark } from './009-operator-mark.js';
 import { keyIpsAndMetadata } from './010-key-ips-and-metadata.js';
 import { stripeEvents } from './011-stripe-events.js';
 import { budgets } from './013-budgets.js';
+import { exactCharges } from './014-exact-charges.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -28,5 +29,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '010-key-ips-and-metadata': keyIpsAndMetadata(),
     '011-stripe-events': stripeEvents(),
     '013-budgets': budgets(),
+    '014-exact-charges': exactCharges(),
   };
 }
