@@ -8,7 +8,7 @@ import { DEFAULT_OUTPUT_CAP_FIELD, type OutputCapField } from '../core/output-ca
 import { normalizeRoutePath } from '../core/route-match.js';
 import type { DerivedSecrets } from '../crypto/master-key.js';
 import type { Storage } from '../storage/storage.js';
-import { LruMap } from '../keys/lru-map.js';
+import { LruMap } from '../core/lru-map.js';
 import { openProviderSecret } from './provider-secrets.js';
 
 export interface ProviderDef extends ProviderView {

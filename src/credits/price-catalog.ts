@@ -15,7 +15,7 @@
 //
 // Looked up once per (provider, base URL, model) and kept (bounded LRU); a model whose catalogue
 // price depends on the date or time of day is looked up again at most once a minute.
-import { LruMap } from '../keys/lru-map.js';
+import { LruMap } from '../core/lru-map.js';
 import { microsToCredits, toMicros } from '../core/sub-credits.js';
 import type { Price, PriceTier } from './pricing.js';
 

@@ -10,7 +10,7 @@ import type { BlockList } from 'node:net';
 import { compileAllowedIps } from '../core/ip-allowlist.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { Storage } from '../storage/storage.js';
-import { LruMap } from './lru-map.js';
+import { LruMap } from '../core/lru-map.js';
 
 export interface KeyLookup {
   record: ApiKeyRecord | undefined;

@@ -6,7 +6,7 @@ import type { Target } from '../core/model-targets.js';
 import { isUniqueViolation } from '../storage/database-errors.js';
 import type { SessionRecord } from '../storage/sessions.js';
 import type { Storage } from '../storage/storage.js';
-import { LruMap } from '../keys/lru-map.js';
+import { LruMap } from '../core/lru-map.js';
 
 export interface OpenSessionInput {
   accountId: string;
