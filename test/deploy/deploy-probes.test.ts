@@ -31,7 +31,7 @@ describe('the health paths the deployment files name', () => {
   const named = {
     Dockerfile: healthPaths(read('Dockerfile')),
     'compose.yaml': healthPaths(read('compose.yaml')),
-    'the Helm chart': readdirSync(root + templates).flatMap((file) => healthPaths(read(templates + file))),
+    'the Helm chart': readdirSync(root + templates).filter((file) => file.endsWith('.yaml')).flatMap((file) => healthPaths(read(templates + file))),
   };
 
   it('are the ones each file is meant to use', () => {
