@@ -116,7 +116,8 @@ for (const target of databaseTargets()) {
       const reader = response.body!.getReader();
       const decoder = new TextDecoder();
       let text = '';
-      // The first event arrives while the upstream still holds the rest: nothing buffers it.
+      // The first event arrives while the upstream still holds the rest: nothing buffers it (the conf
+      // turns proxy buffering off, and Tollgate marks streams X-Accel-Buffering: no as well).
       while (!text.includes('first')) {
         const { value, done } = await reader.read();
         expect(done, `stream ended before its first event: ${text}`).toBe(false);
