@@ -27,6 +27,15 @@ import { connectDatabase, migrateToLatest, type DatabaseHandle } from './storage
 import { ServerSettingsRepository } from './storage/server-settings.js';
 import { camelCased, Storage } from './storage/storage.js';
 import { UpstreamClient, upstreamAgents, upstreamTimeouts } from './upstream/upstream-client.js';
+import { Agent } from 'undici';
+import { creditsLowWatch } from './events/credits-low-watch.js';
+import { StoredEventPublisher } from './events/event-publisher.js';
+import { KeyExpiryWarnings } from './events/key-expiry-warnings.js';
+import { UnpricedNotices } from './events/unpriced-notices.js';
+import { guardedLookup } from './upstream/guarded-lookup.js';
+import { WebhookEndpoints } from './webhooks/webhook-endpoints.js';
+import { ATTEMPT_TIMEOUT_MS, WebhookSender } from './webhooks/webhook-sender.js';
+import { WebhookWorker } from './webhooks/webhook-worker.js';
 
 /** No node trusts a cached key row for longer than this (SPEC §2). */
 export const KEY_CACHE_MAX_AGE_MS = 30_000;
@@ -37,6 +46,8 @@ const USAGE_FLUSH_MS = 1_000;
 const LAST_USED_FLUSH_MS = 5_000;
 const KEY_BUS_HEALTH_MS = 1_000;
 const RESERVATION_SWEEP_MS = 60_000;
+const WEBHOOK_POLL_MS = 1_000;
+const WEBHOOK_CONNECT_MS = 5_000;
 
 /** The data plane's long-lived parts: key cache and its Redis bus, upstream catalog and client, sessions, usage, metrics. */
 export interface Gateway {
@@ -67,6 +78,9 @@ export interface Services {
   /** The data plane's parts (src/gateway mounts them). */
   gateway: Gateway;
   throttles: Throttles;
+  /** SPEC §9: the event publisher, the account's webhook endpoints and the delivery worker. */
+  events: StoredEventPublisher;
+  webhooks: { endpoints: WebhookEndpoints; worker: WebhookWorker };
   close(): Promise<void>;
 }
 
@@ -78,6 +92,8 @@ export interface BuildOptions {
   migrate?: boolean;
   /** Attempt budgets other than the defaults (tests register many users from one address). */
   throttles?: Partial<ThrottleLimits>;
+  /** The clock of events and webhook deliveries (tests drive retries with it; default the wall clock). */
+  clock?: () => Date;
 }
 
 /** What `close()` undoes, last built first: timers before the flushes they drive, storage last. */
@@ -126,11 +142,17 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
   await checkMasterKey(database, secrets);
   const storage = new Storage(database.db);
   const metrics = GatewayMetrics.withDefaults();
+  const clock = options.clock ?? (() => new Date());
+  const events = new StoredEventPublisher(storage, clock);
+  const unpricedNotices = new UnpricedNotices(storage, events, clock, logger);
 
   // Limits and credits: shared limits over one Redis connection when configured, else this node's memory.
   const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 }) : null;
   if (limitsRedis) closers.add(() => limitsRedis.disconnect());
-  const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis);
+  const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis, {
+    onBalanceChange: creditsLowWatch(events),
+    onUnpricedCall: (accountId, model, policy) => void unpricedNotices.notice(accountId, model, policy),
+  });
   closers.add(() => admissionEngine.close());
   const { ledger } = admissionEngine.credits;
   closers.every(RESERVATION_SWEEP_MS, function sweepReservations() {
@@ -168,6 +190,8 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
   closers.add(() => lastUsed.flush());
   closers.every(LAST_USED_FLUSH_MS, () => void lastUsed.flush());
 
+  const webhooks = startWebhooks(config, { storage, secrets, events, logger, clock, closers });
+
   const gateway: Gateway = {
     keyCache,
     keyBus,
@@ -187,14 +211,45 @@ export async function buildServices(config: Readonly<Config>, options: BuildOpti
     accessTokens: new AccessTokens(secrets.derive('jwt-hs256')),
     refreshTokens: new RefreshTokens(storage, secrets.derive('token-hmac')),
     serviceTokens: new ServiceTokens(storage, secrets.derive('token-hmac')),
-    keys: new KeyService(storage, secrets, config.keyPrefix),
+    keys: new KeyService(storage, secrets, config.keyPrefix, events),
     keyEvents,
     admission: admissionEngine.admission,
     credits: admissionEngine.credits,
     gateway,
     throttles: buildThrottles(options.throttles),
+    events,
+    webhooks,
     close: () => closers.closeAll(),
   };
+}
+
+/**
+ * Webhook delivery (SPEC §9): its own connection pool — receivers follow the upstream rules of
+ * SPEC §7, so unless private upstreams are allowed every connect goes through the guarded lookup —
+ * and the worker's timer. At close the timer stops, the tick under way finishes, then the pool closes.
+ */
+function startWebhooks(
+  config: Readonly<Config>,
+  { storage, secrets, events, logger, clock, closers }: { storage: Storage; secrets: DerivedSecrets; events: StoredEventPublisher; logger: Logger; clock: () => Date; closers: Closers },
+): Services['webhooks'] {
+  const allowPrivate = config.allowPrivateUpstreams;
+  const agent = new Agent({
+    headersTimeout: ATTEMPT_TIMEOUT_MS,
+    bodyTimeout: ATTEMPT_TIMEOUT_MS,
+    connect: { timeout: WEBHOOK_CONNECT_MS, ...(allowPrivate ? {} : { lookup: guardedLookup }) },
+  });
+  closers.add(() => agent.close());
+  const worker = new WebhookWorker({
+    storage,
+    secrets,
+    sender: new WebhookSender({ dispatcher: agent, allowPrivate }),
+    expiryWarnings: new KeyExpiryWarnings(storage, events),
+    logger,
+    now: clock,
+  });
+  closers.add(() => worker.idle());
+  closers.every(WEBHOOK_POLL_MS, () => worker.poll());
+  return { endpoints: new WebhookEndpoints(storage, secrets, { allowPrivate, now: clock }), worker };
 }
 
 /**

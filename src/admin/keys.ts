@@ -78,7 +78,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: Services)
     if (!key || key.kind !== 'org' || key.accountId !== principal.accountId) throw new ApiError('not_found', { message: 'No such key.' });
     const at = new Date().toISOString();
     await storage.transaction(async (tx) => {
-      if (await tx.apiKeys.revoke(key.id, at, at)) {
+      if (await keys.withStorage(tx).revoke(key, at)) {
         await tx.audit.record({ accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, action: 'org_key.revoked', targetType: 'api_key', targetId: key.id, requestId: request.id });
       }
     });

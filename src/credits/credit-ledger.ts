@@ -44,6 +44,12 @@ export type GrantResult =
   | { kind: 'idempotency_mismatch' }
   | { kind: 'insufficient'; available: number };
 
+/**
+ * Runs inside the transaction that moved a balance (a charge, a grant or a debit), with its exact
+ * value before and after: what credits.low needs to fire on a crossing only, and with the change.
+ */
+export type BalanceChangeHook = (tx: StorageTransaction, accountId: string, before: number, after: number) => Promise<void>;
+
 export interface CreditLedgerOptions {
   /**
    * How long a reservation lives without renewal before the sweeper releases it (default 1 h).
@@ -51,6 +57,7 @@ export interface CreditLedgerOptions {
    */
   reservationTtlMs?: number;
   now?: () => Date;
+  onBalanceChange?: BalanceChangeHook;
 }
 
 class RollBack extends Error {
@@ -62,6 +69,7 @@ class RollBack extends Error {
 export class CreditLedger {
   readonly reservationTtlMs: number;
   private readonly now: () => Date;
+  private readonly onBalanceChange: BalanceChangeHook | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -69,6 +77,7 @@ export class CreditLedger {
   ) {
     this.reservationTtlMs = options.reservationTtlMs ?? 60 * 60_000;
     this.now = options.now ?? (() => new Date());
+    this.onBalanceChange = options.onBalanceChange;
   }
 
   async balance(accountId: string): Promise<CreditBalance> {
@@ -112,6 +121,7 @@ export class CreditLedger {
   async settle(reservation: Reservation, charge: number): Promise<SettleResult | null> {
     const at = this.now().toISOString();
     const amount = Math.max(0, Math.floor(charge));
+    const onBalanceChange = this.onBalanceChange;
     return this.storage.transaction(async function settleInTransaction(tx) {
       const held = (await tx.credits.deleteReservation(reservation.id)) ? reservation.amount : 0;
       if (held === 0 && (amount === 0 || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
@@ -131,6 +141,7 @@ export class CreditLedger {
           reason: null,
           createdAt: at,
         });
+        await onBalanceChange?.(tx, reservation.accountId, balance + amount, balance);
       }
       return { charged: amount, balance };
     });
@@ -157,6 +168,7 @@ export class CreditLedger {
       reason: input.reason,
       createdAt: at,
     };
+    const onBalanceChange = this.onBalanceChange;
     try {
       await this.storage.transaction(async function grantInTransaction(tx) {
         await tx.credits.ensureBalance(input.accountId, at);
@@ -167,6 +179,7 @@ export class CreditLedger {
         }
         entry.balanceAfter = balance;
         await tx.credits.insertLedgerEntry(entry);
+        await onBalanceChange?.(tx, input.accountId, balance - input.amount, balance);
         await input.alsoInTransaction?.(tx, entry);
       });
       return { kind: 'created', entry };

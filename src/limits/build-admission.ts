@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { Config } from '../config.js';
-import { CreditLedger } from '../credits/credit-ledger.js';
+import { CreditLedger, type BalanceChangeHook } from '../credits/credit-ledger.js';
 import { PriceBook } from '../credits/price-book.js';
 import type { Storage } from '../storage/storage.js';
 import { AccountLimits } from './account-limits.js';
@@ -36,6 +36,10 @@ export interface AdmissionEngineOptions {
   /** Rate window; tests shrink it (default 60 s: rpm and tpm are per minute). */
   windowMs?: number;
   leaseMs?: number;
+  /** Runs in the transaction of every charge or debit (credits.low watches it). */
+  onBalanceChange?: BalanceChangeHook;
+  /** A call the unpriced policy applied to: the caller's account and the model it asked for (model.unpriced). */
+  onUnpricedCall?: (accountId: string, model: string, policy: string) => void;
 }
 
 export async function buildAdmissionEngine(
@@ -61,12 +65,15 @@ export async function buildAdmissionEngine(
     status = () => fallback.status();
   }
 
-  const ledger = new CreditLedger(storage);
+  const ledger = new CreditLedger(storage, options.onBalanceChange ? { onBalanceChange: options.onBalanceChange } : {});
   const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced });
   const limits = new AccountLimits(storage, config.file.limits.default);
   // One label, the policy applied (free, block, ceiling): never the model name, which is unbounded.
   const unpricedRequests = new Counter({ name: 'tollgate_unpriced_requests_total', help: 'Requests whose target had no price, by the unpriced policy applied (SPEC §8).', labelNames: ['policy'], registers: [] });
-  const onUnpriced = (policy: string) => unpricedRequests.inc({ policy });
+  const onUnpriced = (policy: string, call: { accountId: string; model: string }) => {
+    unpricedRequests.inc({ policy });
+    options.onUnpricedCall?.(call.accountId, call.model, policy);
+  };
   const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, logger, windowMs, leaseMs, onUnpriced });
 
   return {

@@ -23,6 +23,9 @@ import { PricesRepository } from './prices.js';
 import { AccountLimitsRepository } from './account-limits.js';
 import { ServerSettingsRepository } from './server-settings.js';
 import { InvitationsRepository } from './invitations.js';
+import { EventsRepository, ExpiringKeysQuery } from './events.js';
+import { WebhookEndpointsRepository } from './webhook-endpoints.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.js';
 
 /** Every repository over one handle: the database itself, or an open transaction. */
 export class StorageTransaction {
@@ -45,6 +48,10 @@ export class StorageTransaction {
   readonly usage: UsageRecordsRepository;
   readonly serverSettings: ServerSettingsRepository;
   readonly invitations: InvitationsRepository;
+  readonly events: EventsRepository;
+  readonly expiringKeys: ExpiringKeysQuery;
+  readonly webhookEndpoints: WebhookEndpointsRepository;
+  readonly webhookDeliveries: WebhookDeliveriesRepository;
 
   constructor(db: Kysely<Tables>) {
     this.users = new UsersRepository(db);
@@ -66,6 +73,10 @@ export class StorageTransaction {
     this.usage = new UsageRecordsRepository(db);
     this.serverSettings = new ServerSettingsRepository(db);
     this.invitations = new InvitationsRepository(db);
+    this.events = new EventsRepository(db);
+    this.expiringKeys = new ExpiringKeysQuery(db);
+    this.webhookEndpoints = new WebhookEndpointsRepository(db);
+    this.webhookDeliveries = new WebhookDeliveriesRepository(db);
   }
 
 }

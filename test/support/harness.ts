@@ -26,6 +26,8 @@ export interface TestGatewayOptions {
   shared?: { schema: string; masterKey: string; dataDir: string };
   /** Attempt budgets; by default registration is not throttled, as suites sign up ~100 users from 127.0.0.1. */
   throttles?: Partial<ThrottleLimits>;
+  /** The clock of events and webhook deliveries (tests drive retries with it). */
+  clock?: () => Date;
 }
 
 const SUITE_THROTTLES: Partial<ThrottleLimits> = { registrationPerAddress: { max: 100_000, windowMs: 60_000 } };
@@ -52,6 +54,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     logger: createLogger('debug', logSink()),
     databaseSchema: schema,
     throttles: options.throttles ?? SUITE_THROTTLES,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildApp(services);
   await app.ready();

@@ -10,6 +10,7 @@ import { httpHardening } from './006-http-hardening.js';
 import { providerDirect } from './007-provider-direct.js';
 import { creditDebt } from './008-credit-debt.js';
 import { operatorMark } from './009-operator-mark.js';
+import { webhooks } from './012-webhooks.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -22,5 +23,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '007-provider-direct': providerDirect(),
     '008-credit-debt': creditDebt(dialect),
     '009-operator-mark': operatorMark(),
+    '012-webhooks': webhooks(),
   };
 }
