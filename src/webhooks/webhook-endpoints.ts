@@ -14,7 +14,7 @@ import type { WebhookDeliveryRecord } from '../storage/webhook-deliveries.js';
 import type { WebhookEndpointPatch, WebhookEndpointRecord } from '../storage/webhook-endpoints.js';
 import { newWebhookSecret, sealWebhookSecret } from './webhook-secret.js';
 
-export const MAX_ENDPOINTS_PER_ACCOUNT = 20;
+export const MAX_ENDPOINTS_PER_ACCOUNT = 50;
 const DELIVERY_PAGE = 100;
 
 export interface WebhookInput {
