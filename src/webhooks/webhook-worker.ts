@@ -72,11 +72,16 @@ export class WebhookWorker {
     }
   }
 
+  /** At most once a minute; a scan that failed (storage busy or away) is tried again on the next tick. */
   private async scanExpiringKeys(): Promise<void> {
     const now = this.parts.now();
     if (now.getTime() - this.lastExpiryScanMs < EXPIRY_SCAN_EVERY_MS) return;
-    this.lastExpiryScanMs = now.getTime();
-    await this.parts.expiryWarnings.run(now);
+    try {
+      await this.parts.expiryWarnings.run(now);
+      this.lastExpiryScanMs = now.getTime();
+    } catch (error) {
+      this.parts.logger.warn({ err: error }, 'key expiry scan failed');
+    }
   }
 
   private async attempt(delivery: WebhookDeliveryRecord): Promise<void> {
