@@ -160,7 +160,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
       const personal = await storage.accounts.findPersonal(user.id);
       const at = new Date().toISOString();
       const revoked = await storage.transaction(async (tx) => {
-        const revokedKeys = await tx.apiKeys.revokeAllByCreator(user.id, at);
+        const revokedKeys = await services.keys.withStorage(tx).revokeAllByCreator(user.id, at);
         await tx.serviceTokens.revokeAllByCreator(user.id, at);
         await tx.refreshTokens.revokeAllForUser(user.id, at);
         // The audit trail outlives the user (no foreign key): it records who did what.

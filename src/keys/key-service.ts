@@ -49,6 +49,16 @@ export class KeyService {
     return new KeyService(storage, this.secrets, this.prefix, this.events);
   }
 
+  /** Revokes every live key a user created (they are deleting themselves), announcing each; the ids revoked. */
+  async revokeAllByCreator(userId: string, at: string): Promise<string[]> {
+    const mine = [...(await this.storage.apiKeys.listByCreator(userId, 'personal')), ...(await this.storage.apiKeys.listByCreator(userId, 'org'))];
+    const revoked = await this.storage.apiKeys.revokeAllByCreator(userId, at);
+    for (const record of mine.filter((k) => revoked.includes(k.id))) {
+      await this.events?.publish(record.accountId, 'key.revoked', { ...keyEventData(record), revoked_at: at }, this.storage);
+    }
+    return revoked;
+  }
+
   /** Revokes the key now; false (and no event) when it was revoked already. */
   async revoke(record: ApiKeyRecord, at: string): Promise<boolean> {
     if (!(await this.storage.apiKeys.revoke(record.id, at, at))) return false;

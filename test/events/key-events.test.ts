@@ -89,6 +89,17 @@ for (const target of databaseTargets()) {
       ]);
     });
 
+    it("announces the org keys a user minted for a team as revoked when that user deletes themselves", async () => {
+      const team = await teamWithRoles(gw.app);
+      const secret = await subscribe({ ...team.owner.auth, 'x-account-id': team.accountId }, ['key.revoked']);
+      const minted = await gw.app.inject({ method: 'POST', url: '/admin/keys', headers: { ...team.admin.auth, 'x-account-id': team.accountId }, payload: { name: 'admin-made' } });
+      rememberSecret(minted.json().secret);
+      const gone = await gw.app.inject({ method: 'DELETE', url: '/api/v1/auth/register', headers: team.admin.auth, payload: { password: team.admin.password } });
+      expect(gone.statusCode).toBe(204);
+      const events = await eventsOf(secret, team.accountId);
+      expect(events.map((e) => [e.type, e.data.key_id])).toEqual([['key.revoked', minted.json().key.id]]);
+    });
+
     it('warns 7 days and 1 day before a key expires, each once', async () => {
       const user = await signUp(gw.app);
       const secret = await subscribe(user.auth, ['key.expiring']);
