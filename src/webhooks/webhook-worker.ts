@@ -16,8 +16,8 @@ import type { AttemptResult, WebhookSender } from './webhook-sender.js';
 import { ATTEMPT_TIMEOUT_MS } from './webhook-sender.js';
 
 const BATCH = 20;
-/** Longer than an attempt can take, so a live node never loses its lease mid-attempt. */
-const LEASE_MS = 6 * ATTEMPT_TIMEOUT_MS;
+/** Far longer than an attempt can take (10 s), so a live node never loses its lease mid-attempt; a dead node's messages are retried once it ends. */
+const LEASE_MS = 12 * ATTEMPT_TIMEOUT_MS;
 const EXPIRY_SCAN_EVERY_MS = 60_000;
 
 export interface WebhookWorkerParts {

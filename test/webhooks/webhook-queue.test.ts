@@ -97,9 +97,12 @@ for (const target of databaseTargets()) {
         }
       };
       await bothTick();
-      // Every message is delivered before the clock moves: a jump past a lease (60 s) while an
+      // Every message is delivered before the clock moves: a jump past a lease (120 s) while an
       // attempt is in flight would let the other node take the message again (at least once).
-      expect((await deliveries(two, user, webhook.id)).filter((d) => d.status === 'succeeded')).toHaveLength(created + 1);
+      // (Each node scans for expiring keys on its first tick, so the warning may already be among them.)
+      const firstPhase = await deliveries(two, user, webhook.id);
+      expect(firstPhase.length).toBeGreaterThanOrEqual(created + 1);
+      expect(firstPhase.every((d) => d.status === 'succeeded')).toBe(true);
       clock.advance(61_000); // past each node's expiry scan interval
       await bothTick();
 
