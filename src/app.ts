@@ -3,6 +3,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAdminAuditRoutes } from './admin/audit.js';
 import { registerAdminKeyRoutes } from './admin/keys.js';
+import { registerAdminWebhookRoutes } from './admin/webhooks.js';
+import { registerWebhookRoutes } from './control/webhooks.js';
 import { registerAccountRoutes } from './control/accounts.js';
 import { registerAccountBudgetRoutes } from './control/account-budget.js';
 import { registerOperatorBudgetRoutes } from './operator/account-budget.js';
@@ -127,6 +129,8 @@ export async function buildApp(services: Services): Promise<App> {
   registerAdminRouteRoutes(app, services);
   registerOperatorUpstreamRoutes(app, services);
   registerSecretScanningRoutes(app, services);
+  registerAdminWebhookRoutes(app, services);
+  registerWebhookRoutes(app, services);
   // The data plane last: it ends with the catch-all for configured plain HTTP routes.
   registerGatewayRoutes(app, services);
   return app;

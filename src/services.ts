@@ -36,6 +36,15 @@ import { ServerSettingsRepository } from './storage/server-settings.js';
 import { camelCased, Storage } from './storage/storage.js';
 import type { Tracing } from './tracing/start-tracing.js';
 import { UpstreamClient, upstreamAgents, upstreamTimeouts } from './upstream/upstream-client.js';
+import { Agent } from 'undici';
+import { creditsLowWatch } from './events/credits-low-watch.js';
+import { StoredEventPublisher } from './events/event-publisher.js';
+import { KeyExpiryWarnings } from './events/key-expiry-warnings.js';
+import { UnpricedNotices } from './events/unpriced-notices.js';
+import { guardedLookup } from './upstream/guarded-lookup.js';
+import { WebhookEndpoints } from './webhooks/webhook-endpoints.js';
+import { ATTEMPT_TIMEOUT_MS, WebhookSender } from './webhooks/webhook-sender.js';
+import { WebhookWorker } from './webhooks/webhook-worker.js';
 
 /** No node trusts a cached key row for longer than this (SPEC §2). */
 export const KEY_CACHE_MAX_AGE_MS = 30_000;
@@ -46,6 +55,8 @@ const USAGE_FLUSH_MS = 1_000;
 const LAST_USED_FLUSH_MS = 5_000;
 const KEY_BUS_HEALTH_MS = 1_000;
 const RESERVATION_SWEEP_MS = 60_000;
+const WEBHOOK_POLL_MS = 1_000;
+const WEBHOOK_CONNECT_MS = 5_000;
 
 /** The data plane's long-lived parts: key cache and its Redis bus, upstream catalog and client, sessions, usage, metrics. */
 export interface Gateway {
@@ -82,6 +93,9 @@ export interface Services {
   billing: { stripe: StripeTopUps | null };
   /** OpenTelemetry tracing when it is on (SPEC §12); null: no span code runs. */
   tracing: Tracing | null;
+  /** SPEC §9: the event publisher, the account's webhook endpoints and the delivery worker. */
+  events: StoredEventPublisher;
+  webhooks: { endpoints: WebhookEndpoints; worker: WebhookWorker };
   close(): Promise<void>;
 }
 
@@ -95,7 +109,7 @@ export interface BuildOptions {
   throttles?: Partial<ThrottleLimits>;
   /** Tracing on, into this exporter, whatever the environment says (tests). */
   spanExporter?: SpanExporter;
-  /** The time spend budgets' periods are read at (default: the system clock; tests move it). */
+  /** The clock of budgets' periods, events and webhook deliveries (tests move it; default the wall clock). */
   clock?: () => Date;
 }
 
@@ -155,13 +169,21 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   }
   const storage = new Storage(database.db);
   const metrics = GatewayMetrics.withDefaults();
+  const clock = options.clock ?? (() => new Date());
+  const events = new StoredEventPublisher(storage, clock);
+  const unpricedNotices = new UnpricedNotices(storage, events, clock, logger);
 
   // Limits and credits: shared limits over one Redis connection when configured, else this node's memory.
   const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 }) : null;
   if (limitsRedis) closers.add(() => limitsRedis.disconnect());
-  // Budget thresholds (SPEC §9 budget.threshold): logged here; the events room publishes them.
-  const onBudgetThreshold: OnBudgetThreshold = (accountId, data) => logger.info({ account_id: accountId, budget: data }, 'budget threshold crossed');
-  const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis, { ...(options.clock ? { clock: options.clock } : {}), onBudgetThreshold });
+  // Budget thresholds and low balances become events (SPEC §9 budget.threshold, credits.low).
+  const onBudgetThreshold: OnBudgetThreshold = (accountId, data) => events.publish(accountId, 'budget.threshold', { ...data });
+  const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis, {
+    clock,
+    onBudgetThreshold,
+    onBalanceChange: creditsLowWatch(events),
+    onUnpricedCall: (accountId, model, policy) => void unpricedNotices.notice(accountId, model, policy),
+  });
   closers.add(() => admissionEngine.close());
   const { ledger } = admissionEngine.credits;
   closers.every(RESERVATION_SWEEP_MS, function sweepReservations() {
@@ -199,15 +221,15 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   closers.add(() => lastUsed.flush());
   closers.every(LAST_USED_FLUSH_MS, () => void lastUsed.flush());
 
-  const keys = new KeyService(storage, secrets, config.keyPrefix);
-  // Until the events room publishes `key.leaked` (SPEC §9), a leaked key is only logged (its id, never the key).
-  const onKeyLeaked: OnKeyLeaked = (accountId, data) => logger.info({ accountId, key_id: data.key_id }, 'key leaked');
+  const keys = new KeyService(storage, secrets, config.keyPrefix, events);
+  const onKeyLeaked: OnKeyLeaked = (accountId, data) => events.publish(accountId, 'key.leaked', { ...data });
   const githubKeys = config.file.secret_scanning.github.public_keys;
   const secretScanning = {
     verifier: githubKeys.length > 0 ? new GithubSignatureVerifier(githubKeys) : null,
     intake: new LeakedKeyIntake({ storage, keys, keyEvents, onKeyLeaked, logger }),
   };
   const billing = { stripe: buildStripe(config, closers) };
+  const webhooks = startWebhooks(config, { storage, secrets, events, logger, clock, closers });
 
   const gateway: Gateway = {
     keyCache,
@@ -237,6 +259,8 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     secretScanning,
     billing,
     tracing,
+    events,
+    webhooks,
     close: () => closers.closeAll(),
   };
 }
@@ -248,6 +272,35 @@ function buildStripe(config: Readonly<Config>, closers: Closers): StripeTopUps |
   const agent = apiEndpointOf(settings.api_base)?.protocol === 'http' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
   closers.add(() => agent.destroy());
   return new StripeTopUps(settings, agent);
+}
+
+/**
+ * Webhook delivery (SPEC §9): its own connection pool — receivers follow the upstream rules of
+ * SPEC §7, so unless private upstreams are allowed every connect goes through the guarded lookup —
+ * and the worker's timer. At close the timer stops, the tick under way finishes, then the pool closes.
+ */
+function startWebhooks(
+  config: Readonly<Config>,
+  { storage, secrets, events, logger, clock, closers }: { storage: Storage; secrets: DerivedSecrets; events: StoredEventPublisher; logger: Logger; clock: () => Date; closers: Closers },
+): Services['webhooks'] {
+  const allowPrivate = config.allowPrivateUpstreams;
+  const agent = new Agent({
+    headersTimeout: ATTEMPT_TIMEOUT_MS,
+    bodyTimeout: ATTEMPT_TIMEOUT_MS,
+    connect: { timeout: WEBHOOK_CONNECT_MS, ...(allowPrivate ? {} : { lookup: guardedLookup }) },
+  });
+  closers.add(() => agent.close());
+  const worker = new WebhookWorker({
+    storage,
+    secrets,
+    sender: new WebhookSender({ dispatcher: agent, allowPrivate }),
+    expiryWarnings: new KeyExpiryWarnings(storage, events),
+    logger,
+    now: clock,
+  });
+  closers.add(() => worker.idle());
+  closers.every(WEBHOOK_POLL_MS, () => worker.poll());
+  return { endpoints: new WebhookEndpoints(storage, secrets, { allowPrivate, now: clock }), worker };
 }
 
 /**

@@ -138,7 +138,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: AdminKeyR
     const key = await orgKey(principal.accountId, request.params.id);
     const at = new Date().toISOString();
     await storage.transaction(async (tx) => {
-      if (await tx.apiKeys.revoke(key.id, at, at)) {
+      if (await keys.withStorage(tx).revoke(key, at)) {
         await tx.audit.record({ accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, action: 'org_key.revoked', targetType: 'api_key', targetId: key.id, requestId: request.id });
       }
     });

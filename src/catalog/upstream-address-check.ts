@@ -5,18 +5,19 @@ import { lookup } from 'node:dns/promises';
 import { checkUpstreamUrl, isPrivateAddress } from '../core/private-address.js';
 import { invalidField } from '../core/validation-error.js';
 
-export async function assertAllowedUpstream(baseUrl: string, allowPrivate: boolean): Promise<string> {
+/** `field` names the body field in the 422 (webhooks check their `url` with the same rules). */
+export async function assertAllowedUpstream(baseUrl: string, allowPrivate: boolean, field = 'base_url'): Promise<string> {
   const check = checkUpstreamUrl(baseUrl, allowPrivate);
-  if (!check.ok) throw invalidField('base_url', check.reason);
+  if (!check.ok) throw invalidField(field, check.reason);
   if (allowPrivate || check.hostIsAddress) return check.url.toString().replace(/\/+$/, '');
   let addresses: Array<{ address: string }>;
   try {
     addresses = await lookup(check.url.hostname, { all: true });
   } catch {
-    throw invalidField('base_url', 'host name does not resolve');
+    throw invalidField(field, 'host name does not resolve');
   }
   if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) {
-    throw invalidField('base_url', 'must not point at a loopback, private, link-local or metadata address');
+    throw invalidField(field, 'must not point at a loopback, private, link-local or metadata address');
   }
   return check.url.toString().replace(/\/+$/, '');
 }

@@ -60,7 +60,7 @@ export async function revokeKey(services: ManagementDeps, keyId: string): Promis
   if (!key) throw new CommandError(`no key with id ${keyId}`);
   const at = new Date().toISOString();
   const changed = await services.storage.transaction(async (tx) => {
-    if (!(await tx.apiKeys.revoke(key.id, at, at))) return false;
+    if (!(await services.keys.withStorage(tx).revoke(key, at))) return false;
     await tx.audit.record({ accountId: key.accountId, actorType: 'system', actorId: null, action: 'key.revoked', targetType: 'api_key', targetId: key.id, data: { via: 'cli' } });
     return true;
   });

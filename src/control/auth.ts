@@ -16,7 +16,7 @@ import type { User } from '../storage/users.js';
 import { DeleteSelfBody, LoginBody, MeOut, PasswordChangeBody, RefreshBody, RegisterBody, TokenPair, UserOut } from '../http/schemas/auth-schemas.js';
 
 /** What these routes use of the composition root. */
-export type AuthRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keyEvents' | 'refreshTokens' | 'storage' | 'throttles'>;
+export type AuthRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keys' | 'keyEvents' | 'refreshTokens' | 'storage' | 'throttles'>;
 
 const tags = ['auth'];
 const secured = [{ bearer: [] }];
@@ -163,7 +163,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AuthRouteDeps
       const personal = await storage.accounts.findPersonal(user.id);
       const at = new Date().toISOString();
       const revoked = await storage.transaction(async (tx) => {
-        const revokedKeys = await tx.apiKeys.revokeAllByCreator(user.id, at);
+        const revokedKeys = await services.keys.withStorage(tx).revokeAllByCreator(user.id, at);
         await tx.serviceTokens.revokeAllByCreator(user.id, at);
         await tx.refreshTokens.revokeAllForUser(user.id, at);
         // The audit trail outlives the user (no foreign key): it records who did what.

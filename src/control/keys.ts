@@ -169,7 +169,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
     const key = await ownedKey(user.id, request.params.id);
     const at = new Date().toISOString();
     await storage.transaction(async (tx) => {
-      if (await tx.apiKeys.revoke(key.id, at, at)) {
+      if (await keys.withStorage(tx).revoke(key, at)) {
         await tx.audit.record({ accountId: key.accountId, actorType: 'user', actorId: user.id, action: 'key.revoked', targetType: 'api_key', targetId: key.id, requestId: request.id });
       }
     });

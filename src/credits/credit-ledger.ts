@@ -67,6 +67,12 @@ export type GrantResult =
   | { kind: 'idempotency_mismatch' }
   | { kind: 'insufficient'; available: number };
 
+/**
+ * Runs inside the transaction that moved a balance (a charge, a grant or a debit), with its exact
+ * value before and after: what credits.low needs to fire on a crossing only, and with the change.
+ */
+export type BalanceChangeHook = (tx: StorageTransaction, accountId: string, before: number, after: number) => Promise<void>;
+
 export interface CreditLedgerOptions {
   /**
    * How long a reservation lives without renewal before the sweeper releases it (default 1 h).
@@ -75,6 +81,7 @@ export interface CreditLedgerOptions {
   reservationTtlMs?: number;
   now?: () => Date;
   settleAlso?: SettleAlso;
+  onBalanceChange?: BalanceChangeHook;
 }
 
 class RollBack extends Error {
@@ -93,6 +100,7 @@ export class CreditLedger {
   readonly reservationTtlMs: number;
   private readonly now: () => Date;
   private readonly settleAlso: SettleAlso | undefined;
+  private readonly onBalanceChange: BalanceChangeHook | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -101,6 +109,7 @@ export class CreditLedger {
     this.reservationTtlMs = options.reservationTtlMs ?? 60 * 60_000;
     this.now = options.now ?? (() => new Date());
     this.settleAlso = options.settleAlso;
+    this.onBalanceChange = options.onBalanceChange;
   }
 
   async balance(accountId: string): Promise<CreditBalance> {
@@ -155,6 +164,7 @@ export class CreditLedger {
     const amount = Math.max(0, Math.floor(charge));
     const part = fraction > 0n ? fraction : 0n;
     const settleAlso = this.settleAlso;
+    const onBalanceChange = this.onBalanceChange;
     let afterCommit: (() => void) | null = null;
     const result = await this.storage.transaction(async function settleInTransaction(tx) {
       const held = (await tx.credits.deleteReservation(reservation.id)) ? reservation.amount : 0;
@@ -183,6 +193,7 @@ export class CreditLedger {
           reason: null,
           createdAt: at,
         });
+        await onBalanceChange?.(tx, reservation.accountId, balance + charged, balance);
       }
       return { charged, balance };
     });
@@ -212,6 +223,7 @@ export class CreditLedger {
       reason: input.reason,
       createdAt: at,
     };
+    const onBalanceChange = this.onBalanceChange;
     try {
       await this.storage.transaction(async function grantInTransaction(tx) {
         await tx.credits.ensureBalance(input.accountId, at);
@@ -222,6 +234,7 @@ export class CreditLedger {
         }
         entry.balanceAfter = balance;
         await tx.credits.insertLedgerEntry(entry);
+        await onBalanceChange?.(tx, input.accountId, balance - input.amount, balance);
         await input.alsoInTransaction?.(tx, entry);
       });
       return { kind: 'created', entry };

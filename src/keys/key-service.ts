@@ -1,6 +1,8 @@
-// Minting, hashing and revealing API keys (verifying one is src/keys/verify-key.ts, over the key cache). The full key exists in memory only while it
+// Minting, hashing, revoking and revealing API keys (verifying one is src/keys/verify-key.ts, over the key cache). The full key exists in memory only while it
 // is created and returned once; at rest there is its HMAC, and for recoverable keys an AES-GCM
-// ciphertext whose associated data names the row and its creator.
+// ciphertext whose associated data names the row and its creator. Minting and revoking publish
+// key.created / key.rotated / key.revoked (SPEC §9) on the same storage handle, so inside a
+// transaction the event commits with the change it reports.
 import { generateKey, type KeyEnvironment } from '../core/key-format.js';
 import { open, seal } from '../crypto/envelope.js';
 import type { DerivedSecrets } from '../crypto/master-key.js';
@@ -8,6 +10,7 @@ import { constantTimeEqualHex, hmacHex } from '../crypto/secret-hash.js';
 import { keyState } from '../core/key-state.js';
 import type { ApiKeyRecord, KeyRateLimit } from '../storage/api-keys.js';
 import type { StorageTransaction } from '../storage/storage.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 
 export interface MintKeyInput {
   accountId: string;
@@ -39,13 +42,31 @@ export class KeyService {
     private readonly storage: StorageTransaction,
     private readonly secrets: DerivedSecrets,
     readonly prefix: string,
+    private readonly events?: EventPublisher,
   ) {
     this.hmacSecret = secrets.derive('api-key-hmac');
   }
 
   /** The same service over another storage handle (a transaction). */
   withStorage(storage: StorageTransaction): KeyService {
-    return new KeyService(storage, this.secrets, this.prefix);
+    return new KeyService(storage, this.secrets, this.prefix, this.events);
+  }
+
+  /** Revokes every live key a user created (they are deleting themselves), announcing each; the ids revoked. */
+  async revokeAllByCreator(userId: string, at: string): Promise<string[]> {
+    const mine = [...(await this.storage.apiKeys.listByCreator(userId, 'personal')), ...(await this.storage.apiKeys.listByCreator(userId, 'org'))];
+    const revoked = await this.storage.apiKeys.revokeAllByCreator(userId, at);
+    for (const record of mine.filter((k) => revoked.includes(k.id))) {
+      await this.events?.publish(record.accountId, 'key.revoked', { ...keyEventData(record), revoked_at: at }, this.storage);
+    }
+    return revoked;
+  }
+
+  /** Revokes the key now; false (and no event) when it was revoked already. */
+  async revoke(record: ApiKeyRecord, at: string): Promise<boolean> {
+    if (!(await this.storage.apiKeys.revoke(record.id, at, at))) return false;
+    await this.events?.publish(record.accountId, 'key.revoked', { ...keyEventData(record), revoked_at: at }, this.storage);
+    return true;
   }
 
   hash(key: string): string {
@@ -91,6 +112,8 @@ export class KeyService {
         updatedAt: at,
       };
       await this.storage.apiKeys.insert(record);
+      if (record.rotatedFrom) await this.events?.publish(record.accountId, 'key.rotated', { ...keyEventData(record), rotated_from: record.rotatedFrom }, this.storage);
+      else await this.events?.publish(record.accountId, 'key.created', keyEventData(record), this.storage);
       return { record, key };
     }
   }
@@ -102,6 +125,19 @@ export class KeyService {
     // Belt and braces: the plaintext must also hash to this row's hash.
     return key !== null && constantTimeEqualHex(record.secretHash, this.hash(key)) ? key : null;
   }
+}
+
+/** What every key event says about its key: never the key, its hash or its ciphertext. */
+function keyEventData(record: ApiKeyRecord): Record<string, unknown> {
+  return {
+    key_id: record.id,
+    name: record.name,
+    key_prefix: record.keyPrefix,
+    kind: record.kind,
+    environment: record.environment,
+    created_by: record.createdBy,
+    expires_at: record.expiresAt,
+  };
 }
 
 /** The pure part of the key check (verify-key.ts): the presented key's hash against the row, then its state. */

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { parseKey } from '../core/key-format.js';
 import { constantTimeEqualHex } from '../crypto/secret-hash.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, StorageTransaction } from '../storage/storage.js';
 import type { KeyEvents } from './key-events.js';
 
 export interface LeakReportItem {
@@ -45,7 +45,7 @@ export const LEAK_REPORTER = 'github_secret_scanning';
 export interface LeakedKeyIntakeOptions {
   storage: Pick<Storage, 'apiKeys' | 'transaction'>;
   /** The deployment's key prefix and its key HMAC (KeyService). */
-  keys: { prefix: string; hash(key: string): string };
+  keys: { prefix: string; hash(key: string): string; withStorage(tx: StorageTransaction): { revoke(record: ApiKeyRecord, at: string): Promise<boolean> } };
   keyEvents: Pick<KeyEvents, 'changed'>;
   onKeyLeaked: OnKeyLeaked;
   logger: Pick<Logger, 'warn'>;
@@ -89,7 +89,8 @@ export class LeakedKeyIntake {
     const url = item.url ?? null;
     const source = item.source ?? null;
     await this.options.storage.transaction(async (tx) => {
-      const revoked = await tx.apiKeys.revoke(record.id, at, at);
+      // Through the key service, so the owner's webhooks hear key.revoked as for any revocation.
+      const revoked = await this.options.keys.withStorage(tx).revoke(record, at);
       await tx.audit.record(
         {
           accountId: record.accountId,

@@ -8,7 +8,7 @@ import { Counter } from 'prom-client';
 import type { Config } from '../config.js';
 import { BudgetClaims, type OnBudgetThreshold } from '../credits/budget-claims.js';
 import { Budgets } from '../credits/budgets.js';
-import { CreditLedger } from '../credits/credit-ledger.js';
+import { CreditLedger, type BalanceChangeHook } from '../credits/credit-ledger.js';
 import { PriceBook } from '../credits/price-book.js';
 import { PriceCatalog } from '../credits/price-catalog.js';
 import type { Storage } from '../storage/storage.js';
@@ -46,6 +46,10 @@ export interface AdmissionEngineOptions {
   clock?: () => Date;
   /** Told when a settlement takes a budget across 80, 90 or 100% (once per period each). */
   onBudgetThreshold?: OnBudgetThreshold;
+  /** Runs in the transaction of every charge or debit (credits.low watches it). */
+  onBalanceChange?: BalanceChangeHook;
+  /** A call the unpriced policy applied to: the caller's account and the model it asked for (model.unpriced). */
+  onUnpricedCall?: (accountId: string, model: string, policy: string) => void;
 }
 
 export async function buildAdmissionEngine(
@@ -77,7 +81,7 @@ export async function buildAdmissionEngine(
     onThreshold: options.onBudgetThreshold ?? (() => undefined),
     onError: (error) => logger.warn({ err: error }, 'could not announce a budget threshold'),
   });
-  const ledger = new CreditLedger(storage, { settleAlso: budgetClaims.settle });
+  const ledger = new CreditLedger(storage, { settleAlso: budgetClaims.settle, ...(options.onBalanceChange ? { onBalanceChange: options.onBalanceChange } : {}) });
   const budgets = new Budgets(storage, clock);
   const pricing = config.file.pricing;
   const catalog = pricing.catalog ? new PriceCatalog({ creditsPerUsd: pricing.credits_per_usd }) : null;
@@ -85,7 +89,10 @@ export async function buildAdmissionEngine(
   const limits = new AccountLimits(storage, config.file.limits.default);
   // One label, the policy applied (free, block, ceiling): never the model name, which is unbounded.
   const unpricedRequests = new Counter({ name: 'tollgate_unpriced_requests_total', help: 'Requests whose target had no price, by the unpriced policy applied (SPEC §8).', labelNames: ['policy'], registers: [] });
-  const onUnpriced = (policy: string) => unpricedRequests.inc({ policy });
+  const onUnpriced = (policy: string, call: { accountId: string; model: string }) => {
+    unpricedRequests.inc({ policy });
+    options.onUnpricedCall?.(call.accountId, call.model, policy);
+  };
   const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, budgets: budgetClaims, logger, windowMs, leaseMs, onUnpriced });
 
   return {

@@ -31,8 +31,8 @@ export interface CreditAdmissionParts {
   leaseMs: number;
   /** Holds each priced request against its key's and account's budgets (none: budgets not enforced). */
   budgets?: Pick<BudgetClaims, 'forRequest'>;
-  /** Counts a request the unpriced policy applied to (for /metrics). */
-  onUnpriced?: (policy: UnpricedPolicy['kind']) => void;
+  /** A request the unpriced policy applied to (counted in /metrics, raised as model.unpriced). */
+  onUnpriced?: (policy: UnpricedPolicy['kind'], call: { accountId: string; model: string }) => void;
 }
 
 const KIND_TEXT = { requests: 'requests per minute', tokens: 'tokens per minute', concurrency: 'concurrent requests' } as const;
@@ -80,6 +80,11 @@ function modelUnpriced(model: string): ApiError {
   });
 }
 
+/** The name the client called (an alias or `provider/model`), or the route's id. */
+function calledName(price: AdmissionRequest['price']): string {
+  return price.kind === 'model' ? price.call.name : price.routeId;
+}
+
 export class CreditAdmission implements Admission {
   constructor(private readonly parts: CreditAdmissionParts) {}
 
@@ -95,7 +100,7 @@ export class CreditAdmission implements Admission {
     const hold = claim?.hold ?? null;
 
     const quote = await this.guard(() => parts.prices.quote(request.price), hold, rules, countedTokens);
-    if (quote.unpriced) parts.onUnpriced?.(quote.unpriced);
+    if (quote.unpriced) parts.onUnpriced?.(quote.unpriced, { accountId: request.accountId, model: quote.ok ? calledName(request.price) : quote.model });
     if (!quote.ok) {
       await undo(hold, rules, countedTokens, parts.logger);
       return { ok: false, error: modelUnpriced(quote.model), rateLimit };

@@ -25,6 +25,9 @@ import { ServerSettingsRepository } from './server-settings.js';
 import { InvitationsRepository } from './invitations.js';
 import { StripeEventsRepository } from './stripe-events.js';
 import { BudgetsRepository } from './budgets.js';
+import { EventsRepository, ExpiringKeysQuery } from './events.js';
+import { WebhookEndpointsRepository } from './webhook-endpoints.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.js';
 
 /** Every repository over one handle: the database itself, or an open transaction. */
 export class StorageTransaction {
@@ -49,6 +52,10 @@ export class StorageTransaction {
   readonly invitations: InvitationsRepository;
   readonly stripeEvents: StripeEventsRepository;
   readonly budgets: BudgetsRepository;
+  readonly events: EventsRepository;
+  readonly expiringKeys: ExpiringKeysQuery;
+  readonly webhookEndpoints: WebhookEndpointsRepository;
+  readonly webhookDeliveries: WebhookDeliveriesRepository;
 
   constructor(db: Kysely<Tables>) {
     this.users = new UsersRepository(db);
@@ -72,6 +79,10 @@ export class StorageTransaction {
     this.invitations = new InvitationsRepository(db);
     this.stripeEvents = new StripeEventsRepository(db);
     this.budgets = new BudgetsRepository(db);
+    this.events = new EventsRepository(db);
+    this.expiringKeys = new ExpiringKeysQuery(db);
+    this.webhookEndpoints = new WebhookEndpointsRepository(db);
+    this.webhookDeliveries = new WebhookDeliveriesRepository(db);
   }
 
 }

@@ -11,9 +11,10 @@ import { startTestGateway, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { expectations, ROWS as OWN_ROWS } from './authorization-matrix-rows.js';
 import { GATEWAY_ROWS, MATRIX_CONFIG } from './authorization-matrix-rows-gateway.js';
+import { WEBHOOK_ROWS } from './authorization-matrix-rows-webhooks.js';
 import { buildWorld, callerFor, PRINCIPALS, type World } from './authorization-matrix-world.js';
 
-const ROWS = { ...OWN_ROWS, ...GATEWAY_ROWS };
+const ROWS = { ...OWN_ROWS, ...GATEWAY_ROWS, ...WEBHOOK_ROWS };
 
 /** Data-plane routes (API keys only, OpenAI-shaped errors): covered by the data-plane suites. */
 const DATA_PLANE = ['/api/v1/chat/completions', '/api/v1/responses', '/api/v1/embeddings', '/api/v1/models', '/api/v1/forward-auth'];

@@ -29,7 +29,7 @@ export interface TestGatewayOptions {
   throttles?: Partial<ThrottleLimits>;
   /** Tracing on, each span handed to this exporter as it ends (an InMemorySpanExporter). */
   spanExporter?: SpanExporter;
-  /** The time budgets are read at (default: the system clock). */
+  /** The clock of budget periods, events and webhook deliveries (tests drive it). */
   clock?: () => Date;
 }
 

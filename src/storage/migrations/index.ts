@@ -12,6 +12,7 @@ import { creditDebt } from './008-credit-debt.js';
 import { operatorMark } from './009-operator-mark.js';
 import { keyIpsAndMetadata } from './010-key-ips-and-metadata.js';
 import { stripeEvents } from './011-stripe-events.js';
+import { webhooks } from './012-webhooks.js';
 import { budgets } from './013-budgets.js';
 import { exactCharges } from './014-exact-charges.js';
 
@@ -28,6 +29,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '009-operator-mark': operatorMark(),
     '010-key-ips-and-metadata': keyIpsAndMetadata(),
     '011-stripe-events': stripeEvents(),
+    '012-webhooks': webhooks(),
     '013-budgets': budgets(),
     '014-exact-charges': exactCharges(),
   };
