@@ -177,7 +177,10 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 }) : null;
   if (limitsRedis) closers.add(() => limitsRedis.disconnect());
   // Budget thresholds and low balances become events (SPEC §9 budget.threshold, credits.low).
-  const onBudgetThreshold: OnBudgetThreshold = (accountId, data) => events.publish(accountId, 'budget.threshold', { ...data });
+  const onBudgetThreshold: OnBudgetThreshold = (accountId, data) => {
+    logger.info({ account_id: accountId, budget: data }, 'budget threshold crossed');
+    return events.publish(accountId, 'budget.threshold', { ...data });
+  };
   const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis, {
     clock,
     onBudgetThreshold,

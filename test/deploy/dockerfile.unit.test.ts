@@ -71,7 +71,7 @@ describe('the Dockerfile', () => {
     expect(healthcheck!.options).toMatchObject({ interval: '30s', timeout: '5s' });
     // Exec form: Node is PID 1 (no shell in between) and src/main.ts handles SIGTERM.
     expect(stepsOf(runtime, 'CMD').map(execForm)).toEqual([['node', 'dist/src/cli/index.js', 'serve']]);
-    expect(read('src/main.ts')).toContain("process.once('SIGTERM'");
+    expect(read('src/main.ts')).toContain("process.on('SIGTERM'");
   });
 
   it('keeps secrets, local data and builds out of the build context', () => {

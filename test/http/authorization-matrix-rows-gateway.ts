@@ -90,6 +90,8 @@ export const GATEWAY_ROWS: Record<string, Row> = {
   'GET /api/v1/sessions': { kind: 'user_or_key', ok: 200, request: async () => ({ url: '/api/v1/sessions' }) },
   'DELETE /api/v1/sessions/:id': { kind: 'user_or_key', ok: 204, request: async (w, c) => ({ url: `/api/v1/sessions/${await ownSessionId(w, c)}` }) },
   'GET /api/v1/usage': { kind: 'user_or_key', ok: 200, request: async () => ({ url: '/api/v1/usage' }) },
+  // One request's price and source; an id the caller's accounts never made is a 404 to everyone who gets past authentication.
+  'GET /api/v1/usage/requests/:request_id': { kind: 'user_or_key', ok: 404, request: async () => ({ url: '/api/v1/usage/requests/req_unknown' }) },
 
   // For services that keep their own proxy: a service token of any account (the answer is scoped
   // to its account) or an operator.
