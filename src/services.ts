@@ -225,7 +225,11 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   closers.every(LAST_USED_FLUSH_MS, () => void lastUsed.flush());
 
   const keys = new KeyService(storage, secrets, config.keyPrefix, events);
-  const onKeyLeaked: OnKeyLeaked = (accountId, data) => events.publish(accountId, 'key.leaked', { ...data });
+  // A leak is worth an operator's attention in the log too (its id, never the key) besides the owner's webhooks.
+  const onKeyLeaked: OnKeyLeaked = (accountId, data) => {
+    logger.info({ accountId, key_id: data.key_id }, 'key leaked');
+    return events.publish(accountId, 'key.leaked', { ...data });
+  };
   const githubKeys = config.file.secret_scanning.github.public_keys;
   const secretScanning = {
     verifier: githubKeys.length > 0 ? new GithubSignatureVerifier(githubKeys) : null,

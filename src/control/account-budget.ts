@@ -3,7 +3,6 @@
 // account answers 404, as every account route does.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Budgets } from '../credits/budgets.js';
 import { accountAccess, requireManager } from '../http/account-access.js';
 import { AccountIdParams } from '../http/schemas/account-schemas.js';
 import { AccountBudgetOut, NullableBudgetBody } from '../http/schemas/budget-schemas.js';
@@ -17,7 +16,6 @@ const security = [{ bearer: [] }];
 
 export function registerAccountBudgetRoutes(app: FastifyInstance, services: AccountBudgetRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { storage } = services;
   const { budgets } = services.credits;
 
   r.get('/api/v1/accounts/:id/budget', { schema: { tags, security, params: AccountIdParams, response: { 200: AccountBudgetOut } } }, async function readAccountBudget(request) {
@@ -32,21 +30,7 @@ export function registerAccountBudgetRoutes(app: FastifyInstance, services: Acco
       const access = await accountAccess(services, request, request.params.id);
       requireManager(access, "set the account's budget");
       const accountId = access.account.id;
-      Budgets.check(request.body);
-      await storage.transaction(async (tx) => {
-        await budgets.set(tx, 'account', accountId, accountId, request.body);
-        await tx.audit.record({
-          accountId,
-          actorType: 'user',
-          actorId: access.user.id,
-          action: request.body ? 'budget.set' : 'budget.cleared',
-          targetType: 'account',
-          targetId: accountId,
-          data: request.body ? { ...request.body } : null,
-          requestId: request.id,
-        });
-      });
-      return { account_id: accountId, budget: await budgets.view('account', accountId) };
+      return budgets.setForAccount(accountId, request.body, { userId: access.user.id, requestId: request.id });
     },
   );
 }

@@ -51,6 +51,20 @@ export class Budgets {
     await tx.budgets.upsert({ scope, ownerId, accountId, creditLimit: input.limit, period: input.period, timeZone, createdAt: at, updatedAt: at });
   }
 
+  /**
+   * An account's budget set (an object) or cleared (null) by a user — an owner, an admin or an
+   * operator — with its audit entry in the same transaction; answers the budget as read now.
+   */
+  async setForAccount(accountId: string, input: BudgetInput | null, by: { userId: string; requestId: string }): Promise<{ account_id: string; budget: BudgetView | null }> {
+    Budgets.check(input);
+    await this.storage.transaction(async (tx) => {
+      await this.set(tx, 'account', accountId, accountId, input);
+      const action = input ? 'budget.set' : 'budget.cleared';
+      await tx.audit.record({ accountId, actorType: 'user', actorId: by.userId, action, targetType: 'account', targetId: accountId, data: input ? { ...input } : null, requestId: by.requestId });
+    });
+    return { account_id: accountId, budget: await this.view('account', accountId) };
+  }
+
   async view(scope: BudgetScope, ownerId: string): Promise<BudgetView | null> {
     return (await this.viewMany(scope, [ownerId])).get(ownerId) ?? null;
   }

@@ -4,7 +4,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
-import { Budgets } from '../credits/budgets.js';
 import { requireOperator } from '../http/authenticate-admin.js';
 import { AccountBudgetOut, NullableBudgetBody } from '../http/schemas/budget-schemas.js';
 import type { Services } from '../services.js';
@@ -38,21 +37,7 @@ export function registerOperatorBudgetRoutes(app: FastifyInstance, services: Ope
       const operator = await requireOperator(services, request);
       const accountId = request.params.id;
       await requireAccount(accountId);
-      Budgets.check(request.body);
-      await storage.transaction(async (tx) => {
-        await budgets.set(tx, 'account', accountId, accountId, request.body);
-        await tx.audit.record({
-          accountId,
-          actorType: 'user',
-          actorId: operator.id,
-          action: request.body ? 'budget.set' : 'budget.cleared',
-          targetType: 'account',
-          targetId: accountId,
-          data: request.body ? { ...request.body } : null,
-          requestId: request.id,
-        });
-      });
-      return { account_id: accountId, budget: await budgets.view('account', accountId) };
+      return budgets.setForAccount(accountId, request.body, { userId: operator.id, requestId: request.id });
     },
   );
 }

@@ -128,25 +128,22 @@ export class BudgetsRepository {
 
   /** Releases `held` and adds `charge` (in full, even beyond the limit); the row after it. */
   async settle(hold: BudgetHold, charge: number, at: string): Promise<BudgetSpend | undefined> {
-    const row = await this.db
-      .updateTable('budget_spend')
+    const row = await this.spendRow(hold)
       .set((eb) => ({ spent: eb('spent', '+', charge), reserved: eb('reserved', '-', hold.amount), updatedAt: at }))
-      .where('scope', '=', hold.scope)
-      .where('ownerId', '=', hold.ownerId)
-      .where('periodStart', '=', hold.periodStart)
       .returningAll()
       .executeTakeFirst();
     return row && spendCodec.decode(row);
   }
 
+  /** An update of one owner's spend row in one period. */
+  private spendRow(key: { scope: BudgetScope; ownerId: string; periodStart: string }) {
+    return this.db.updateTable('budget_spend').where('scope', '=', key.scope).where('ownerId', '=', key.ownerId).where('periodStart', '=', key.periodStart);
+  }
+
   /** Counts a settled charge in the period its hold was taken in (the row is locked by `settle` already). */
   async addSpent(hold: BudgetHold, charge: number, at: string): Promise<BudgetSpend | undefined> {
-    const row = await this.db
-      .updateTable('budget_spend')
+    const row = await this.spendRow(hold)
       .set((eb) => ({ spent: eb('spent', '+', charge), updatedAt: at }))
-      .where('scope', '=', hold.scope)
-      .where('ownerId', '=', hold.ownerId)
-      .where('periodStart', '=', hold.periodStart)
       .returningAll()
       .executeTakeFirst();
     return row && spendCodec.decode(row);
@@ -154,12 +151,8 @@ export class BudgetsRepository {
 
   /** Records the highest threshold announced this period (never lowers it). */
   async markAnnounced(scope: BudgetScope, ownerId: string, periodStart: string, percent: number): Promise<void> {
-    await this.db
-      .updateTable('budget_spend')
+    await this.spendRow({ scope, ownerId, periodStart })
       .set({ announced: percent })
-      .where('scope', '=', scope)
-      .where('ownerId', '=', ownerId)
-      .where('periodStart', '=', periodStart)
       .where('announced', '<', percent)
       .execute();
   }

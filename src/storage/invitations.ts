@@ -1,7 +1,7 @@
 // Invitation rows (migration 005-invitations). An invitation names a lower-case email, never a
 // user, and is pending until answered once: accepted, declined or withdrawn, each a conditional
 // UPDATE on `status = 'pending'` that is not yet expired, so two answers racing settle on one.
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Role } from './accounts.js';
 import type { InvitationsTable, Tables } from './schema.js';
 

@@ -1,8 +1,8 @@
 // Refresh token rows (RFC 9700 §4.14: rotation with reuse detection). Each use marks the row
 // rotated and inserts its successor in the same family; the conditional updates make a race
 // between two uses of one token resolve to exactly one winner.
-import type { Kysely, Selectable } from 'kysely';
-import type { RefreshTokensTable, Tables } from './schema.js';
+import type { Kysely } from 'kysely';
+import type { Tables } from './schema.js';
 
 export interface RefreshTokenRecord {
   id: string;

@@ -1,7 +1,7 @@
 // Service token rows. Only the HMAC of a token is stored; `token_prefix` (the public id part) is
 // what listings show. Revocation is a timestamp, never a delete, so the audit trail can name it.
-import type { Kysely, Selectable } from 'kysely';
-import type { ServiceTokensTable, Tables } from './schema.js';
+import type { Kysely } from 'kysely';
+import type { Tables } from './schema.js';
 
 export interface ServiceTokenRecord {
   id: string;
