@@ -31,6 +31,8 @@ interface ConfigFields {
   /** TOLLGATE_TRUST_PROXY: proxies whose X-Forwarded-For is believed (undefined: none). */
   trustProxy: TrustProxy | undefined;
   logLevel: string;
+  /** TOLLGATE_LOG_FORMAT: `json`, `pretty`, or `auto` (pretty when standard output is a terminal). */
+  logFormat: LogFormat;
   bodyLimitBytes: number;
   /** Time to receive a whole request, headers and body (Node's requestTimeout); 408 after it. */
   requestTimeoutMs: number;
@@ -52,6 +54,8 @@ export interface TracingConfig {
 }
 
 export type Config = DeepReadonly<ConfigFields>;
+
+export type LogFormat = 'json' | 'pretty' | 'auto';
 
 type Env = Record<string, string | undefined>;
 
@@ -161,6 +165,8 @@ export function loadConfig(env: Env, cwd: string, options: LoadOptions = {}): Co
   }
   const logLevel = env.TOLLGATE_LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`TOLLGATE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (env.TOLLGATE_LOG_FORMAT?.trim().toLowerCase() || 'auto') as LogFormat;
+  if (!['json', 'pretty', 'auto'].includes(logFormat)) throw new ConfigError('TOLLGATE_LOG_FORMAT must be json, pretty or auto');
   const recovery = env.TOLLGATE_KEY_RECOVERY?.trim();
   if (recovery && !['on', 'off'].includes(recovery)) throw new ConfigError('TOLLGATE_KEY_RECOVERY must be on or off');
 
@@ -188,6 +194,7 @@ export function loadConfig(env: Env, cwd: string, options: LoadOptions = {}): Co
     bootstrapOperatorEmail: bootstrap || undefined,
     trustProxy: trustProxyFrom(env),
     logLevel,
+    logFormat,
     bodyLimitBytes: integer(env, 'TOLLGATE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     requestTimeoutMs: integer(env, 'TOLLGATE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     metricsToken: metricsTokenFrom(env),

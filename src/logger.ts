@@ -1,6 +1,8 @@
-// JSON logs (pino). Keys, tokens, passwords and provider secrets never reach a log line: request
-// headers that carry them are redacted, and request bodies are never logged.
+// Logs (pino): JSON lines for machines, readable lines (pino-pretty) for a person at a terminal.
+// Keys, tokens, passwords and provider secrets never reach a log line: request headers that carry
+// them are redacted, and request bodies are never logged.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import PinoPretty from 'pino-pretty';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -38,4 +40,16 @@ export function createLogger(level: string, destination: DestinationStream = sta
     },
     destination,
   );
+}
+
+/** Readable lines when asked for, or (auto) when a person is reading: standard output is a terminal. */
+export function usesPrettyLogs(format: 'json' | 'pretty' | 'auto', isTerminal: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTerminal);
+}
+
+/** The server's logger on standard output, in the format `format` and the terminal decide. */
+export function createConsoleLogger(level: string, format: 'json' | 'pretty' | 'auto', isTerminal = process.stdout.isTTY === true): Logger {
+  if (!usesPrettyLogs(format, isTerminal)) return createLogger(level);
+  const pretty = PinoPretty({ colorize: isTerminal, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', destination: standardOutput(), sync: true });
+  return createLogger(level, pretty);
 }

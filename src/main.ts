@@ -5,7 +5,7 @@ import { buildApp, type App } from './app.js';
 import { applyBootstrapOperator } from './auth/bootstrap-operator.js';
 import type { Config } from './config.js';
 import { shutdownOnSignals } from './core/shutdown-signals.js';
-import { createLogger } from './logger.js';
+import { createConsoleLogger } from './logger.js';
 import { buildServices, type Services } from './services.js';
 
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -17,12 +17,27 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** What a person starting the server wants to see once: where it is, where its data is, what it serves. */
+function startBanner(config: Config, url: string) {
+  return {
+    url,
+    docs: `${url}/docs`,
+    storage: config.databaseUrl ? 'postgresql' : `sqlite in ${config.dataDir}`,
+    redis: config.redisUrl !== undefined,
+    config_file: config.configPath ?? null,
+    providers: config.file.providers.length,
+    aliases: config.file.aliases.length,
+    routes: config.file.routes.length,
+  };
+}
+
 export async function startServer(config: Config): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel);
+  const logger = createConsoleLogger(config.logLevel, config.logFormat);
   const services = await buildServices(config, { logger });
   await applyBootstrapOperator(services);
   const app = await buildApp(services);
   const url = await app.listen({ host: config.host, port: config.port });
+  logger.info(startBanner(config, url), `Tollgate is ready at ${url} (API reference: ${url}/docs)`);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

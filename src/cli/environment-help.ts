@@ -16,6 +16,7 @@ const VARIABLES: Array<[string, string]> = [
   ['TOLLGATE_TRUST_PROXY', 'proxies whose X-Forwarded-For is believed (addresses, CIDRs, or a hop count)'],
   ['TOLLGATE_METRICS_TOKEN', 'bearer token for /metrics; unset, /metrics answers loopback clients only'],
   ['TOLLGATE_LOG_LEVEL', 'fatal|error|warn|info|debug|trace|silent (default info)'],
+  ['TOLLGATE_LOG_FORMAT', 'json|pretty|auto: readable lines on a terminal, JSON otherwise (default auto)'],
   ['TOLLGATE_BODY_LIMIT_BYTES', 'largest request body (default 1048576)'],
   ['TOLLGATE_REQUEST_TIMEOUT_MS', 'time to receive a whole request (default 30000)'],
   ['OTEL_EXPORTER_OTLP_ENDPOINT', 'switches OpenTelemetry tracing on (OTLP over HTTP); OTEL_SERVICE_NAME names it'],
