@@ -1,11 +1,13 @@
 // The management commands an operator scripts against a node's database: keys (create, list,
-// revoke), credit grants, operator promotion and `config check`, run as real `tollgate` processes
-// over the data directory of a gateway the test started and stopped.
+// revoke), credit grants, operator promotion and `config check`. What the commands decide is run
+// in-process over a real gateway's services; what the command line adds (stdout for pipes, exit
+// codes, the config file left unread) is run as real `tollgate` processes on that gateway's data.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newMasterKey, signUp, startTestGateway, type SignedIn } from '../support/harness.js';
+import { CommandError, createKey, grantCredits, listKeys, revokeKey } from '../../src/cli/management.js';
+import { newMasterKey, signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { runCli } from '../support/spawn-tollgate.js';
 
@@ -13,63 +15,53 @@ describe('tollgate keys, credits, operator and config commands', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-manage-'));
   const masterKey = newMasterKey();
   const env = { TOLLGATE_DATA_DIR: dataDir, TOLLGATE_MASTER_KEY: masterKey };
-  const reopen = () => startTestGateway({ shared: { dataDir, masterKey, schema: '' } });
+  let gw: TestGateway;
   let user: SignedIn;
 
   beforeAll(async () => {
-    const gw = await reopen();
+    gw = await startTestGateway({ shared: { dataDir, masterKey, schema: '' } });
     user = await signUp(gw.app);
-    await gw.close();
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await gw?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
-  it('mints a key printed alone on stdout, grants credits, and the key then pays for a call', async () => {
-    const created = await runCli(['keys', 'create', '--email', user.email, '--name', 'from-cli'], env);
+  it('mints a key that then pays for calls with the credits granted, lists it, and audits both as the system via cli', async () => {
+    const created = await createKey(gw.services, { email: user.email, name: 'from-cli', environment: 'live' });
+    rememberSecret(created.key);
+    expect(created.key).toMatch(/^tg_live_[0-9A-Za-z]+$/);
+    expect(await grantCredits(gw.services, { email: user.email, amount: 500, reason: 'starter' })).toEqual({ accountId: created.accountId, balanceAfter: 500 });
+    expect((await gw.app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${created.key}` } })).statusCode).toBe(200);
+    expect((await gw.app.inject({ url: `/api/v1/accounts/${created.accountId}/balance`, headers: user.auth })).json()).toMatchObject({ balance: 500 });
+
+    const rows = await listKeys(gw.services, user.email);
+    expect(rows[0]).toBe('id\tprefix\tkind\tname\tstatus\tcreated_at\tlast_used_at');
+    expect(rows.find((row) => row.startsWith(created.id))).toMatch(/\tpersonal\tfrom-cli\tactive\t/);
+    const audit = await gw.services.storage.audit.listByAccount(created.accountId, { limit: 10 });
+    expect(audit.events.filter((e) => e.data?.via === 'cli').map((e) => e.action).sort()).toEqual(['credits.granted', 'key.created']);
+  });
+
+  it('revokes a key at once, says so when it was revoked already, and names what does not exist', async () => {
+    const created = await createKey(gw.services, { email: user.email, name: null, environment: 'test' });
+    rememberSecret(created.key);
+    expect((await gw.app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${created.key}` } })).statusCode).toBe(200);
+    expect(await revokeKey(gw.services, created.id)).toBe('revoked');
+    expect((await gw.app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${created.key}` } })).statusCode).toBe(401);
+    expect(await revokeKey(gw.services, created.id)).toBe('already revoked');
+    await expect(revokeKey(gw.services, 'key_nope')).rejects.toThrow(new CommandError('no key with id key_nope'));
+    await expect(grantCredits(gw.services, { email: 'nobody@example.com', amount: 5, reason: null })).rejects.toThrow(/no user with email nobody@example.com/);
+    await expect(grantCredits(gw.services, { email: user.email, amount: 1.5, reason: null })).rejects.toThrow(/whole number/);
+  });
+
+  it('prints a created key alone on stdout for pipes, and a mistake as `tollgate: …` with exit 1', async () => {
+    const created = await runCli(['keys', 'create', '--email', user.email, '--name', 'piped'], env);
     expect(created.code).toBe(0);
-    const key = created.stdout.trim();
-    rememberSecret(key);
-    expect(key).toMatch(/^tg_live_[0-9A-Za-z]+$/);
-    expect(created.stderr).toMatch(/^created key_\w+ in account acc_\w+/);
-
-    const granted = await runCli(['credits', 'grant', '--email', user.email, '--amount', '500', '--reason', 'starter'], env);
-    expect(granted.code).toBe(0);
-    expect(granted.stdout).toMatch(/^acc_\w+\tbalance 500\n$/);
-
-    const listed = await runCli(['keys', 'list', '--email', user.email], env);
-    expect(listed.code).toBe(0);
-    expect(listed.stdout.split('\n')[0]).toBe('id\tprefix\tkind\tname\tstatus\tcreated_at\tlast_used_at');
-    expect(listed.stdout).toMatch(/\tpersonal\tfrom-cli\tactive\t/);
-
-    const gw = await reopen();
-    try {
-      expect((await gw.app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
-      const accountId = /in account (acc_\w+)/.exec(created.stderr)![1]!;
-      const balance = await gw.app.inject({ url: `/api/v1/accounts/${accountId}/balance`, headers: user.auth });
-      expect(balance.json()).toMatchObject({ balance: 500 });
-      const audit = await gw.services.storage.audit.listByAccount(accountId, { limit: 10 });
-      expect(audit.events.map((e) => e.action)).toEqual(expect.arrayContaining(['key.created', 'credits.granted']));
-    } finally {
-      await gw.close();
-    }
-  });
-
-  it('revokes a key by id, says so when it was revoked already, and names mistakes with exit 1', async () => {
-    const created = await runCli(['keys', 'create', '--email', user.email], env);
-    const key = created.stdout.trim();
-    rememberSecret(key);
-    const id = /created (key_\w+)/.exec(created.stderr)![1]!;
-    expect((await runCli(['keys', 'revoke', id], env)).stdout).toBe(`${id} revoked\n`);
-    expect((await runCli(['keys', 'revoke', id], env)).stdout).toBe(`${id} already revoked\n`);
-    const gw = await reopen();
-    try {
-      expect((await gw.app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(401);
-    } finally {
-      await gw.close();
-    }
-    const unknown = await runCli(['keys', 'revoke', 'key_nope'], env);
-    expect(unknown).toMatchObject({ code: 1, stderr: 'tollgate: no key with id key_nope\n' });
+    rememberSecret(created.stdout.trim());
+    expect(created.stdout).toMatch(/^tg_live_[0-9A-Za-z]+\n$/);
+    expect(created.stderr).toMatch(/^created key_\w+ in account acc_\w+\n$/);
     const nobody = await runCli(['credits', 'grant', '--email', 'nobody@example.com', '--amount', '5'], env);
-    expect(nobody).toMatchObject({ code: 1, stderr: expect.stringContaining('no user with email nobody@example.com') });
+    expect(nobody).toMatchObject({ code: 1, stdout: '', stderr: 'tollgate: no user with email nobody@example.com; they register first\n' });
   });
 
   it("promotes an operator without the config file's unrelated ${VAR}s, which `config check` does demand", async () => {
