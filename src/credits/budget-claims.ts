@@ -105,10 +105,10 @@ export class BudgetClaims {
     }
     if (crossings.length === 0) return null;
     const { onThreshold, onError } = this.options;
-    return function announceThresholds() {
+    return async function announceThresholds() {
       for (const data of crossings) {
         try {
-          Promise.resolve(onThreshold(reservation.accountId, data)).catch(onError);
+          await onThreshold(reservation.accountId, data);
         } catch (error) {
           onError(error);
         }

@@ -39,7 +39,7 @@ export type ReserveAlso<Refusal> = (tx: StorageTransaction, reservation: Reserva
  * reserve takes them in), then calls `chargeBalance` — whose whole credits include a carry rolling
  * over — and counts what it returns. Returns what to run after commit, if anything.
  */
-export type SettleAlso = (tx: StorageTransaction, reservation: Reservation, at: string, chargeBalance: () => Promise<number>) => Promise<(() => void) | null>;
+export type SettleAlso = (tx: StorageTransaction, reservation: Reservation, at: string, chargeBalance: () => Promise<number>) => Promise<(() => Promise<void>) | null>;
 
 export interface SettleResult {
   /** Credits charged: always the requested charge, even beyond the hold (the excess is debt). */
@@ -165,7 +165,7 @@ export class CreditLedger {
     const part = fraction > 0n ? fraction : 0n;
     const settleAlso = this.settleAlso;
     const onBalanceChange = this.onBalanceChange;
-    let afterCommit: (() => void) | null = null;
+    let afterCommit: (() => Promise<void>) | null = null;
     const result = await this.storage.transaction(async function settleInTransaction(tx) {
       const held = (await tx.credits.deleteReservation(reservation.id)) ? reservation.amount : 0;
       if (held === 0 && ((amount === 0 && part === 0n) || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
@@ -198,7 +198,8 @@ export class CreditLedger {
       return { charged, balance };
     });
     // (TypeScript cannot see the closure assign it, hence the cast.)
-    (afterCommit as (() => void) | null)?.();
+    // Awaited, so whoever waits for a settlement (the usage flush, shutdown) also waits for what it announces.
+    await (afterCommit as (() => Promise<void>) | null)?.();
     return result;
   }
 
