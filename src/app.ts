@@ -1,6 +1,7 @@
 // Builds the Fastify application from the services: HTTP conventions (request ids, error
 // envelopes, body limits, OpenAPI) and every route plane. No I/O happens here beyond wiring.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
 import { registerAdminAuditRoutes } from './admin/audit.js';
 import { registerAdminKeyRoutes } from './admin/keys.js';
 import { registerAdminWebhookRoutes } from './admin/webhooks.js';
@@ -96,6 +97,9 @@ export async function buildApp(services: Services): Promise<App> {
       'request completed',
     );
   });
+  // Cookies matter only on /api/v1/auth (the console's refresh token: src/http/refresh-cookie.ts),
+  // which parses them itself: no per-request hook on the data plane.
+  await app.register(fastifyCookie, { hook: false });
   installErrorHandling(app);
   installStrictValidation(app);
   installJsonBodyParser(app);

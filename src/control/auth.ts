@@ -1,5 +1,5 @@
 // /api/v1/auth: register, login, refresh, logout, me, password change and self-deletion.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ACCESS_TOKEN_TTL_S } from '../auth/access-tokens.js';
@@ -13,7 +13,8 @@ import { invalidField } from '../core/validation-error.js';
 import { nameField } from '../http/name-field.js';
 import type { Services } from '../services.js';
 import type { User } from '../storage/users.js';
-import { DeleteSelfBody, LoginBody, MeOut, PasswordChangeBody, RefreshBody, RegisterBody, TokenPair, UserOut } from '../http/schemas/auth-schemas.js';
+import { DeleteSelfBody, LoginBody, LogoutBody, MeOut, PasswordChangeBody, RefreshBody, RegisterBody, TokenPair, UserOut } from '../http/schemas/auth-schemas.js';
+import { clearRefreshCookie, refreshTokenFromCookie, setRefreshCookie } from '../http/refresh-cookie.js';
 
 /** What these routes use of the composition root. */
 export type AuthRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keys' | 'keyEvents' | 'refreshTokens' | 'storage' | 'throttles'>;
@@ -27,13 +28,19 @@ function userOut(user: User) {
   return { id: user.id, email: user.email, name: user.name, is_active: user.isActive };
 }
 
-async function tokenPair(services: AuthRouteDeps, user: User, refreshToken?: string) {
-  return {
-    access_token: await services.accessTokens.issue(user.id, user.tokenVersion),
-    refresh_token: refreshToken ?? (await services.refreshTokens.issue(user.id)).token,
-    token_type: 'bearer' as const,
-    expires_in: ACCESS_TOKEN_TTL_S,
-  };
+/** Where the refresh token goes: the response body, or (for a browser that asked) an HttpOnly cookie. */
+interface Delivery {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  useCookie: boolean;
+}
+
+async function tokenPair(services: AuthRouteDeps, user: User, delivery: Delivery, refreshToken?: string) {
+  const refresh = refreshToken ?? (await services.refreshTokens.issue(user.id)).token;
+  const pair = { access_token: await services.accessTokens.issue(user.id, user.tokenVersion), token_type: 'bearer' as const, expires_in: ACCESS_TOKEN_TTL_S };
+  if (!delivery.useCookie) return { ...pair, refresh_token: refresh };
+  setRefreshCookie(delivery.request, delivery.reply, refresh);
+  return pair;
 }
 
 function rateLimited(retryAfterS: number, message = 'Too many sign-in attempts.'): ApiError {
@@ -71,7 +78,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AuthRouteDeps
     return reply.status(201).send(userOut(result.user));
   });
 
-  r.post('/api/v1/auth/login', { schema: { tags, body: LoginBody, response: { 200: TokenPair } } }, async (request) => {
+  r.post('/api/v1/auth/login', { schema: { tags, body: LoginBody, response: { 200: TokenPair } } }, async (request, reply) => {
     const email = normalizeEmail(request.body.email);
     let user: User | undefined;
     // Unknown email, wrong password and inactive user answer identically, after the same work.
@@ -81,23 +88,29 @@ export function registerAuthRoutes(app: FastifyInstance, services: AuthRouteDeps
       return valid && user !== undefined && user.isActive;
     });
     if (!attempt.ok) throw attempt.reason === 'throttled' ? rateLimited(attempt.retryAfterS) : new ApiError('invalid_credentials');
-    return tokenPair(services, user!);
+    return tokenPair(services, user!, { request, reply, useCookie: request.body.use_cookie === true });
   });
 
-  r.post('/api/v1/auth/refresh', { schema: { tags, body: RefreshBody, response: { 200: TokenPair } } }, async (request) => {
-    const result = await services.refreshTokens.rotate(request.body.refresh_token);
+  r.post('/api/v1/auth/refresh', { schema: { tags, body: RefreshBody, response: { 200: TokenPair } } }, async (request, reply) => {
+    // A token in the body wins; without one, the session cookie (same-origin only).
+    const fromCookie = request.body.refresh_token === undefined;
+    const result = await services.refreshTokens.rotate(request.body.refresh_token ?? refreshTokenFromCookie(request));
     if (!result.ok) {
+      if (fromCookie) clearRefreshCookie(request, reply);
       throw new ApiError('invalid_token', {
         message: result.reason === 'reused' ? 'This refresh token was already used; its sessions are signed out.' : 'The refresh token is invalid or expired.',
       });
     }
     const user = await storage.users.findById(result.userId);
     if (!user || !user.isActive) throw new ApiError('invalid_token');
-    return tokenPair(services, user, result.token);
+    return tokenPair(services, user, { request, reply, useCookie: fromCookie || request.body.use_cookie === true }, result.token);
   });
 
-  r.post('/api/v1/auth/logout', { schema: { tags, body: RefreshBody, response: { 204: Type.Null() } } }, async (request, reply) => {
-    await services.refreshTokens.revokeFamilyOf(request.body.refresh_token);
+  r.post('/api/v1/auth/logout', { schema: { tags, body: LogoutBody, response: { 204: Type.Null() } } }, async (request, reply) => {
+    // Signing out twice is not an error: a browser whose cookie already expired is signed out.
+    const token = request.body.refresh_token ?? refreshTokenFromCookie(request, { optional: true });
+    if (token) await services.refreshTokens.revokeFamilyOf(token);
+    clearRefreshCookie(request, reply);
     return reply.status(204).send(null);
   });
 

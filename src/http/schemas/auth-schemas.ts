@@ -21,12 +21,17 @@ export const UserOut = Type.Object({
   is_active: Type.Boolean(),
 });
 
-export const LoginBody = Type.Object({ email: Type.String({ maxLength: 254 }), password: Password });
-export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) });
+/** `use_cookie: true`: the refresh token goes into an HttpOnly cookie (src/http/refresh-cookie.ts), not the body. */
+const UseCookie = Type.Optional(Type.Boolean({ description: 'Keep the refresh token in an HttpOnly, SameSite=Strict cookie instead of the response body (for browsers).' }));
+export const LoginBody = Type.Object({ email: Type.String({ maxLength: 254 }), password: Password, use_cookie: UseCookie });
+/** Without `refresh_token`, the session cookie is used (same-origin requests only). */
+export const RefreshBody = Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })), use_cookie: UseCookie });
+export const LogoutBody = Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })) });
 
 export const TokenPair = Type.Object({
   access_token: Type.String(),
-  refresh_token: Type.String(),
+  /** Absent when the refresh token was set as a cookie instead. */
+  refresh_token: Type.Optional(Type.String()),
   token_type: Type.Literal('bearer'),
   expires_in: Type.Integer(),
 });
