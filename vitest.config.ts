@@ -17,7 +17,7 @@ export default defineConfig({
     // Only the unit lane uses threads. Its files hold no server, handle or global state, so they
     // share workers without per-file isolation: a fresh worker per file cost 3x the tests
     // themselves (18 s against 7 s). Vitest 3 reads pool isolation from the root config only.
-    poolOptions: { threads: { isolate: false } },
+    poolOptions: { threads: { isolate: false }, forks: { maxForks: 3, minForks: 1 } },
     projects: [
       {
         extends: true,

@@ -16,17 +16,11 @@ export const CreateAdminKeyBody = Type.Object({
   budget: Type.Optional(NullableBudgetBody),
 });
 
-/** A patch names only what changes; `allowed_ips` and `metadata` are replaced whole (`[]`, `{}` clear). */
-export const PatchAdminKeyBody = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  expires_at: Type.Optional(ExpiresAt),
-  allowed_origins: Type.Optional(Origins),
-  scopes: Type.Optional(Scopes),
-  models: Type.Optional(Models),
-  allowed_ips: Type.Optional(AllowedIps),
-  metadata: Type.Optional(MetadataPairs),
-  budget: Type.Optional(NullableBudgetBody),
-});
+/**
+ * A patch names only what changes: the create body's fields, every one optional, less the
+ * environment (fixed at creation). `allowed_ips` and `metadata` are replaced whole (`[]`, `{}` clear).
+ */
+export const PatchAdminKeyBody = Type.Partial(Type.Omit(CreateAdminKeyBody, ['environment']));
 
 const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
 
