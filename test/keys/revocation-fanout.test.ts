@@ -1,49 +1,24 @@
 // Revocation reaches every node (SPEC §2): two Tollgate nodes share one PostgreSQL schema and one
 // Redis; a key revoked through node A — which node B has cached — is refused by B within 1 s, and
 // so is a key whose allowed_ips were narrowed through A.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
-import { createKey, newMasterKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
-import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { fixtureConfig, writeConfigFile } from '../support/gateway-fixture.js';
+import { createKey, signUp, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
+import { startTwoNodes, twoNodesSkipped, type TwoNodes } from '../support/two-nodes.js';
 
 const body = { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] };
 
 describe('revocation across two nodes sharing PostgreSQL and Redis', () => {
-  if (!postgresUrl || !redisUrl) {
-    console.warn('Two-node revocation test skipped: set TOLLGATE_TEST_DATABASE_URL and TOLLGATE_TEST_REDIS_URL to run it.');
-    it.skip('needs TOLLGATE_TEST_DATABASE_URL and TOLLGATE_TEST_REDIS_URL', () => {});
-    return;
-  }
-  const databaseUrl = postgresUrl;
+  if (twoNodesSkipped('Two-node revocation test')) return;
+  let nodes: TwoNodes;
   let a: TestGateway;
   let b: TestGateway;
-  let mock: MockOpenAI;
-  let file: { path: string; remove(): void };
-  const schema = uniqueSchema();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-two-nodes-'));
 
   beforeAll(async () => {
-    mock = await startMockOpenAI();
-    file = writeConfigFile(fixtureConfig(mock));
-    const shared = { schema, masterKey: newMasterKey(), dataDir };
-    const env = { TOLLGATE_REDIS_URL: redisUrl!, TOLLGATE_CONFIG: file.path };
-    const target = { name: 'postgres' as const, databaseUrl };
-    a = await startTestGateway({ target, shared, env });
-    b = await startTestGateway({ target, shared, env });
+    nodes = await startTwoNodes();
+    ({ a, b } = nodes);
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await mock?.close();
-    file?.remove();
-    await releaseSchema(databaseUrl, schema);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => nodes?.close());
 
   it('has both nodes subscribed to the key-change bus', () => {
     expect(a.services.gateway.keyBus?.healthy).toBe(true);
@@ -100,7 +75,7 @@ describe('revocation across two nodes sharing PostgreSQL and Redis', () => {
     const model = { ...body, model: 'fresh/gpt-4o-mini' };
     const onB = () => b.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${key.key}` }, payload: model });
     expect((await onB()).statusCode).toBe(400);
-    const created = await a.app.inject({ method: 'POST', url: '/api/v1/operator/providers', headers: operator.auth, payload: { name: 'fresh', type: 'openai', base_url: mock.url, direct: true } });
+    const created = await a.app.inject({ method: 'POST', url: '/api/v1/operator/providers', headers: operator.auth, payload: { name: 'fresh', type: 'openai', base_url: nodes.mock.url, direct: true } });
     expect(created.statusCode).toBe(201);
     const start = performance.now();
     let status = 400;

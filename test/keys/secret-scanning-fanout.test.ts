@@ -1,55 +1,29 @@
 // A leak report revokes the key on every node (SPEC §10, §2): two Tollgate nodes share one
 // PostgreSQL schema and one Redis; node B has the key cached when GitHub's report reaches node A
 // (through a real socket), and B refuses the key within 1 s.
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseSchema, postgresUrl, redisUrl, uniqueSchema } from '../support/databases.js';
-import { fixtureConfig, writeConfigFile } from '../support/gateway-fixture.js';
 import { githubSigner, leak, REPORT_URL, secretScanningConfig } from '../support/github-reports.js';
-import { createKey, newMasterKey, signUp, startTestGateway, type TestGateway } from '../support/harness.js';
-import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
+import { createKey, signUp, type TestGateway } from '../support/harness.js';
+import { startTwoNodes, twoNodesSkipped, type TwoNodes } from '../support/two-nodes.js';
 
 const chat = { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] };
 
 describe('a leak report reaching one of two nodes sharing PostgreSQL and Redis', () => {
-  if (!postgresUrl || !redisUrl) {
-    console.warn('Two-node leak test skipped: set TOLLGATE_TEST_DATABASE_URL and TOLLGATE_TEST_REDIS_URL to run it.');
-    it.skip('needs TOLLGATE_TEST_DATABASE_URL and TOLLGATE_TEST_REDIS_URL', () => {});
-    return;
-  }
-  const databaseUrl = postgresUrl;
+  if (twoNodesSkipped('Two-node leak test')) return;
   const github = githubSigner('github-key-1');
-  const schema = uniqueSchema();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-leak-two-nodes-'));
+  let nodes: TwoNodes;
   let a: TestGateway;
   let b: TestGateway;
-  let mock: MockOpenAI;
-  let file: { path: string; remove(): void };
   let baseUrlA: string;
 
   beforeAll(async () => {
-    mock = await startMockOpenAI();
-    file = writeConfigFile({ ...fixtureConfig(mock), ...secretScanningConfig(github) });
-    const shared = { schema, masterKey: newMasterKey(), dataDir };
-    const env = { TOLLGATE_REDIS_URL: redisUrl!, TOLLGATE_CONFIG: file.path };
-    const target = { name: 'postgres' as const, databaseUrl };
-    a = await startTestGateway({ target, shared, env });
-    b = await startTestGateway({ target, shared, env });
+    nodes = await startTwoNodes(secretScanningConfig(github));
+    ({ a, b } = nodes);
     await a.app.listen({ host: '127.0.0.1', port: 0 });
     baseUrlA = `http://127.0.0.1:${(a.app.server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => {
-    a?.app.server.closeAllConnections();
-    await a?.close();
-    await b?.close();
-    await mock?.close();
-    file?.remove();
-    await releaseSchema(databaseUrl, schema);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => nodes?.close());
 
   it('revokes the key on node A at once and on node B, which had it cached, within 1 s', async () => {
     expect(a.services.gateway.keyBus?.healthy).toBe(true);

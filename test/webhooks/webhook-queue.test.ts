@@ -5,31 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets, releaseSchema, uniqueSchema } from '../support/databases.js';
-import { createKey, newMasterKey, signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
-import { rememberSecret } from '../support/log-capture.js';
+import { createKey, newMasterKey, signUp, startTestGateway } from '../support/harness.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-
-const ALLOW_LOOPBACK = { TOLLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true' };
-
-/** A clock the test moves by hand. */
-function manualClock() {
-  let nowMs = Date.now();
-  return { now: () => new Date(nowMs), advance: (ms: number) => void (nowMs += ms) };
-}
-
-async function subscribe(gw: TestGateway, user: SignedIn, url: string, events: string[] = ['key.created']): Promise<{ id: string; secret: string }> {
-  const response = await gw.app.inject({ method: 'POST', url: '/admin/webhooks', headers: user.auth, payload: { url, events } });
-  expect(response.statusCode, response.body).toBe(201);
-  const created = response.json();
-  rememberSecret(created.secret);
-  return { id: created.id, secret: created.secret };
-}
-
-async function deliveries(gw: TestGateway, user: SignedIn, webhookId: string) {
-  const response = await gw.app.inject({ url: `/admin/webhooks/${webhookId}/deliveries`, headers: user.auth });
-  expect(response.statusCode).toBe(200);
-  return response.json().deliveries as Array<{ id: string; event_id: string; event_type: string; attempt: number; status: string; response_status: number | null; next_attempt_at: string | null }>;
-}
+import { ALLOW_LOOPBACK, deliveries, manualClock, subscribe } from '../support/webhook-fixtures.js';
 
 for (const target of databaseTargets()) {
   describe(`the webhook queue on ${target.name}`, () => {
