@@ -4,7 +4,8 @@
 // whether a budget has room, exactly as for the balance (src/storage/credits.ts).
 import type { Kysely, Selectable } from 'kysely';
 import { int, tableCodec } from './codec.js';
-import type { BudgetsTable, Tables } from './schema.js';
+import type { Tables } from './schema.js';
+import type { BudgetsTable } from './tables/money-tables.js';
 
 export type BudgetScope = BudgetsTable['scope'];
 export type BudgetPeriodName = BudgetsTable['period'];

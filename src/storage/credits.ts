@@ -5,7 +5,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
 import { int, tableCodec } from './codec.js';
-import type { CreditLedgerTable, Tables } from './schema.js';
+import type { Tables } from './schema.js';
+import type { CreditLedgerTable } from './tables/money-tables.js';
 
 export interface CreditBalance {
   accountId: string;

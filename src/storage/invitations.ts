@@ -3,7 +3,8 @@
 // UPDATE on `status = 'pending'` that is not yet expired, so two answers racing settle on one.
 import type { Kysely } from 'kysely';
 import type { Role } from './accounts.js';
-import type { InvitationsTable, Tables } from './schema.js';
+import type { Tables } from './schema.js';
+import type { InvitationsTable } from './tables/accounts-tables.js';
 
 export interface Invitation {
   id: string;

@@ -7,7 +7,8 @@
 // repeats the due test, which PostgreSQL re-checks on a row another node updated meanwhile, so a
 // row is leased by one node only. SQLite has one writer at a time and no row locks to skip.
 import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
-import type { Tables, WebhookDeliveriesTable } from './schema.js';
+import type { Tables } from './schema.js';
+import type { WebhookDeliveriesTable } from './tables/events-tables.js';
 
 export type WebhookDeliveryRecord = Selectable<Tables['webhook_deliveries']>;
 export type DeliveryStatus = WebhookDeliveriesTable['status'];
