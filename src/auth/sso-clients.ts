@@ -61,7 +61,9 @@ async function discover(settings: Readonly<SsoProviderSettings>): Promise<oidc.C
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
     });
   } catch (error) {
-    // The cause names the issuer and what failed (network, status, metadata); it holds no secret.
-    throw new SsoUnavailableError(`discovery of ${settings.issuer} failed: ${(error as Error).message}`, { cause: error });
+    // The message names the issuer and what failed (network, status, metadata); it holds no secret.
+    const code = ((error as Error).cause as { code?: unknown } | undefined)?.code;
+    const detail = typeof code === 'string' ? ` (${code})` : '';
+    throw new SsoUnavailableError(`discovery of ${settings.issuer} failed: ${(error as Error).message}${detail}`, { cause: error });
   }
 }

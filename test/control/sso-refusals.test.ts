@@ -59,6 +59,14 @@ for (const target of databaseTargets()) {
       expectRefused(sso.base, { location: elsewhere.headers.get('location')!, refresh: cookieOf(elsewhere, 'tollgate_refresh') }, NOT_STARTED_HERE);
     });
 
+    it('refuses a sign-in the issuer answered with an error (the person declined)', async () => {
+      const { location, attempt } = await sso.start('test-idp');
+      const query = new URLSearchParams({ error: 'access_denied', state: location.searchParams.get('state')!, iss: sso.issuer.issuer });
+      const response = await sso.get(`/api/v1/auth/sso/test-idp/callback?${query}`, { cookie: `tollgate_sso=${attempt.value}` });
+      expect(response.status).toBe(302);
+      expectRefused(sso.base, { location: response.headers.get('location')!, refresh: cookieOf(response, 'tollgate_refresh') }, /did not complete the sign-in/);
+    });
+
     it('refuses a deactivated user', async () => {
       sso.issuer.accounts.set('judy', { email: uniqueEmail(), email_verified: true });
       const me = await sso.meWith((await sso.signInWith('test-idp', 'judy')).refresh!.value);
