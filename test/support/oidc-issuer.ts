@@ -102,6 +102,10 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     accounts,
     registerClient,
     signIn,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close() {
+      // Idle keep-alive sockets of the relying party's fetch would otherwise hold close() open.
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
