@@ -22,6 +22,7 @@ import { registerBalanceRoutes } from './control/balance.js';
 import { registerStripeWebhookRoutes } from './control/stripe-webhook.js';
 import { registerTopUpRoutes } from './control/top-ups.js';
 import { registerAuthRoutes } from './control/auth.js';
+import { registerSsoRoutes } from './control/sso.js';
 import { registerAutomationRoutes } from './control/automation.js';
 import { registerKeyRoutes } from './control/keys.js';
 import { registerGatewayRoutes } from './data-plane.js';
@@ -107,6 +108,7 @@ export async function buildApp(services: Services): Promise<App> {
 
   registerHealthRoutes(app, services);
   registerAuthRoutes(app, services);
+  registerSsoRoutes(app, services);
   registerKeyRoutes(app, services);
   registerAutomationRoutes(app, services);
   registerAccountRoutes(app, services);

@@ -168,6 +168,31 @@ export const ConfigFileSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Single sign-on with OpenID Connect (SPEC §12, README "Single sign-on"); no providers: no SSO buttons. */
+    sso: Type.Object(
+      {
+        providers: Type.Array(
+          Type.Object(
+            {
+              /** In the sign-in and callback paths: /api/v1/auth/sso/{id}/start. */
+              id: Id,
+              /** The issuer identifier; its /.well-known/openid-configuration is read on first use. */
+              issuer: Type.String({ minLength: 1 }),
+              client_id: Type.String({ minLength: 1 }),
+              /** Give it as "${VAR}": the config file is not the place for the secret itself. */
+              client_secret: Type.String({ minLength: 1 }),
+              /** Only emails at these domains may sign in (exact domain, case-insensitive); absent: any. */
+              allowed_email_domains: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$', maxLength: 253 }), { minItems: 1 })),
+              /** The button's label; the id when absent. */
+              name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** GitHub's secret scanning partner reports (SPEC §10); no keys: the endpoint answers 404. */
     secret_scanning: Type.Object(
       {
@@ -215,7 +240,7 @@ export function parseConfigFile(text: string, source: string, env: Record<string
   const first = Value.Errors(ConfigFileSchema, withDefaults).First();
   if (first) throw new ConfigError(`${source}: setting ${first.path || '/'} ${first.message}`);
   const file = withDefaults as ConfigFile;
-  const problem = referenceProblem(file) ?? billingProblem(file);
+  const problem = referenceProblem(file) ?? billingProblem(file) ?? ssoProblem(file);
   if (problem) throw new ConfigError(`${source}: ${problem}`);
   return file;
 }
@@ -280,6 +305,24 @@ function billingProblem(file: ConfigFile): string | null {
   if (stripe.min_amount > stripe.max_amount) return 'billing.stripe.min_amount must not exceed max_amount';
   if (creditsForPayment(stripe.max_amount, stripe.credits_per_unit) > MAX_TOP_UP_CREDITS) {
     return `billing.stripe: max_amount × credits_per_unit must not exceed ${MAX_TOP_UP_CREDITS} credits`;
+  }
+  return null;
+}
+
+/**
+ * SSO providers: ids are path segments and must be unique, and an issuer is where a user's
+ * identity comes from, so it is https (plain http only to this machine, for a local test issuer).
+ */
+function ssoProblem(file: ConfigFile): string | null {
+  const seen = new Map<string, number>();
+  for (const [index, provider] of file.sso.providers.entries()) {
+    const where = `sso.providers[${index}]`;
+    const earlier = seen.get(provider.id);
+    if (earlier !== undefined) return `${where}: the id "${provider.id}" is already used by sso.providers[${earlier}]`;
+    seen.set(provider.id, index);
+    if (!isHttpsOrLoopback(provider.issuer) || /[?#]/.test(provider.issuer)) {
+      return `${where}.issuer must be an https:// URL without query or fragment (http:// only to localhost) (got ${JSON.stringify(provider.issuer)})`;
+    }
   }
   return null;
 }

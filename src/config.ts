@@ -43,6 +43,20 @@ interface ConfigFields {
   unpriced: UnpricedSetting;
   /** OpenTelemetry tracing (SPEC §12); undefined when it is off. */
   tracing: TracingConfig | undefined;
+  /** The config file's sso.providers with their defaults resolved (SPEC §12); empty: no SSO. */
+  ssoProviders: SsoProviderSettings[];
+}
+
+/** One OpenID Connect issuer users may sign in with. */
+export interface SsoProviderSettings {
+  id: string;
+  /** The button's label (the id when the file gives none). */
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Lower-cased domains an email must belong to; null: any domain. */
+  allowedEmailDomains: readonly string[] | null;
 }
 
 /** The `service.name` of Tollgate's spans when OTEL_SERVICE_NAME is unset. */
@@ -123,6 +137,17 @@ function rolesFrom(env: Env): Role[] {
   return [...new Set<Role>(['owner', ...(roles as Role[])])];
 }
 
+function ssoProvidersFrom(file: ConfigFile): SsoProviderSettings[] {
+  return file.sso.providers.map((p) => ({
+    id: p.id,
+    name: p.name ?? p.id,
+    issuer: p.issuer,
+    clientId: p.client_id,
+    clientSecret: p.client_secret,
+    allowedEmailDomains: p.allowed_email_domains?.map((domain) => domain.toLowerCase()) ?? null,
+  }));
+}
+
 function trustProxyFrom(env: Env): TrustProxy | undefined {
   const parsed = parseTrustProxy(env.TOLLGATE_TRUST_PROXY);
   if (!parsed.ok) throw new ConfigError(`TOLLGATE_TRUST_PROXY: ${parsed.problem}`);
@@ -201,5 +226,6 @@ export function loadConfig(env: Env, cwd: string, options: LoadOptions = {}): Co
     file,
     unpriced: unpricedSetting(file.pricing?.unpriced),
     tracing: tracingFrom(env),
+    ssoProviders: ssoProvidersFrom(file),
   });
 }

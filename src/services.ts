@@ -12,6 +12,7 @@ import { AccessTokens } from './auth/access-tokens.js';
 import { buildThrottles, type ThrottleLimits, type Throttles } from './auth/throttles.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
+import { SsoClients } from './auth/sso-clients.js';
 import { Catalog } from './catalog/catalog.js';
 import { GithubSignatureVerifier } from './crypto/github-signature-verifier.js';
 import { apiEndpointOf } from './core/top-up-rules.js';
@@ -96,6 +97,8 @@ export interface Services {
   /** SPEC §9: the event publisher, the account's webhook endpoints and the delivery worker. */
   events: StoredEventPublisher;
   webhooks: { endpoints: WebhookEndpoints; worker: WebhookWorker };
+  /** Single sign-on (SPEC §12): one OpenID Connect client per configured issuer, discovered on first use. */
+  sso: SsoClients;
   close(): Promise<void>;
 }
 
@@ -268,6 +271,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     tracing,
     events,
     webhooks,
+    sso: new SsoClients(config.ssoProviders),
     close: () => closers.closeAll(),
   };
 }

@@ -7,7 +7,18 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }
 
+/**
+ * The stored "hash" of a user who has no password (created by single sign-on): not a PHC string,
+ * so nothing verifies against it, and changing the password needs the current one, which no one has.
+ */
+export const NO_PASSWORD = '!no-password';
+
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  if (passwordHash === NO_PASSWORD) {
+    // The same argon2 work as a real check: the answer's timing does not tell that the user has no password.
+    await verifyPassword(await dummyPasswordHash(), password);
+    return false;
+  }
   try {
     return await verify(passwordHash, password);
   } catch {

@@ -4,7 +4,7 @@
 import { newId } from '../core/ids.js';
 import { bootstrapOpen, grantOperator } from './bootstrap-operator.js';
 import { isUniqueViolation } from '../storage/database-errors.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, StorageTransaction } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 
 export interface RegisterInput {
@@ -14,9 +14,18 @@ export interface RegisterInput {
   isActive: boolean;
 }
 
+/** Work done in the registration's transaction once the user and their personal account exist (an audit entry). */
+export type OnRegistered = (tx: StorageTransaction, user: User, personalAccountId: string) => Promise<void>;
+
 export type RegisterResult = { ok: true; user: User; bootstrapOperator: boolean } | { ok: false; reason: 'email_taken' };
 
-export async function registerUser(storage: Storage, input: RegisterInput, bootstrapOperatorEmail: string | undefined, now = new Date()): Promise<RegisterResult> {
+export async function registerUser(
+  storage: Storage,
+  input: RegisterInput,
+  bootstrapOperatorEmail: string | undefined,
+  now = new Date(),
+  onRegistered?: OnRegistered,
+): Promise<RegisterResult> {
   const at = now.toISOString();
   const email = input.email.trim().toLowerCase();
   const user: User = {
@@ -37,6 +46,7 @@ export async function registerUser(storage: Storage, input: RegisterInput, boots
       const accountId = newId('acc');
       await tx.accounts.insert({ id: accountId, name: input.name ? `${input.name}'s account` : 'Personal', kind: 'personal', createdAt: at, updatedAt: at });
       await tx.accounts.addMember({ accountId, userId: user.id, role: 'owner', createdAt: at });
+      await onRegistered?.(tx, user, accountId);
       if (bootstrapOperatorEmail === undefined || email !== bootstrapOperatorEmail || !(await bootstrapOpen(tx))) return false;
       await grantOperator(tx, user.id, 'bootstrap', at);
       return true;

@@ -24,7 +24,7 @@ export function loadOrCreateMasterKey(dataDir: string): Buffer {
   return key;
 }
 
-export type SecretPurpose = 'api-key-hmac' | 'token-hmac' | 'jwt-hs256' | 'key-recovery' | 'provider-secrets' | 'key-fingerprint' | 'webhook-secrets';
+export type SecretPurpose = 'api-key-hmac' | 'token-hmac' | 'jwt-hs256' | 'key-recovery' | 'provider-secrets' | 'key-fingerprint' | 'webhook-secrets' | 'sso-attempt';
 
 export interface DerivedSecrets {
   derive(purpose: SecretPurpose, context?: string): Buffer;

@@ -103,6 +103,12 @@ export const ROWS: Record<string, Row> = {
 
   // The signed-in user's own things.
   'GET /api/v1/auth/me': { kind: 'user', ok: 200, request: at('/api/v1/auth/me') },
+  // Single sign-on is for browsers without a credential; a credential sent along changes nothing.
+  // The matrix configures no issuer, so start and callback answer 404 to every caller (the flow
+  // itself, against a real issuer: test/control/sso.test.ts).
+  'GET /api/v1/auth/sso/providers': { kind: 'public', ok: 200, request: at('/api/v1/auth/sso/providers') },
+  'GET /api/v1/auth/sso/:id/start': { kind: 'public', ok: 404, request: at('/api/v1/auth/sso/absent/start') },
+  'GET /api/v1/auth/sso/:id/callback': { kind: 'public', ok: 404, request: at('/api/v1/auth/sso/absent/callback?code=c&state=s') },
   // Sent with `{}`: without a body the route answers 422 before it looks at the caller.
   'DELETE /api/v1/auth/register': { kind: 'user', ok: 204, self: true, request: async () => ({ url: '/api/v1/auth/register', payload: {} }) },
   'POST /api/v1/auth/password': {
