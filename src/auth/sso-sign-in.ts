@@ -137,7 +137,7 @@ function failureOf(error: unknown): Identity & { ok: false } {
 
 async function findOrCreateUser(deps: FinishDeps, providerId: string, email: string, name: string | null, requestId: string): Promise<{ user: User; created: boolean; bootstrapOperator: boolean }> {
   const existing = await deps.storage.users.findByEmail(email);
-  if (existing) return { user: existing, created: false, bootstrapOperator: false };
+  if (existing) return { user: await retireUnverifiedPassword(deps, providerId, existing, requestId), created: false, bootstrapOperator: false };
   const result = await registerUser(deps.storage, { email, name, passwordHash: NO_PASSWORD, isActive: true }, deps.bootstrapOperatorEmail, new Date(), (tx, user, accountId) =>
     tx.audit
       .record({ accountId, actorType: 'user', actorId: user.id, action: 'user.created', targetType: 'user', targetId: user.id, data: { via: 'sso', provider: providerId }, requestId })
@@ -148,4 +148,23 @@ async function findOrCreateUser(deps: FinishDeps, providerId: string, email: str
   const raced = await deps.storage.users.findByEmail(email);
   if (!raced) throw new Error('registration reported the email taken, but no user has it');
   return { user: raced, created: false, bootstrapOperator: false };
+}
+
+/**
+ * Password registration does not verify emails, so a password user whose address an issuer now
+ * verifies may have been registered by someone else first (pre-registration account takeover).
+ * The verified owner wins: on the first SSO sign-in the password stops working and every session
+ * made with it ends (the token version bump retires access tokens), in one transaction with its
+ * audit entry. Keys and memberships stay: they belong to the account, which the owner now holds.
+ */
+async function retireUnverifiedPassword(deps: FinishDeps, providerId: string, user: User, requestId: string): Promise<User> {
+  if (user.passwordHash === NO_PASSWORD) return user;
+  const at = new Date().toISOString();
+  await deps.storage.transaction(async (tx) => {
+    await tx.users.changePassword(user.id, NO_PASSWORD, at);
+    await tx.refreshTokens.revokeAllForUser(user.id, at);
+    const personal = await tx.accounts.findPersonal(user.id);
+    await tx.audit.record({ accountId: personal?.id ?? null, actorType: 'user', actorId: user.id, action: 'user.sso_linked', targetType: 'user', targetId: user.id, data: { provider: providerId, password_retired: true }, requestId });
+  });
+  return (await deps.storage.users.findById(user.id)) ?? user;
 }

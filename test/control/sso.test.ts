@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { signUp } from '../support/harness.js';
-import { rememberSecret } from '../support/log-capture.js';
 import { cookieOf, startSsoFixture, uniqueEmail, type SsoFixture } from '../support/sso-fixture.js';
 
 for (const target of databaseTargets()) {
@@ -82,14 +81,22 @@ for (const target of databaseTargets()) {
       expect((await sso.meWith(second.refresh!.value)).id).toBe(me.id);
     });
 
-    it('signs an existing password user in by their verified email, and their password keeps working', async () => {
+    it('signs an existing password user in by their verified email, retiring the unverified password and its sessions', async () => {
+      // Registration does not verify emails: whoever registered this address first may not own it.
+      // The issuer's verified email wins; the password and every session made with it end.
       const user = await signUp(sso.gw.app, { email: uniqueEmail() });
       sso.issuer.accounts.set('bob', { email: user.email, email_verified: true });
       const result = await sso.signInWith('test-idp', 'bob');
       expect((await sso.meWith(result.refresh!.value)).id).toBe(user.userId);
       const login = await sso.gw.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: user.email, password: user.password } });
-      expect(login.statusCode).toBe(200);
-      rememberSecret(login.json().access_token, login.json().refresh_token);
+      expect(login.statusCode).toBe(401);
+      const oldAccess = await sso.gw.app.inject({ url: '/api/v1/auth/me', headers: user.auth });
+      expect(oldAccess.statusCode).toBe(401);
+      const oldRefresh = await sso.gw.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: user.refreshToken } });
+      expect(oldRefresh.statusCode).toBe(401);
+      const me = await sso.meWith((await sso.signInWith('test-idp', 'bob')).refresh!.value);
+      const audit = await sso.gw.services.storage.audit.listByAccount(me.memberships[0]!.account_id, { limit: 10 });
+      expect(audit.events).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'user.sso_linked', targetId: user.userId, data: { provider: 'test-idp', password_retired: true } })]));
     });
 
     it('gives a user created by SSO no password: password sign-in fails whatever is tried', async () => {
