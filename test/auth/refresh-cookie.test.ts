@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
+import { cookieOf } from '../support/cookies.js';
 
 let gw: TestGateway;
 let base: string;
@@ -24,14 +25,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 }
 
 /** The `tollgate_refresh` cookie a response sets: its value and attributes. */
-function refreshCookie(response: Response): { value: string; attributes: string[] } | undefined {
-  const line = response.headers.getSetCookie().find((c) => c.startsWith('tollgate_refresh='));
-  if (!line) return undefined;
-  const [pair, ...attributes] = line.split(';').map((part) => part.trim());
-  const value = pair!.slice('tollgate_refresh='.length);
-  if (value) rememberSecret(value);
-  return { value, attributes: attributes.map((a) => a.toLowerCase()) };
-}
+const refreshCookie = (response: Response) => cookieOf(response, 'tollgate_refresh');
 
 async function signInWithCookie(headers: Record<string, string> = {}) {
   const response = await post('/api/v1/auth/login', { email: user.email, password: user.password, use_cookie: true }, headers);

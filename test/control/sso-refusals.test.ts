@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { startTestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
-import { cookieOf, expectRefused, startSsoFixture, uniqueEmail, type SsoFixture } from '../support/sso-fixture.js';
+import { cookieOf } from '../support/cookies.js';
+import { expectRefused, startSsoFixture, uniqueEmail, type SsoFixture } from '../support/sso-fixture.js';
 
 const NOT_STARTED_HERE = /attempt expired or was not started here/;
 

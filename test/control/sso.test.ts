@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { signUp } from '../support/harness.js';
-import { cookieOf, startSsoFixture, uniqueEmail, type SsoFixture } from '../support/sso-fixture.js';
+import { cookieOf } from '../support/cookies.js';
+import { startSsoFixture, uniqueEmail, type SsoFixture } from '../support/sso-fixture.js';
 
 for (const target of databaseTargets()) {
   describe(`single sign-on with OpenID Connect on ${target.name}`, () => {

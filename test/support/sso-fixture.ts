@@ -5,18 +5,9 @@ import { expect } from 'vitest';
 import type { DatabaseTarget } from './databases.js';
 import { writeConfigFile } from './gateway-fixture.js';
 import { startTestGateway, type TestGateway } from './harness.js';
+import { cookieOf } from './cookies.js';
 import { rememberSecret } from './log-capture.js';
 import { startTestIssuer, type TestIssuer } from './oidc-issuer.js';
-
-/** A Set-Cookie line of `response` for `name`: its value (remembered as a secret) and lower-cased attributes. */
-export function cookieOf(response: Response, name: string): { value: string; attributes: string[] } | undefined {
-  const line = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
-  if (!line) return undefined;
-  const [pair, ...attributes] = line.split(';').map((part) => part.trim());
-  const value = pair!.slice(name.length + 1);
-  rememberSecret(value);
-  return { value, attributes: attributes.map((a) => a.toLowerCase()) };
-}
 
 let emailCounter = 0;
 export const uniqueEmail = (domain = 'example.com') => `sso${++emailCounter}-${Date.now().toString(36)}@${domain}`;
