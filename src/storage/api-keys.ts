@@ -1,6 +1,7 @@
 // API key rows. Only the HMAC of a key is stored; a recoverable key also keeps an AES-GCM
 // ciphertext bound to its row. `revoked_at` may lie in the future: a rotated key's grace period.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ListPosition } from '../core/list-cursor.js';
 import { bool, json, tableCodec } from './codec.js';
 import type { Tables } from './schema.js';
 
@@ -35,6 +36,18 @@ export interface ApiKeyRecord {
   lastUsedAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One page of a key listing (SPEC §8 "Listing at scale"): keyset order on (created_at, id). */
+export interface KeyPageQuery {
+  owner: { accountId: string } | { createdBy: string };
+  kind: ApiKeyRecord['kind'];
+  order: 'asc' | 'desc';
+  limit: number;
+  /** The last row of the previous page. */
+  after?: ListPosition | undefined;
+  /** A case-insensitive substring of the name, or a prefix of key_prefix. */
+  search?: string | undefined;
 }
 
 export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, 'name' | 'allowedOrigins' | 'expiresAt' | 'scopes' | 'models' | 'rateLimit' | 'allowedIps' | 'metadata'>>;
@@ -84,6 +97,27 @@ export class ApiKeysRepository {
       .orderBy('id', 'asc')
       .execute();
     return rows.map(codec.decode);
+  }
+
+  /**
+   * One page, and the position to continue from (null on the last page). The owner, kind and
+   * order walk the listing index of migration 015, so a page reads `limit + 1` index entries (more
+   * when a search skips rows that do not match) however many keys there are.
+   */
+  async page(query: KeyPageQuery): Promise<{ keys: ApiKeyRecord[]; next: ListPosition | null }> {
+    let q = this.db.selectFrom('api_keys').selectAll().where('kind', '=', query.kind);
+    q = 'accountId' in query.owner ? q.where('accountId', '=', query.owner.accountId) : q.where('createdBy', '=', query.owner.createdBy);
+    const after = query.after;
+    if (after) q = q.where((eb) => eb(eb.refTuple('createdAt', 'id'), query.order === 'asc' ? '>' : '<', eb.tuple(after.createdAt, after.id)));
+    const search = query.search;
+    if (search) {
+      const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+      q = q.where((eb) => eb.or([sql<boolean>`lower(name) like ${pattern} escape '\\'`, eb(eb.fn('substr', ['keyPrefix', eb.val(1), eb.val(search.length)]), '=', search)]));
+    }
+    const rows = await q.orderBy('createdAt', query.order).orderBy('id', query.order).limit(query.limit + 1).execute();
+    const keys = rows.slice(0, query.limit).map(codec.decode);
+    const last = keys[keys.length - 1];
+    return { keys, next: rows.length > query.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
   }
 
   /** Applies the patch; the stored key after it, or undefined when it is gone. */
