@@ -193,6 +193,30 @@ export interface UsageRecordsTable {
   exact_cost: string | null;
 }
 
+/** What the usage records of one hour add up to (migration 015); `model` is '' for neither model nor route. */
+export interface UsageRollupCounters {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  credits: number;
+  /** The exact price in sub-credit units (10^12 to the credit); written and read as decimal text, as it outgrows a double. */
+  credit_units: string;
+}
+
+export interface UsageRollupsHourlyTable extends UsageRollupCounters {
+  account_id: string;
+  hour: string;
+  key_id: string;
+  model: string;
+}
+
+export interface UsageAccountRollupsHourlyTable extends UsageRollupCounters {
+  account_id: string;
+  hour: string;
+  model: string;
+}
+
 // Deployment-wide facts written once, e.g. the master key's fingerprint (migration 006).
 export interface ServerSettingsTable {
   name: string;
@@ -380,6 +404,8 @@ export interface Database {
   routes: RoutesTable;
   sessions: SessionsTable;
   usage_records: UsageRecordsTable;
+  usage_rollups_hourly: UsageRollupsHourlyTable;
+  usage_account_rollups_hourly: UsageAccountRollupsHourlyTable;
   credit_balances: CreditBalancesTable;
   credit_ledger: CreditLedgerTable;
   credit_reservations: CreditReservationsTable;
