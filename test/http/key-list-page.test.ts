@@ -6,6 +6,7 @@ import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { createTeam } from '../support/accounts-fixtures.js';
+import { SEARCH_SCAN_ROWS } from '../../src/storage/api-keys.js';
 
 interface Listed {
   id: string;
@@ -133,6 +134,28 @@ for (const target of databaseTargets()) {
       expect(found).toEqual({ keys: [expect.objectContaining({ id: mine.id })], next_cursor: null });
       expect((await gw.app.inject({ url: `/admin/keys?search=${theirs.prefix}`, headers })).json().keys).toEqual([]);
       expect((await gw.app.inject({ url: `/admin/keys?search=${mine.prefix}`, headers })).json().keys).toEqual([expect.objectContaining({ id: mine.id })]);
+    });
+
+    it('bounds the keys one search request examines, and pages on to every match, each once', async () => {
+      const user = await signUp(gw.app);
+      const account = (await gw.services.storage.accounts.findPersonal(user.userId))!;
+      const first = await createKey(gw.app, user, { name: 'needle one' });
+      // SEARCH_SCAN_ROWS + 2 keys that do not match, written straight to storage (minting them one by
+      // one through the API would only slow the suite down; revoked, as a user may hold only 1,000 active keys), then a second match.
+      const at = new Date().toISOString();
+      const filler = Array.from({ length: SEARCH_SCAN_ROWS + 2 }, (_, i) => i);
+      for (let i = 0; i < filler.length; i += 500) {
+        await gw.services.storage.db
+          .insertInto('api_keys')
+          .values(filler.slice(i, i + 500).map((n) => ({ id: `key_f${String(n).padStart(7, '0')}`, account_id: account.id, created_by: user.userId, kind: 'personal', name: `hay ${n}`, key_prefix: `tg_live_f${String(n).padStart(7, '0')}`, environment: 'live', secret_hash: `h${n}`, allowed_origins: '[]', allowed_ips: '[]', scopes: '[]', metadata: '{}', is_default: 0 as const, revoked_at: at, created_at: at, updated_at: at })))
+          .execute();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2)); // the next key's created_at must come later than the filler's
+      const last = await createKey(gw.app, user, { name: 'needle two' });
+      const { rows, pages } = await walk('/api/v1/auth/keys?search=needle&limit=10', user.auth);
+      expect(rows.map((r) => r.id)).toEqual([first.id, last.id]);
+      // The filler is more than one page's scan: the walk took a page that held no match at all.
+      expect(pages).toBeGreaterThanOrEqual(2);
     });
 
     it('refuses a cursor it did not write with a 422 naming the field', async () => {
