@@ -41,7 +41,7 @@ export async function runListingScale(config: BenchConfig, log: (line: string) =
     try {
       const requests = config.listingRequests;
       const cases = [
-        { name: 'key list, first page (100 of 1M)', path: '/api/v1/auth/keys' },
+        { name: `key list, first page (100 of ${config.listingKeys.toLocaleString('en-US')})`, path: '/api/v1/auth/keys' },
         { name: 'key search by name (1 key in 5,000 matches)', path: '/api/v1/auth/keys?search=svc-4242-' },
         { name: 'key search by prefix (one key)', path: `/api/v1/auth/keys?search=tg_live_${(Math.floor(config.listingKeys / 2)).toString(16).padStart(8, '0')}` },
         { name: '30-day usage chart (group_by=day)', path: '/api/v1/usage?group_by=day' },
