@@ -45,6 +45,10 @@ export interface BenchConfig {
   databaseUrl: string | undefined;
   /** Profiling run (bench/profile-tollgate.ts): seconds of load while the profiler samples. */
   profileDurationS: number;
+  /** Listings at scale (bench/listing/, PostgreSQL only): keys and usage records seeded, requests per case. */
+  listingKeys: number;
+  listingUsageRecords: number;
+  listingRequests: number;
 }
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): BenchConfig {
@@ -74,6 +78,9 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, root = pro
     keyScaleDurationS: number(env, 'BENCH_KEY_SCALE_DURATION_S', quick ? 0.5 : 2),
     databaseUrl: env.BENCH_DATABASE_URL?.trim() || undefined,
     profileDurationS: number(env, 'BENCH_PROFILE_DURATION_S', quick ? 5 : 20),
+    listingKeys: number(env, 'BENCH_LISTING_KEYS', quick ? 100_000 : 1_000_000),
+    listingUsageRecords: number(env, 'BENCH_LISTING_USAGE_RECORDS', quick ? 1_000_000 : 10_000_000),
+    listingRequests: number(env, 'BENCH_LISTING_REQUESTS', quick ? 50 : 200),
   });
 }
 

@@ -89,6 +89,26 @@ export interface BenchReport {
   skipped: { name: string; reason: string }[];
   /** Key lookups at scale (issue #6 item 4), when run. */
   keyScale?: KeyScaleReport;
+  /** Key listings and the usage chart at scale (issue 12 item 4), when run. */
+  listingScale?: ListingScaleReport;
+}
+
+export interface ListingScaleCase {
+  name: string;
+  path: string;
+  requests: number;
+  /** Rows in the last answer. */
+  rows: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+export interface ListingScaleReport {
+  method: string;
+  seeding?: { keys: number; usageRecords: number; rollupRows: number; seconds: number; description?: string };
+  cases: ListingScaleCase[];
+  skipped: string[];
+  error?: string;
 }
 
 /** One key-verification measurement: a database, a table size, warm cache or a miss every time. */

@@ -1,7 +1,7 @@
 // The targets of issue #6, checked for every proxy that is not the Node floor itself (so nginx's row
 // shows the yardstick is reachable, and Tollgate's row is the one that matters). "Peak RSS ≤ 200 MB
 // with 100k keys cached" can only be judged from a run whose target had 100k keys loaded.
-import type { GoalCheck, KeyScaleReport, TargetComparison, TargetResult } from './bench-result.js';
+import type { GoalCheck, KeyScaleReport, ListingScaleReport, TargetComparison, TargetResult } from './bench-result.js';
 import { DIRECT, NODE_FLOOR } from './compare-targets.js';
 
 export function checkGoals(results: readonly TargetResult[], comparisons: readonly TargetComparison[]): GoalCheck[] {
@@ -39,4 +39,9 @@ export function keyScaleGoals(keyScale: KeyScaleReport): GoalCheck[] {
     value: `${flat.ratio >= 1 ? '+' : '−'}${Math.abs((flat.ratio - 1) * 100).toFixed(1)}%`,
     met: flat.ratio <= 1.1,
   }));
+}
+
+/** "The key list (first page, search) and the 30-day usage chart answer in under 200 ms p95" (issue 12). */
+export function listingScaleGoals(listing: ListingScaleReport): GoalCheck[] {
+  return listing.cases.map((c) => ({ name: `listing (${listing.seeding ? `${listing.seeding.keys.toLocaleString('en-US')} keys` : 'postgres'})`, goal: `${c.name}: p95 < 200 ms`, value: `${c.p95Ms.toFixed(1)} ms`, met: c.p95Ms < 200 }));
 }

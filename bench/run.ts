@@ -1,6 +1,7 @@
 // `npm run bench`: one command, one machine, every figure next to its floor (issue #6). Starts the
 // mock upstreams, measures each target in turn (direct, the Node floor, nginx, Tollgate — the list in
-// bench/targets/all-targets.ts), then key lookups at scale (bench/keys/), and writes bench/results/
+// bench/targets/all-targets.ts), then key lookups at scale (bench/keys/) and listings at scale
+// (bench/listing/), and writes bench/results/
 // (latest.* or, quick, quick.*). Settings come from BENCH_* variables (see bench/bench-config.ts and
 // BENCHMARKS.md); BENCH_QUICK=1 for a smoke run.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBenchConfig } from './bench-config.js';
 import { collectMeta } from './bench-meta.js';
-import type { BenchReport, KeyScaleReport, TargetResult } from './bench-result.js';
-import { checkGoals, keyScaleGoals } from './check-goals.js';
+import type { BenchReport, KeyScaleReport, ListingScaleReport, TargetResult } from './bench-result.js';
+import { checkGoals, keyScaleGoals, listingScaleGoals } from './check-goals.js';
+import { LISTING_SCALE, runListingScale } from './listing/run-listing-scale.js';
 import { compareTargets, DIRECT } from './compare-targets.js';
 import { pinCurrentProcess, planCpus } from './cpu-plan.js';
 import { loadScenarios } from './load-scenarios.js';
@@ -55,14 +57,20 @@ async function main(): Promise<void> {
       log(`▶ key lookups at scale (${config.keyScaleSizes.map((n) => n.toLocaleString('en-US')).join(' and ')} keys)`);
       keyScale = await runKeyScale(config, log);
     }
+    let listingScale: ListingScaleReport | undefined;
+    if (config.targetNames.length === 0 || config.targetNames.includes(LISTING_SCALE)) {
+      log(`▶ listings at scale (${config.listingKeys.toLocaleString('en-US')} keys, ${config.listingUsageRecords.toLocaleString('en-US')} usage records)`);
+      listingScale = await runListingScale(config, log);
+    }
     const comparisons = compareTargets(targets);
     const report: BenchReport = {
       meta: collectMeta(config, plan, (performance.now() - startedAt) / 1000),
       targets,
       comparisons,
-      goals: [...checkGoals(targets, comparisons), ...(keyScale ? keyScaleGoals(keyScale) : [])],
+      goals: [...checkGoals(targets, comparisons), ...(keyScale ? keyScaleGoals(keyScale) : []), ...(listingScale ? listingScaleGoals(listingScale) : [])],
       skipped,
       ...(keyScale ? { keyScale } : {}),
+      ...(listingScale ? { listingScale } : {}),
     };
     const written = writeResults(report, config);
     log(`\n${written.markdown}`);

@@ -2,6 +2,7 @@
 // with ratios to the floors, and the issue's goals. Used for latest.md and BENCHMARKS.md.
 import type { BenchReport, MedianFigures, TargetResult } from '../bench-result.js';
 import { renderKeyScale } from './render-key-scale.js';
+import { renderListingScale } from './render-listing-scale.js';
 
 const missing = (value: number | undefined): value is undefined => value === undefined || Number.isNaN(value);
 const ms = (value: number | undefined) => (missing(value) ? '—' : value.toFixed(3));
@@ -29,6 +30,7 @@ export function renderMarkdown(report: BenchReport): string {
     ...overheadTable(report),
   ];
   if (report.keyScale) lines.push('', ...renderKeyScale(report.keyScale));
+  if (report.listingScale) lines.push('', ...renderListingScale(report.listingScale));
   if (report.goals.length > 0) {
     lines.push('', '**Goals of issue #6**', '', row(['target', 'goal', 'measured', 'met']), row(['---', '---', '---:', ':---:']));
     for (const goal of report.goals) {

@@ -14,6 +14,7 @@ import { AdminKey, AdminKeyList, AdminKeyParams, CreatedAdminKey, CreateAdminKey
 import { Budgets, type BudgetView } from '../credits/budgets.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import { authenticateAdmin, type AdminPrincipal } from '../http/authenticate-admin.js';
+import { announceNextPage, KeyListQuery, keyPageRequest } from '../http/key-list-page.js';
 
 /** What these routes use of the composition root. */
 export type AdminKeyRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'credits' | 'keyEvents' | 'keys' | 'serviceTokens' | 'storage'>;
@@ -98,12 +99,13 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: AdminKeyR
     });
   });
 
-  r.get('/admin/keys', { schema: { tags, security, response: { 200: AdminKeyList } } }, async (request) => {
+  // Newest first, a page at a time (SPEC §8): the next page's cursor in `next_cursor`, X-Next-Cursor and Link.
+  r.get('/admin/keys', { schema: { tags, security, querystring: KeyListQuery, response: { 200: AdminKeyList } } }, async (request, reply) => {
     const principal = await authenticateAdmin(services, request);
     const now = new Date().toISOString();
-    const list = await storage.apiKeys.listByAccount(principal.accountId, 'org');
-    const views = await budgets.viewMany('key', list.map((k) => k.id));
-    return { keys: list.reverse().map((k) => adminKeyOut(k, now, views.get(k.id) ?? null)) };
+    const page = await storage.apiKeys.page({ owner: { accountId: principal.accountId }, kind: 'org', order: 'desc', ...keyPageRequest(request.query) });
+    const views = await budgets.viewMany('key', page.keys.map((k) => k.id));
+    return { keys: page.keys.map((k) => adminKeyOut(k, now, views.get(k.id) ?? null)), next_cursor: announceNextPage(request, reply, page.next) };
   });
 
   r.get('/admin/keys/:id', { schema: { tags, security, params: AdminKeyParams, response: { 200: AdminKey } } }, async (request) => {

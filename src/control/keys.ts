@@ -12,6 +12,7 @@ import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { StorageTransaction } from '../storage/storage.js';
 import { keyChangeAudit, keyMetadata, validateKeySettings } from '../keys/key-settings.js';
 import { Budgets } from '../credits/budgets.js';
+import { announceNextPage, KeyListQuery, keyPageRequest } from '../http/key-list-page.js';
 import { CreatedKey, CreateKeyBody, DecryptedKey, KeyIdParams, KeyMetadata, PatchKeyBody, RotateKeyBody } from '../http/schemas/key-schemas.js';
 
 /** What these routes use of the composition root. */
@@ -105,12 +106,14 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
     return reply.status(201).send({ ...(await withBudget(record, now)), key });
   });
 
-  r.get('/api/v1/auth/keys', { schema: { tags, security, response: { 200: Type.Array(KeyMetadata) } } }, async (request) => {
+  // Oldest first, a page at a time (SPEC §8): the next page's cursor comes in X-Next-Cursor and Link.
+  r.get('/api/v1/auth/keys', { schema: { tags, security, querystring: KeyListQuery, response: { 200: Type.Array(KeyMetadata) } } }, async (request, reply) => {
     const user = await authenticateUser(services, request);
     const now = new Date();
-    const list = await storage.apiKeys.listByCreator(user.id, 'personal');
-    const views = await budgets.viewMany('key', list.map((k) => k.id));
-    return list.map((k) => keyMetadata(k, now, views.get(k.id) ?? null));
+    const page = await storage.apiKeys.page({ owner: { createdBy: user.id }, kind: 'personal', order: 'asc', ...keyPageRequest(request.query) });
+    announceNextPage(request, reply, page.next);
+    const views = await budgets.viewMany('key', page.keys.map((k) => k.id));
+    return page.keys.map((k) => keyMetadata(k, now, views.get(k.id) ?? null));
   });
 
   r.get('/api/v1/auth/keys/default', { schema: { tags, security, response: { 200: KeyMetadata } } }, async (request) => {

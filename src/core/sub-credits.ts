@@ -83,3 +83,11 @@ export function carryCharge(carry: bigint, exact: bigint): CarriedCharge {
 export function creditsCovering(units: bigint): number {
   return Number((units + UNITS_PER_CREDIT - 1n) / UNITS_PER_CREDIT);
 }
+
+/** An exact decimal string of credits ("0.00345", as unitsToDecimal writes it) as sub-credit units. */
+export function decimalToUnits(text: string): bigint {
+  const match = /^(-?)(\d+)(?:\.(\d{1,12}))?$/.exec(text);
+  if (!match) throw new RangeError(`not a decimal of at most 12 places: ${JSON.stringify(text)}`);
+  const units = BigInt(match[2]!) * UNITS_PER_CREDIT + BigInt((match[3] ?? '').padEnd(12, '0'));
+  return match[1] ? -units : units;
+}

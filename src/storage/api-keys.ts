@@ -1,6 +1,7 @@
 // API key rows. Only the HMAC of a key is stored; a recoverable key also keeps an AES-GCM
 // ciphertext bound to its row. `revoked_at` may lie in the future: a rotated key's grace period.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ListPosition } from '../core/list-cursor.js';
 import { bool, json, tableCodec } from './codec.js';
 import type { Tables } from './schema.js';
 
@@ -35,6 +36,25 @@ export interface ApiKeyRecord {
   lastUsedAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One page of a key listing (SPEC §8 "Listing at scale"): keyset order on (created_at, id). */
+export interface KeyPageQuery {
+  owner: { accountId: string } | { createdBy: string };
+  kind: ApiKeyRecord['kind'];
+  order: 'asc' | 'desc';
+  limit: number;
+  /** The last row of the previous page. */
+  after?: ListPosition | undefined;
+  /** A case-insensitive substring of the name, or a prefix of key_prefix. */
+  search?: string | undefined;
+}
+
+/** Keys a search examines per page at most: what bounds the time of one search request. */
+export const SEARCH_SCAN_ROWS = 5_000;
+
+function positionOf(row: { createdAt: string; id: string } | undefined): ListPosition | null {
+  return row ? { createdAt: row.createdAt, id: row.id } : null;
 }
 
 export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, 'name' | 'allowedOrigins' | 'expiresAt' | 'scopes' | 'models' | 'rateLimit' | 'allowedIps' | 'metadata'>>;
@@ -84,6 +104,40 @@ export class ApiKeysRepository {
       .orderBy('id', 'asc')
       .execute();
     return rows.map(codec.decode);
+  }
+
+  /**
+   * One page, and the position to continue from (null at the end). The owner, kind and order walk
+   * the listing index of migration 015, so a page is an index range read however many keys there
+   * are. A search looks at no more than SEARCH_SCAN_ROWS keys per page (a substring of the name has
+   * no index without extensions): a page may then hold fewer matches than `limit`, even none, and
+   * still name a next position, from where the scan goes on. Each request stays bounded; paging
+   * on still finds every match exactly once.
+   */
+  async page(query: KeyPageQuery): Promise<{ keys: ApiKeyRecord[]; next: ListPosition | null }> {
+    let q = this.db.selectFrom('api_keys').where('kind', '=', query.kind);
+    q = 'accountId' in query.owner ? q.where('accountId', '=', query.owner.accountId) : q.where('createdBy', '=', query.owner.createdBy);
+    const after = query.after;
+    if (after) q = q.where((eb) => eb(eb.refTuple('createdAt', 'id'), query.order === 'asc' ? '>' : '<', eb.tuple(after.createdAt, after.id)));
+    const ordered = q.orderBy('createdAt', query.order).orderBy('id', query.order);
+    const search = query.search;
+    if (!search) {
+      const rows = await ordered.selectAll().limit(query.limit + 1).execute();
+      const keys = rows.slice(0, query.limit).map(codec.decode);
+      return { keys, next: rows.length > query.limit ? positionOf(keys[keys.length - 1]) : null };
+    }
+    const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    const scanned = await ordered
+      .select(['id', 'createdAt', sql<number | boolean>`(lower(name) like ${pattern} escape '\\' or substr(key_prefix, 1, ${search.length}) = ${search})`.as('hit')])
+      .limit(SEARCH_SCAN_ROWS)
+      .execute();
+    const hits = scanned.filter((r) => Boolean(r.hit));
+    const found = hits.slice(0, query.limit);
+    const rows = found.length === 0 ? [] : await this.db.selectFrom('api_keys').selectAll().where('id', 'in', found.map((r) => r.id)).execute();
+    const byId = new Map(rows.map((r) => [r.id, codec.decode(r)]));
+    const keys = found.map((r) => byId.get(r.id)).filter((k): k is ApiKeyRecord => k !== undefined);
+    if (hits.length > query.limit) return { keys, next: positionOf(found[found.length - 1]) };
+    return { keys, next: scanned.length === SEARCH_SCAN_ROWS ? positionOf(scanned[scanned.length - 1]) : null };
   }
 
   /** Applies the patch; the stored key after it, or undefined when it is gone. */

@@ -8,7 +8,7 @@
 import type { AccountsTable, AuditEventsTable, InvitationsTable, MembershipsTable, RefreshTokensTable, ServerSettingsTable, ServiceTokensTable, UsersTable } from './tables/accounts-tables.js';
 import type { ApiKeysTable, AutomationSettingsTable, SessionsTable } from './tables/keys-tables.js';
 import type { AliasesTable, ProvidersTable, RoutesTable } from './tables/catalog-tables.js';
-import type { AccountLimitsTable, BudgetHoldsTable, BudgetSpendTable, BudgetsTable, CreditBalancesTable, CreditLedgerTable, CreditReservationsTable, PricesTable, StripeEventsTable, UsageRecordsTable } from './tables/money-tables.js';
+import type { AccountLimitsTable, BudgetHoldsTable, BudgetSpendTable, BudgetsTable, CreditBalancesTable, CreditLedgerTable, CreditReservationsTable, PricesTable, StripeEventsTable, UsageAccountRollupsHourlyTable, UsageRecordsTable, UsageRollupsHourlyTable } from './tables/money-tables.js';
 import type { EventOncesTable, EventsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './tables/events-tables.js';
 
 /** The two SQL databases one schema serves (migrations branch on it where their SQL differs). */
@@ -30,6 +30,8 @@ export interface Database {
   routes: RoutesTable;
   sessions: SessionsTable;
   usage_records: UsageRecordsTable;
+  usage_rollups_hourly: UsageRollupsHourlyTable;
+  usage_account_rollups_hourly: UsageAccountRollupsHourlyTable;
   credit_balances: CreditBalancesTable;
   credit_ledger: CreditLedgerTable;
   credit_reservations: CreditReservationsTable;

@@ -16,6 +16,7 @@ import { ProvidersRepository } from './providers.js';
 import { RoutesRepository } from './routes.js';
 import { SessionsRepository } from './sessions.js';
 import { UsageRecordsRepository } from './usage-records.js';
+import { UsageRollupsRepository } from './usage-rollups.js';
 import type { Database, Tables } from './schema.js';
 import { UsersRepository } from './users.js';
 import { CreditsRepository } from './credits.js';
@@ -48,6 +49,7 @@ export class StorageTransaction {
   readonly routes: RoutesRepository;
   readonly sessions: SessionsRepository;
   readonly usage: UsageRecordsRepository;
+  readonly usageRollups: UsageRollupsRepository;
   readonly serverSettings: ServerSettingsRepository;
   readonly invitations: InvitationsRepository;
   readonly stripeEvents: StripeEventsRepository;
@@ -75,6 +77,7 @@ export class StorageTransaction {
     this.routes = new RoutesRepository(db);
     this.sessions = new SessionsRepository(db);
     this.usage = new UsageRecordsRepository(db);
+    this.usageRollups = new UsageRollupsRepository(db);
     this.serverSettings = new ServerSettingsRepository(db);
     this.invitations = new InvitationsRepository(db);
     this.stripeEvents = new StripeEventsRepository(db);

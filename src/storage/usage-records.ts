@@ -1,7 +1,9 @@
 // Usage records: one per data-plane request whose key was identified. Written in batches by the
-// gateway's usage writer; read grouped by key, model and day for GET /api/v1/usage.
+// gateway's usage writer, each batch added to the hourly rollups (usage-rollups.ts) that
+// GET /api/v1/usage reads.
 import type { Kysely } from 'kysely';
 import type { Tables } from './schema.js';
+import { UsageRollupsRepository } from './usage-rollups.js';
 
 export interface UsageRecord {
   id: string;
@@ -34,82 +36,32 @@ export interface UsageRecord {
 
 const PRICE_COLUMNS = ['priceSource', 'priceInputPerMtok', 'priceOutputPerMtok', 'pricePerRequest', 'exactCost'] as const;
 
-export interface UsageGroup {
-  day: string;
-  accountId: string;
-  keyId: string;
-  /** The model name, or the route path for plain HTTP routes. */
-  model: string | null;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  credits: number;
-}
-
-export interface UsageQuery {
-  accountIds: readonly string[];
-  keyId?: string | undefined;
-  fromDay: string;
-  toDay: string;
-}
-
 export class UsageRecordsRepository {
   constructor(private readonly db: Kysely<Tables>) {}
 
+  /**
+   * Stores the records and adds them to the hourly rollups in one transaction (inside the caller's,
+   * when it is one), so the rollups never count a record that is not stored nor miss one that is.
+   */
   async insertMany(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.db
-      .insertInto('usage_records')
-      .values(
-        records.map((r) => ({
-          ...r,
-          latencyMs: Math.round(r.latencyMs),
-          day: r.createdAt.slice(0, 10),
-          clientRequestId: r.clientRequestId ?? null,
-          ...Object.fromEntries(PRICE_COLUMNS.map((c) => [c, r[c] ?? null])),
-        })),
-      )
-      .execute();
-  }
-
-  /** Totals per day, key and model (or route), newest day first. */
-  async grouped(query: UsageQuery): Promise<UsageGroup[]> {
-    if (query.accountIds.length === 0) return [];
-    let q = this.db
-      .selectFrom('usage_records')
-      .select((eb) => [
-        'day',
-        'accountId',
-        'keyId',
-        eb.fn.coalesce('model', 'route').as('model'),
-        eb.fn.countAll<number>().as('requests'),
-        eb.fn.sum<number>(eb.case().when('status', '>=', 400).then(1).else(0).end()).as('errors'),
-        eb.fn.sum<number>('inputTokens').as('inputTokens'),
-        eb.fn.sum<number>('outputTokens').as('outputTokens'),
-        eb.fn.sum<number>('credits').as('credits'),
-      ])
-      .where('accountId', 'in', query.accountIds)
-      .where('day', '>=', query.fromDay)
-      .where('day', '<=', query.toDay);
-    if (query.keyId !== undefined) q = q.where('keyId', '=', query.keyId);
-    const rows = await q
-      .groupBy(['day', 'accountId', 'keyId', (eb) => eb.fn.coalesce('model', 'route')])
-      .orderBy('day', 'desc')
-      .orderBy('keyId')
-      .limit(10_000)
-      .execute();
-    return rows.map((row) => ({
-      day: row.day,
-      accountId: row.accountId,
-      keyId: row.keyId,
-      model: row.model,
-      requests: Number(row.requests),
-      errors: Number(row.errors),
-      inputTokens: Number(row.inputTokens),
-      outputTokens: Number(row.outputTokens),
-      credits: Number(row.credits),
-    }));
+    const write = async (db: Kysely<Tables>) => {
+      await db
+        .insertInto('usage_records')
+        .values(
+          records.map((r) => ({
+            ...r,
+            latencyMs: Math.round(r.latencyMs),
+            day: r.createdAt.slice(0, 10),
+            clientRequestId: r.clientRequestId ?? null,
+            ...Object.fromEntries(PRICE_COLUMNS.map((c) => [c, r[c] ?? null])),
+          })),
+        )
+        .execute();
+      await new UsageRollupsRepository(db).add(records);
+    };
+    if (this.db.isTransaction) await write(this.db);
+    else await this.db.transaction().execute(write);
   }
 
   /** Every record of one request (tests and support look-ups); `accountIds` narrows to those accounts. */

@@ -42,6 +42,7 @@ for (const target of databaseTargets()) {
       expect(listed.statusCode).toBe(200);
       expect(listed.json()).toEqual({
         keys: [{ id: body.key.id, name: 'seed-key', prefix: body.key.prefix, enabled: true, created_at: body.key.created_at, last_used_at: expect.any(String), revoked_at: null, allowed_ips: [], metadata: {}, budget: null }],
+        next_cursor: null,
       });
       expect(listed.body).not.toContain(body.secret);
 

@@ -2,7 +2,8 @@
 // ranking behind the "three largest costs", the key seeding behind "key lookups at scale" (seeded
 // keys must really pass the data plane's key check, on every database), and the flatness goal.
 import { describe, expect, it } from 'vitest';
-import { keyScaleGoals } from '../../bench/check-goals.js';
+import { keyScaleGoals, listingScaleGoals } from '../../bench/check-goals.js';
+import { renderListingScale } from '../../bench/report/render-listing-scale.js';
 import { openKeyDatabase } from '../../bench/keys/key-database.js';
 import { seedApiKeys } from '../../bench/keys/seed-api-keys.js';
 import { frameFile, summarizeCpuProfile, type CpuProfile } from '../../bench/profile/summarize-cpu-profile.js';
@@ -56,6 +57,31 @@ describe('CPU profile summary', () => {
     expect(frameFile('file:///repo/node_modules/@fastify/swagger/index.js', '/repo')).toBe('@fastify/swagger');
     expect(frameFile('file:///repo/dist/src/app.js', '/repo')).toBe('dist/src/app.js');
     expect(frameFile('node:internal/timers', '/repo')).toBe('node:internal/timers');
+  });
+});
+
+describe('listing-scale goal and report', () => {
+  const report = {
+    method: 'over HTTP',
+    seeding: { keys: 1_000_000, usageRecords: 10_000_000, rollupRows: 2_000_000, seconds: 600 },
+    cases: [
+      { name: 'key list, first page', path: '/api/v1/auth/keys', requests: 200, rows: 100, p50Ms: 12, p95Ms: 199.9 },
+      { name: '30-day usage chart', path: '/api/v1/usage?group_by=day', requests: 200, rows: 30, p50Ms: 80, p95Ms: 200 },
+    ],
+    skipped: [],
+  };
+
+  it('is met under 200 ms p95 and missed at 200 ms', () => {
+    expect(listingScaleGoals(report).map((g) => [g.name, g.met, g.value])).toEqual([
+      ['listing (1,000,000 keys)', true, '199.9 ms'],
+      ['listing (1,000,000 keys)', false, '200.0 ms'],
+    ]);
+  });
+
+  it('reports what was seeded and each read with its p50 and p95', () => {
+    const lines = renderListingScale(report).join('\n');
+    expect(lines).toContain('1,000,000 keys, 10,000,000 usage records');
+    expect(lines).toContain('| key list, first page | `GET /api/v1/auth/keys` | 100 | 200 | 12.0 | 199.9 |');
   });
 });
 

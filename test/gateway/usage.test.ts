@@ -31,9 +31,9 @@ for (const target of databaseTargets()) {
       expect(usage.json().to).toBe(today);
       expect(usage.json().data).toEqual(
         expect.arrayContaining([
-          { day: today, account_id: accountId, key_id: f.keyId, model: 'chat-default', requests: 3, errors: 0, input_tokens: 21, output_tokens: 15, credits: 0 },
-          { day: today, account_id: accountId, key_id: second.id, model: 'mock/gpt-4o-mini', requests: 1, errors: 0, input_tokens: 7, output_tokens: 5, credits: 0 },
-          { day: today, account_id: accountId, key_id: second.id, model: 'unknown-model', requests: 1, errors: 1, input_tokens: 0, output_tokens: 0, credits: 0 },
+          { day: today, account_id: accountId, key_id: f.keyId, model: 'chat-default', requests: 3, errors: 0, input_tokens: 21, output_tokens: 15, credits: 0, exact_cost: '0' },
+          { day: today, account_id: accountId, key_id: second.id, model: 'mock/gpt-4o-mini', requests: 1, errors: 0, input_tokens: 7, output_tokens: 5, credits: 0, exact_cost: '0' },
+          { day: today, account_id: accountId, key_id: second.id, model: 'unknown-model', requests: 1, errors: 1, input_tokens: 0, output_tokens: 0, credits: 0, exact_cost: '0' },
         ]),
       );
       expect(usage.json().totals).toMatchObject({ requests: 5, errors: 1, input_tokens: 28, output_tokens: 20 });

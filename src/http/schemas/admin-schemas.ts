@@ -55,7 +55,10 @@ export const AdminKey = Type.Object({
   budget: BudgetOut,
 });
 
-export const AdminKeyList = Type.Object({ keys: Type.Array(AdminKey) });
+export const AdminKeyList = Type.Object({
+  keys: Type.Array(AdminKey),
+  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last' }),
+});
 
 export const AdminKeyParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 

@@ -15,6 +15,7 @@ import { stripeEvents } from './011-stripe-events.js';
 import { webhooks } from './012-webhooks.js';
 import { budgets } from './013-budgets.js';
 import { exactCharges } from './014-exact-charges.js';
+import { listingAndRollups } from './015-listing-and-rollups.js';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -32,5 +33,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '012-webhooks': webhooks(),
     '013-budgets': budgets(),
     '014-exact-charges': exactCharges(),
+    '015-listing-and-rollups': listingAndRollups(dialect),
   };
 }

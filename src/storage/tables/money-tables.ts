@@ -32,6 +32,30 @@ export interface UsageRecordsTable {
   exact_cost: string | null;
 }
 
+/** What the usage records of one hour add up to (migration 015); `model` is '' for neither model nor route. */
+export interface UsageRollupCounters {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  credits: number;
+  /** The exact price in sub-credit units (10^12 to the credit); written and read as decimal text, as it outgrows a double. */
+  credit_units: string;
+}
+
+export interface UsageRollupsHourlyTable extends UsageRollupCounters {
+  account_id: string;
+  hour: string;
+  key_id: string;
+  model: string;
+}
+
+export interface UsageAccountRollupsHourlyTable extends UsageRollupCounters {
+  account_id: string;
+  hour: string;
+  model: string;
+}
+
 // Credits, prices and limit overrides (migration 004-credits).
 export interface CreditBalancesTable {
   account_id: string;
