@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from '../../bench/free-port.js';
+import { killGroup, killGroupAtExit } from './process-group.js';
 
 const BIN = '/usr/local/bin';
 const SETPRIV = '/usr/bin/setpriv';
@@ -54,6 +55,9 @@ function asPostgres(program: string, args: string[]): [string, string[]] {
 
 export async function startOwnPostgres(): Promise<OwnPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-own-pg-'));
+  // Its files go with the test process even when remove() is never reached (its server: killGroupAtExit).
+  const removeFiles = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeFiles);
   const data = join(dir, 'data');
   const user = isRoot() ? postgresUser() : undefined;
   if (user) chownSync(dir, user.uid, user.gid);
@@ -82,6 +86,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=50'];
       const [program, args] = asPostgres(`${BIN}/postgres`, ['-D', data, '-p', String(port), ...settings]);
       child = spawn(program, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      killGroupAtExit(child);
       child.stdout!.on('data', (chunk) => (log += chunk));
       child.stderr!.on('data', (chunk) => (log += chunk));
       if (!(await acceptsConnections(own.url, () => own.running()))) {
@@ -91,19 +96,12 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     },
     async remove() {
       await own.stop('kill');
-      rmSync(dir, { recursive: true, force: true });
+      removeFiles();
+      process.removeListener('exit', removeFiles);
     },
   };
   await own.start();
   return own;
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // already gone
-  }
 }
 
 async function acceptsConnections(url: string, alive: () => boolean): Promise<boolean> {

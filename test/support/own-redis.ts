@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort } from '../../bench/free-port.js';
+import { killGroup, killGroupAtExit } from './process-group.js';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -40,6 +41,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     async start() {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
       child = spawn(REDIS_SERVER, args, { stdio: 'ignore', detached: true });
+      killGroupAtExit(child);
       if (!(await answersPing(port))) {
         await own.stop();
         throw new Error(`redis-server did not start on port ${port}`);
@@ -48,14 +50,6 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   };
   await own.start();
   return own;
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // already gone
-  }
 }
 
 async function answersPing(port: number): Promise<boolean> {

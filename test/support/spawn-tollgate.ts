@@ -1,4 +1,4 @@
-// Runs the real `tollgate` CLI in a child process (through tsx, so no build step is needed) and
+// Runs the real `tollgate` CLI in a child process (node with tsx's loader, so no build step is needed) and
 // finds the port it listens on from its JSON log. Hermetic: the child gets a temporary working
 // directory (a tollgate.yaml in the repository is not its config), an environment of only what a
 // shell needs plus the test's variables (a developer's TOLLGATE_* settings do not leak in), and its
@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const SHELL_VARIABLES = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ'];
 
@@ -29,17 +28,13 @@ export function childEnvironment(env: Record<string, string>): Record<string, st
 }
 
 /**
- * How the CLI is run: through the tsx command (a parent that relays signals, as `npm run dev` does), or
- * as one node process with tsx's loader — the server then gets signals itself, as in production. The
- * tsx command gives a child 30 ms to acknowledge a relayed signal and SIGKILLs one too busy to (a
- * server with 50 open streams on a loaded machine), so the fault tests run node directly.
+ * One node process with tsx's loader, not the tsx command: the server gets signals itself, as in
+ * production. The tsx command relays a signal and SIGKILLs a child that has not reported it 30 ms
+ * later: a server busy with 50 streams, or any server on a loaded machine, was killed mid-drain.
  */
-export type Runner = 'tsx' | 'node';
-
-function spawnCli(args: string[], env: Record<string, string>, runner: Runner = 'tsx'): ChildProcess {
+function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   const cwd = mkdtempSync(join(tmpdir(), 'tollgate-cwd-'));
-  const [program, argv] = runner === 'tsx' ? [tsx, [entry, ...args]] : [process.execPath, ['--import', tsxLoader, entry, ...args]];
-  const child = spawn(program, argv, { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.on('exit', () => {
     killGroup(child, 'SIGKILL');
     rmSync(cwd, { recursive: true, force: true });
@@ -47,7 +42,7 @@ function spawnCli(args: string[], env: Record<string, string>, runner: Runner = 
   return child;
 }
 
-/** The child leads its own group (detached): this reaches tsx and the node it started. */
+/** The child leads its own group (detached): this reaches the server and anything it started. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     process.kill(-child.pid!, signal);
@@ -72,9 +67,9 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
   });
 }
 
-export function startTollgateProcess(env: Record<string, string>, runner: Runner = 'tsx'): Promise<TollgateProcess> {
+export function startTollgateProcess(env: Record<string, string>): Promise<TollgateProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(['serve'], { TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env }, runner);
+    const child = spawnCli(['serve'], { TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
@@ -90,7 +85,7 @@ export function startTollgateProcess(env: Record<string, string>, runner: Runner
           child,
           url: match[1]!,
           output: () => output,
-          // The signal goes to the child only: tsx relays it to the server once (a group signal would arrive twice).
+          // The signal goes to the server alone, once (the group also holds whatever the server started).
           async stop(signal = 'SIGTERM') {
             if (child.exitCode === null) child.kill(signal);
             const killer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
