@@ -69,8 +69,8 @@ describe('upstream failures mid-answer leave nothing held', () => {
       config: {
         providers: [{ id: 'faulty', type: 'openai', base_url: base }],
         aliases: MODES.map((mode) => ({ name: mode, strategy: 'fallback', targets: [{ provider: 'faulty', model: mode }] })),
-        // The firehose is free: an upstream that ignores the output cap is charged for what it delivered,
-        // without bound, which is the money rules' concern, not this test's.
+        // The firehose is free: an upstream that ignores the output cap is charged for all it delivered,
+        // below zero if need be (SPEC §6), which would exhaust the account this test reuses.
         prices: [...MODES.filter((mode) => mode !== 'firehose'), 'chat-default'].map((model) => ({ model, ...price })),
         pricing: { unpriced: 'free' },
         upstream: { first_byte_timeout_ms: 500, idle_timeout_ms: 300 },
