@@ -19,6 +19,7 @@ import { KEY_SCALE, runKeyScale } from './keys/run-key-scale.js';
 import { measureTarget } from './measure-target.js';
 import { startMockUpstreams } from './mock-upstreams.js';
 import { writeResults } from './report/write-results.js';
+import { runSoak, SOAK } from './soak/run-soak.js';
 import { stopAllPinned } from './spawn-pinned.js';
 import { allTargets } from './targets/all-targets.js';
 
@@ -32,9 +33,13 @@ async function main(): Promise<void> {
   const runDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
   // nginx's worker drops to an unprivileged user and must traverse into its work directory.
   chmodSync(runDir, 0o755);
-  const watchdog = setTimeout(() => abort(`time limit of ${config.maxMinutes} min reached`), config.maxMinutes * 60_000);
+  // A soak outlasts the default limit by design: it gets its own minutes and ten more to start and stop.
+  const maxMinutes = config.targetNames.includes(SOAK) ? Math.max(config.maxMinutes, config.soakMinutes + 10) : config.maxMinutes;
+  const watchdog = setTimeout(() => abort(`time limit of ${maxMinutes} min reached`), maxMinutes * 60_000);
   watchdog.unref();
   try {
+    // The soak is a run of its own (minutes of fixed-rate load on two nodes), never part of the comparison.
+    if (config.targetNames.includes(SOAK)) return await runSoak(config, plan, runDir, log);
     log(`Tollgate benchmark${config.quick ? ' (quick mode)' : ''}: ${plan.description}`);
     const upstreams = await startMockUpstreams(config, plan);
     log(`mock upstreams: ${Object.entries(upstreams.urls).map(([kind, url]) => `${kind} ${url}`).join(', ')}`);

@@ -9,6 +9,7 @@ import { createConsoleLogger } from './logger.js';
 import { buildServices, type Services } from './services.js';
 
 export const SHUTDOWN_GRACE_MS = 10_000;
+const IDLE_CLOSE_EVERY_MS = 100;
 
 export interface RunningServer {
   app: App;
@@ -47,7 +48,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
         app.server.closeAllConnections();
       }, SHUTDOWN_GRACE_MS);
       timer.unref();
+      // Fastify closes the connections idle when the stop begins; a keep-alive connection whose
+      // last response (a stream) ends later would hold the drain open until the grace ran out.
+      // Close each one as it goes idle, so the stop ends when the last response does.
+      const idleCloser = setInterval(() => app.server.closeIdleConnections(), IDLE_CLOSE_EVERY_MS);
+      idleCloser.unref();
       await app.close();
+      clearInterval(idleCloser);
       clearTimeout(timer);
       await services.close();
       logger.info('stopped');

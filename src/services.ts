@@ -153,7 +153,12 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   const closers = new Closers();
   const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.dataDir);
   const secrets = deriveSecrets(masterKey);
-  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.databaseSchema });
+  const database = await connectDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: options.databaseSchema,
+    onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection was lost; the next query reconnects'),
+  });
   closers.add(() => database.close());
   if (options.migrate ?? true) {
     const applied = await migrateToLatest(database);

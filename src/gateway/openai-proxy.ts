@@ -13,7 +13,7 @@ import type { ApiKeyRecord } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
 import { failureError, readLimited, type AttemptLog, type Forwarded } from '../upstream/forward-upstream.js';
 import { relayStream } from '../upstream/relay-stream.js';
-import type { UpstreamRequest } from '../upstream/upstream-client.js';
+import { classifyUpstreamError, type UpstreamRequest } from '../upstream/upstream-client.js';
 import { CLIENT_CLOSED_STATUS, type AdmissionInput, type CallEnding } from './data-plane-call.js';
 import type { Admitted, DataPlaneEndpoint } from './data-plane-pipeline.js';
 
@@ -98,7 +98,8 @@ export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): Data
       return reply;
     }
     const text = await readLimited(forwarded.answer.body, MAX_UPSTREAM_BODY_BYTES).catch((error: unknown) => {
-      throw error instanceof ApiError ? error : failureError(signal.aborted ? 'aborted' : 'timeout');
+      // A body cut off by a reset is the upstream failing (502), not it running out of time (504).
+      throw error instanceof ApiError ? error : failureError(classifyUpstreamError(error, signal));
     });
     call.end({ status: 200, outcome: 'ok', usage: usageOf(parseJson(text)?.usage) ?? call.usageAtLeast });
     return reply.status(200).header('content-type', forwarded.answer.headers['content-type'] ?? 'application/json').send(text);

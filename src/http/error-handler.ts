@@ -6,6 +6,7 @@ import { lingerOnUnreadBody } from './drain-body.js';
 import { isOpenAiPath } from './planes.js';
 import { validationError } from '../core/validation-error.js';
 import type { ValidationIssue } from '../core/validation-issues.js';
+import { isDatabaseUnreachable } from '../storage/database-errors.js';
 
 
 function toApiError(error: FastifyError & { fastApiDetail?: unknown }): ApiError {
@@ -24,6 +25,8 @@ function toApiError(error: FastifyError & { fastApiDetail?: unknown }): ApiError
         return new ApiError('invalid_request', { message: 'The request body is not valid JSON.' });
       }
       if (error.statusCode === 413) return new ApiError('payload_too_large');
+      // Any route, not only the credit ones: a database outage is a 503 the client may retry, not a bug.
+      if (isDatabaseUnreachable(error)) return new ApiError('unavailable', { message: 'The database cannot be reached.', suggestion: 'Retry in a few seconds.' });
       return new ApiError('internal_error');
   }
 }

@@ -44,7 +44,8 @@ export class KeyCache {
     private readonly options: KeyCacheOptions,
   ) {
     this.entries = new LruMap(options.maxEntries);
-    this.nowMs = options.nowMs ?? Date.now;
+    // Read Date.now at each call, not once: a test that moves the clock (vi.setSystemTime) moves ours.
+    this.nowMs = options.nowMs ?? (() => Date.now());
   }
 
   async lookup(keyId: string): Promise<KeyLookup> {

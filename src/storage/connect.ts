@@ -26,6 +26,12 @@ export interface ConnectOptions {
   /** PostgreSQL schema to use (created if missing): test runs isolate themselves with it. */
   schema?: string | undefined;
   poolSize?: number;
+  /**
+   * Told when an idle pooled connection dies (PostgreSQL restarted or went away). Without a listener
+   * pg's pool re-emits it as an unhandled 'error' and the process crashes; the pool has already
+   * dropped that connection, and the next query reports the outage to its caller.
+   */
+  onIdleConnectionError?: (error: Error) => void;
 }
 
 // int8 (bigint, bigserial) arrives as a string by default; our integers stay below 2^53.
@@ -55,6 +61,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       types: pgTypes,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
+    pool.on('error', (error) => options.onIdleConnectionError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // Without an explicit schema, pin the migration tables to the connection's current schema so
     // another application's Kysely tables elsewhere in the same database are never mistaken for ours.

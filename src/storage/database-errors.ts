@@ -33,6 +33,16 @@ export function databaseErrorKind(error: unknown): DatabaseErrorKind {
   return 'other';
 }
 
+/**
+ * True when the database cannot be reached at all (refused, reset, shutting down, a pool ended),
+ * as opposed to a query it refused: callers answer 503 `unavailable` for these, never a 500.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (databaseErrorKind(error) === 'unavailable') return true;
+  const message = error instanceof Error ? error.message : '';
+  return /connection (terminated|refused|closed)|database connection is not open|pool .*(ended|closed)|timeout exceeded when trying to connect/i.test(message);
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return databaseErrorKind(error) === 'unique_violation';
 }

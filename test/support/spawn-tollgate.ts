@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const SHELL_VARIABLES = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ'];
 
 export interface TollgateProcess {
@@ -27,9 +28,18 @@ export function childEnvironment(env: Record<string, string>): Record<string, st
   return { ...base, ...env };
 }
 
-function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+/**
+ * How the CLI runs: through the tsx command (as `npm run dev` does), or as one node process with tsx's
+ * loader, which gets signals itself, as in production. The tsx command relays a signal and SIGKILLs a
+ * child that has not reported it 30 ms later — a server busy with 50 streams, or any server on a loaded
+ * machine, was killed mid-drain — so the fault suite runs node directly.
+ */
+export type Runner = 'tsx' | 'node';
+
+function spawnCli(args: string[], env: Record<string, string>, runner: Runner = 'tsx'): ChildProcess {
   const cwd = mkdtempSync(join(tmpdir(), 'tollgate-cwd-'));
-  const child = spawn(tsx, [entry, ...args], { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const [program, argv] = runner === 'tsx' ? [tsx, [entry, ...args]] : [process.execPath, ['--import', tsxLoader, entry, ...args]];
+  const child = spawn(program, argv, { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.on('exit', () => {
     killGroup(child, 'SIGKILL');
     rmSync(cwd, { recursive: true, force: true });
@@ -37,7 +47,7 @@ function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   return child;
 }
 
-/** The child leads its own group (detached): this reaches tsx and the node it started. */
+/** The child leads its own group (detached): this reaches tsx (when it runs) and the server. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     process.kill(-child.pid!, signal);
@@ -62,9 +72,9 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
   });
 }
 
-export function startTollgateProcess(env: Record<string, string>): Promise<TollgateProcess> {
+export function startTollgateProcess(env: Record<string, string>, runner: Runner = 'tsx'): Promise<TollgateProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(['serve'], { TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env });
+    const child = spawnCli(['serve'], { TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env }, runner);
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
@@ -80,7 +90,7 @@ export function startTollgateProcess(env: Record<string, string>): Promise<Tollg
           child,
           url: match[1]!,
           output: () => output,
-          // The signal goes to tsx, which relays it to the server once (a group signal would arrive twice).
+          // The signal goes to the child alone, once: tsx relays it to the server (a group signal would arrive twice).
           async stop(signal = 'SIGTERM') {
             if (child.exitCode === null) child.kill(signal);
             const killer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
