@@ -6,6 +6,7 @@ import { OperatorPage } from './pages/operator-page';
 import { PlaygroundPage } from './pages/playground-page';
 import { ProxyKeysPage } from './pages/proxy-keys-page';
 import { SignInPage, SignUpPage } from './pages/sign-in-page';
+import { TeamPage } from './pages/team-page';
 
 export const routes: RouteObject[] = [
   { path: '/sign-in', element: <SignInPage /> },
@@ -20,6 +21,7 @@ export const routes: RouteObject[] = [
       // The charts (ECharts) load with the usage page only.
       { path: 'usage', lazy: async () => ({ Component: (await import('./pages/usage-page')).UsagePage }) },
       { path: 'proxy-keys', element: <ProxyKeysPage /> },
+      { path: 'team', element: <TeamPage /> },
       { path: 'operator', element: <OperatorPage /> },
       { path: '*', element: <p>No such page.</p> },
     ],

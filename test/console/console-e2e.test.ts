@@ -130,7 +130,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.getByRole('link', { name: 'Playground' }).click();
     await page.getByRole('button', { name: 'Load my default key' }).click();
     await page.getByRole('button', { name: 'Default key loaded' }).waitFor();
-    await page.getByLabel('Model').selectOption('chat-default');
+    await page.getByLabel('Model').fill('chat-default');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByTestId('playground-usage').waitFor();
     expect(await page.getByTestId('playground-output').textContent()).toBe('This is a deterministic reply');
@@ -155,7 +155,14 @@ describe.skipIf(!available)('the console in a browser', () => {
     await checkPage('playground-revoked-key', [userKey]);
   }, 60_000);
 
-  it('an org admin creates and revokes a proxy key', async () => {
+  it('an org admin creates a team, switches to it, and creates and revokes a proxy key', async () => {
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByLabel('Team name').fill('Acme Robotics');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await expect.poll(() => page.getByLabel('Account', { exact: true }).inputValue()).toMatch(/^acc_/);
+    await expect.poll(async () => page.getByLabel('Account', { exact: true }).locator('option:checked').textContent()).toBe('Acme Robotics (owner)');
+    await page.getByText('No service tokens.').waitFor();
+    await checkPage('team', [userKey]);
     await page.getByRole('link', { name: 'Proxy Keys' }).click();
     await page.getByText('No proxy keys yet.').waitFor();
     await page.getByLabel('Proxy key name').fill('shared-service');
@@ -174,6 +181,7 @@ describe.skipIf(!available)('the console in a browser', () => {
   }, 60_000);
 
   it("an operator grants credits and the user's balance chart moves", async () => {
+    await page.getByLabel('Account', { exact: true }).selectOption({ label: "Ada Console's account (personal)" });
     await page.getByRole('link', { name: 'Usage' }).click();
     const chart = page.getByTestId('balance-chart');
     await chart.waitFor();
@@ -192,10 +200,11 @@ describe.skipIf(!available)('the console in a browser', () => {
       await search.fill(USER.email);
       await search.press('Enter');
       await operatorPage.getByRole('button', { name: USER.email }).click();
-      await operatorPage.getByLabel('Credits (negative to debit)').fill('500');
-      await operatorPage.getByLabel('Reason').fill('console e2e grant');
-      await operatorPage.getByRole('button', { name: 'Grant credits' }).click();
-      await operatorPage.getByText(/Granted 500 credits/).waitFor();
+      const grant = operatorPage.getByRole('form', { name: /Grant credits to Ada Console's account/ });
+      await grant.getByLabel('Credits (negative to debit)').fill('500');
+      await grant.getByLabel('Reason').fill('console e2e grant');
+      await grant.getByRole('button', { name: 'Grant credits' }).click();
+      await grant.getByText(/Granted 500 credits/).waitFor();
       await expectNoSecretsStored(operatorPage, []);
       await expectAccessible(operatorPage, 'operator-grant');
       await screenshot(operatorPage, 'operator-grant-375px');

@@ -46,6 +46,7 @@ function Frame() {
           <NavLink to="/playground">Playground</NavLink>
           <NavLink to="/usage">Usage</NavLink>
           <NavLink to="/proxy-keys">Proxy Keys</NavLink>
+          <NavLink to="/team">Team</NavLink>
           {me.data?.is_operator ? <NavLink to="/operator">Operator</NavLink> : null}
         </nav>
         <div className="who">

@@ -11,8 +11,10 @@ import { Button, Field, Problem } from '../components/ui';
 
 function useModels(key: string) {
   return useQuery({
-    queryKey: ['models', key.slice(0, 12)],
+    // Kept in memory for this page only (gcTime 0), like the key itself.
+    queryKey: ['models', key],
     enabled: key.length > 0,
+    gcTime: 0,
     queryFn: async () => {
       const response = await fetch('/v1/models', { headers: { authorization: `Bearer ${key}` } });
       if (!response.ok) return [];
@@ -86,17 +88,13 @@ export function PlaygroundPage() {
         )}
         <div className="field">
           <label htmlFor="playground-model">Model</label>
-          {models.data && models.data.length > 0 ? (
-            <select id="playground-model" value={model || models.data[0]} onChange={(event) => setModel(event.target.value)}>
-              {models.data.map((id) => (
-                <option key={id} value={id}>
-                  {id}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input id="playground-model" value={model} onChange={(event) => setModel(event.target.value)} placeholder="e.g. gpt-4o-mini" />
-          )}
+          {/* Free text, with the models this key may call as suggestions. */}
+          <input id="playground-model" list="playground-models" value={model} onChange={(event) => setModel(event.target.value)} placeholder={models.data?.[0] ?? 'e.g. gpt-4o-mini'} />
+          <datalist id="playground-models">
+            {(models.data ?? []).map((id) => (
+              <option key={id} value={id} />
+            ))}
+          </datalist>
         </div>
         <Field label="Message" name="prompt" multiline value={prompt} onChange={setPrompt} isRequired />
         <Button type="submit" variant="primary" isDisabled={busy || key.length === 0}>
