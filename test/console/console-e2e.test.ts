@@ -162,6 +162,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await expect.poll(() => page.getByLabel('Account', { exact: true }).inputValue()).toMatch(/^acc_/);
     await expect.poll(async () => page.getByLabel('Account', { exact: true }).locator('option:checked').textContent()).toBe('Acme Robotics (owner)');
     await page.getByText('No service tokens.').waitFor();
+    await page.getByText('No webhooks.').waitFor();
     await checkPage('team', [userKey]);
     await page.getByRole('link', { name: 'Proxy Keys' }).click();
     await page.getByText('No proxy keys yet.').waitFor();

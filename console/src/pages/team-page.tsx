@@ -1,5 +1,5 @@
 // The team: create a team account, and for the chosen account its members (roles, removal),
-// invitations (invite by email, withdraw) and service tokens.
+// invitations (invite by email, withdraw), service tokens and webhooks.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
@@ -9,6 +9,7 @@ import { useAccount } from '../components/account-context';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Button, Empty, Field, Loading, Problem, when } from '../components/ui';
 import { ServiceTokensSection } from './service-tokens-section';
+import { WebhooksSection } from './webhooks-section';
 
 type Role = 'owner' | 'admin' | 'member';
 
@@ -132,6 +133,7 @@ export function TeamPage() {
         <>
           <Members accountId={accountId} />
           <ServiceTokensSection accountId={accountId} />
+          <WebhooksSection accountId={accountId} />
         </>
       ) : (
         <Empty>Only the account's owners and admins manage its members and tokens.</Empty>
