@@ -4,6 +4,7 @@ import { Layout } from './pages/layout';
 import { KeysPage } from './pages/keys-page';
 import { OperatorPage } from './pages/operator-page';
 import { PlaygroundPage } from './pages/playground-page';
+import { ProvidersPage } from './pages/providers-page';
 import { ProxyKeysPage } from './pages/proxy-keys-page';
 import { SignInPage, SignUpPage } from './pages/sign-in-page';
 import { TeamPage } from './pages/team-page';
@@ -22,6 +23,7 @@ export const routes: RouteObject[] = [
       { path: 'usage', lazy: async () => ({ Component: (await import('./pages/usage-page')).UsagePage }) },
       { path: 'proxy-keys', element: <ProxyKeysPage /> },
       { path: 'team', element: <TeamPage /> },
+      { path: 'providers', element: <ProvidersPage /> },
       { path: 'operator', element: <OperatorPage /> },
       { path: '*', element: <p>No such page.</p> },
     ],

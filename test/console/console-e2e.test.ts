@@ -179,6 +179,10 @@ describe.skipIf(!available)('the console in a browser', () => {
     await row.getByText('revoked').waitFor();
     expect(await page.content()).not.toContain(proxySecret);
     await checkPage('proxy-key-revoked', [proxySecret]);
+    await page.getByRole('link', { name: 'Providers' }).click();
+    await page.getByText('No providers of this account.').waitFor();
+    await page.getByText('No aliases.').or(page.getByText('server-wide').first()).waitFor();
+    await checkPage('providers', [userKey]);
   }, 60_000);
 
   it("an operator grants credits and the user's balance chart moves", async () => {

@@ -47,6 +47,7 @@ function Frame() {
           <NavLink to="/usage">Usage</NavLink>
           <NavLink to="/proxy-keys">Proxy Keys</NavLink>
           <NavLink to="/team">Team</NavLink>
+          <NavLink to="/providers">Providers</NavLink>
           {me.data?.is_operator ? <NavLink to="/operator">Operator</NavLink> : null}
         </nav>
         <div className="who">
