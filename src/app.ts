@@ -35,6 +35,7 @@ import { registerUsageRoutes } from './control/usage.js';
 import { registerOperatorUpstreamRoutes } from './operator/providers.js';
 import { ApiError } from './core/errors.js';
 import { installErrorHandling, sendError } from './http/error-handler.js';
+import { registerConsole } from './http/console-static.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
 import { clientRequestIdOf, newRequestId } from './http/request-id.js';
@@ -137,6 +138,7 @@ export async function buildApp(services: Services): Promise<App> {
   registerSecretScanningRoutes(app, services);
   registerAdminWebhookRoutes(app, services);
   registerWebhookRoutes(app, services);
+  registerConsole(app);
   // The data plane last: it ends with the catch-all for configured plain HTTP routes.
   registerGatewayRoutes(app, services);
   return app;

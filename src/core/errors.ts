@@ -6,7 +6,7 @@ export const ERROR_CODES = {
   invalid_api_key: {
     status: 401,
     message: 'The provided API key is invalid or has been revoked.',
-    suggestion: 'Check the key you sent; GET /api/v1/auth/keys lists your keys by prefix.',
+    suggestion: 'Check the key you sent; GET /api/v1/auth/keys (or the API keys page of /console) lists your keys by prefix.',
   },
   invalid_token: {
     status: 401,
@@ -40,7 +40,7 @@ export const ERROR_CODES = {
   origin_not_allowed: {
     status: 403,
     message: 'This key may not be used from this origin.',
-    suggestion: "Add the origin to the key's allowed origins.",
+    suggestion: "Add the origin to the key's allowed origins (PATCH the key, or create one with it in /console).",
   },
   ip_not_allowed: {
     status: 403,
