@@ -268,7 +268,14 @@ export interface paths {
         };
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the X-Next-Cursor of the previous page */
+                    cursor?: string;
+                    /** @description keys per page (default 100) */
+                    limit?: number;
+                    /** @description a case-insensitive substring of the name, or a prefix of the key prefix */
+                    search?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -303,6 +310,8 @@ export interface paths {
                                 prefix: string;
                                 revoked_at: string | null;
                             }[];
+                            /** @description pass as `cursor` for the next page; null on the last */
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -2237,7 +2246,14 @@ export interface paths {
         };
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the X-Next-Cursor of the previous page */
+                    cursor?: string;
+                    /** @description keys per page (default 100) */
+                    limit?: number;
+                    /** @description a case-insensitive substring of the name, or a prefix of the key prefix */
+                    search?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -3138,6 +3154,118 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/{id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A redirect (302): see the Location header. */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A redirect (302): see the Location header. */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            providers: {
+                                /** @description Sign in by sending the browser to /api/v1/auth/sso/{id}/start. */
+                                id: string;
+                                /** @description The button's label. */
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -5083,10 +5211,14 @@ export interface paths {
             parameters: {
                 query?: {
                     account_id?: string;
-                    /** @description UTC day, YYYY-MM-DD */
+                    /** @description UTC day (YYYY-MM-DD: the whole day) or ISO 8601 UTC instant (its hour) */
                     from?: string;
+                    /** @description one row per day, hour, key or model; without it, one row per day, key and model */
+                    group_by?: "day" | "hour" | "key" | "model";
                     key_id?: string;
-                    /** @description UTC day, YYYY-MM-DD */
+                    /** @description a model name, or the path of a plain HTTP route */
+                    model?: string;
+                    /** @description UTC day (YYYY-MM-DD: the whole day) or ISO 8601 UTC instant (its hour) */
                     to?: string;
                 };
                 header?: never;
@@ -5103,21 +5235,29 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
-                                account_id: string;
+                                account_id?: string;
+                                /** @description whole credits charged */
                                 credits: number;
-                                day: string;
+                                day?: string;
                                 errors: number;
+                                /** @description credits, as an exact decimal */
+                                exact_cost: string;
+                                /** @description the hour’s first instant, ISO 8601 UTC */
+                                hour?: string;
                                 input_tokens: number;
-                                key_id: string;
-                                model: string | null;
+                                key_id?: string;
+                                model?: string | null;
                                 output_tokens: number;
                                 requests: number;
                             }[];
                             from: string;
+                            group_by?: string;
                             to: string;
                             totals: {
                                 credits: number;
                                 errors: number;
+                                /** @description credits, as an exact decimal */
+                                exact_cost: string;
                                 input_tokens: number;
                                 output_tokens: number;
                                 requests: number;

@@ -92,8 +92,8 @@ export function UsagePage() {
   });
   const hourly = useHourly(accountId);
   const rows = usage.data?.data ?? [];
-  const perDay = totalsBy(rows, (r) => r.day, (r) => r.credits);
-  const perKey = totalsBy(rows, (r) => r.key_id, (r) => r.credits);
+  const perDay = totalsBy(rows, (r) => r.day ?? '', (r) => r.credits);
+  const perKey = totalsBy(rows, (r) => r.key_id ?? '(no key)', (r) => r.credits);
   const perModel = totalsBy(rows, (r) => r.model ?? '(no model)', (r) => r.credits);
   const perHour = totalsBy(hourly.data ?? [], (r) => r.hour.slice(0, 13).replace('T', ' '), (r) => r.credits);
   return (
