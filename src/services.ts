@@ -19,6 +19,8 @@ import { apiEndpointOf } from './core/top-up-rules.js';
 import { StripeTopUps } from './credits/stripe-top-ups.js';
 import { ConfigError, DEFAULT_SERVICE_NAME, type Config } from './config.js';
 import type { OnBudgetThreshold } from './credits/budget-claims.js';
+import type { BudgetPresence } from './credits/budget-presence.js';
+import type { Budgets } from './credits/budgets.js';
 import { deriveSecrets, loadOrCreateMasterKey, masterKeyFingerprint, sameFingerprint, type DerivedSecrets } from './crypto/master-key.js';
 import { GatewayMetrics } from './gateway/gateway-metrics.js';
 import { UsageWriter } from './gateway/usage-writer.js';
@@ -114,6 +116,8 @@ export interface BuildOptions {
   spanExporter?: SpanExporter;
   /** The clock of budgets' periods, events and webhook deliveries (tests move it; default the wall clock). */
   clock?: () => Date;
+  /** Every credit claim a storage transaction even on SQLite (tests of that path, which PostgreSQL uses). */
+  storageCredits?: boolean;
 }
 
 /** What `close()` undoes, last built first: timers before the flushes they drive, storage last. */
@@ -193,6 +197,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     clock,
     onBudgetThreshold,
     onBalanceChange: creditsLowWatch(events),
+    singleWriter: database.dialect === 'sqlite' && !options.storageCredits,
     onUnpricedCall: (accountId, model, policy) => void unpricedNotices.notice(accountId, model, policy),
   });
   closers.add(() => admissionEngine.close());
@@ -214,9 +219,12 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     onLookup: (result) => metrics.keyCacheLookups.inc({ result }),
   });
   closers.add(keyEvents.onChanged((keyId) => keyCache.drop(keyId)));
+  // A key's settings changed (its budget among them, here or on another node): look for budgets again.
+  const { budgets, budgetPresence } = admissionEngine.credits;
+  closers.add(keyEvents.onChanged(() => budgetPresence.forget()));
   const catalog = new Catalog(storage, config, secrets, CATALOG_TTL_MS);
   if (config.redisUrl) metrics.keyBusHealthy.set(0);
-  const keyBus = config.redisUrl ? await startKeyBus(config.redisUrl, { keyEvents, keyCache, catalog, logger, closers }) : null;
+  const keyBus = config.redisUrl ? await startKeyBus(config.redisUrl, { keyEvents, keyCache, catalog, budgets, budgetPresence, logger, closers }) : null;
   closers.every(KEY_BUS_HEALTH_MS, () => metrics.keyBusHealthy.set(keyBus?.healthy ? 1 : 0));
 
   // Upstreams: two connection pools, closed after the flushes below (last built, first closed).
@@ -225,7 +233,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
 
   // Off the request path: usage records and last-use times, written in batches and flushed at close
   // while storage is still open (their timers are cleared first, then the final flush runs).
-  const usage = new UsageWriter(storage, logger, (count) => metrics.usageDropped.inc(count));
+  const usage = new UsageWriter(storage, logger, (count) => metrics.usageDropped.inc(count), admissionEngine.credits.groupCommit);
   closers.add(() => usage.flush());
   closers.every(USAGE_FLUSH_MS, () => void usage.flush());
   const lastUsed = new LastUsedTracker(storage, logger);
@@ -326,7 +334,15 @@ function startWebhooks(
  */
 async function startKeyBus(
   url: string,
-  { keyEvents, keyCache, catalog, logger, closers }: { keyEvents: KeyEvents; keyCache: KeyCache; catalog: Catalog; logger: Logger; closers: Closers },
+  {
+    keyEvents,
+    keyCache,
+    catalog,
+    budgets,
+    budgetPresence,
+    logger,
+    closers,
+  }: { keyEvents: KeyEvents; keyCache: KeyCache; catalog: Catalog; budgets: Budgets; budgetPresence: BudgetPresence; logger: Logger; closers: Closers },
 ): Promise<RedisKeyBus> {
   const subscriber = new Redis(url, { ...REDIS_COMMON, autoResubscribe: false });
   const publisher = new Redis(url, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -341,13 +357,16 @@ async function startKeyBus(
     keyEvents,
     logger,
     onCatalogChanged: (owner) => catalog.invalidate(owner),
+    onBudgetsChanged: (accountId) => budgetPresence.forget(accountId),
     onResync: () => {
       keyCache.clear();
       catalog.clear();
+      budgetPresence.forget();
     },
   });
   closers.add(() => keyBus.close());
   closers.add(catalog.onChanged((owner) => keyBus.catalogChanged(owner)));
+  closers.add(budgets.onChanged((accountId) => keyBus.budgetsChanged(accountId)));
   closers.every(KEY_BUS_HEARTBEAT_MS, () => keyBus.ping());
   await keyBus.start().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'redis key bus unavailable at start'));
   return keyBus;

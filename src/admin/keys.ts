@@ -91,6 +91,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: AdminKeyR
       await tx.audit.record({ accountId: principal.accountId, actorType: principal.actor.type, actorId: principal.actor.id, action: 'org_key.created', targetType: 'api_key', targetId: minted.record.id, data: { name: minted.record.name }, requestId: request.id });
       return minted;
     });
+    if (request.body.budget) budgets.changed(principal.accountId);
     const enabled = isKeyActive(record, now.toISOString());
     const budget = await budgets.view('key', record.id);
     return reply.status(201).send({
@@ -131,6 +132,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, services: AdminKeyR
     });
     // Every node's key cache drops the key, so the new settings apply on the next request.
     services.keyEvents.changed(key.id);
+    if (budget !== undefined) budgets.changed(principal.accountId);
     if (!updated) throw new ApiError('not_found', { message: 'No such key.' });
     return adminKeyOut(updated, now.toISOString(), await budgets.view('key', key.id));
   });

@@ -103,6 +103,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
       await tx.audit.record({ accountId, actorType: 'user', actorId: user.id, action: 'key.created', targetType: 'api_key', targetId: minted.record.id, requestId: request.id });
       return minted;
     });
+    if (request.body.budget) budgets.changed(accountId);
     return reply.status(201).send({ ...(await withBudget(record, now)), key });
   });
 
@@ -163,6 +164,7 @@ export function registerKeyRoutes(app: FastifyInstance, services: KeyRouteDeps):
       return row;
     });
     services.keyEvents.changed(key.id);
+    if (request.body.budget !== undefined) budgets.changed(key.accountId);
     if (!updated) throw new ApiError('not_found', { message: 'No such key.' });
     return withBudget(updated, now);
   });

@@ -9,6 +9,7 @@ import { canonicalTimeZone, periodWindow, type BudgetPeriod } from '../core/budg
 import { invalidField } from '../core/validation-error.js';
 import type { BudgetRecord, BudgetScope } from '../storage/budgets.js';
 import type { Storage, StorageTransaction } from '../storage/storage.js';
+import type { BudgetPresence } from './budget-presence.js';
 
 export interface BudgetInput {
   limit: number;
@@ -25,11 +26,35 @@ export interface BudgetView {
   resets_at: string | null;
 }
 
+export type BudgetsChangedListener = (accountId: string) => void;
+
 export class Budgets {
+  private readonly listeners = new Set<BudgetsChangedListener>();
+
   constructor(
     private readonly storage: Storage,
     private readonly clock: () => Date,
+    /** What admission remembers of who has budgets: told of every change (budget-presence.ts). */
+    private readonly presence?: BudgetPresence,
+    /** Held by requests in flight in this node's memory (memory-budgets.ts), beside what storage holds. */
+    private readonly heldInMemory?: (scope: BudgetScope, ownerId: string, periodStart: string) => number,
   ) {}
+
+  /** Hears committed budget changes of this node (the Redis bus tells the other nodes); returns the unsubscribe. */
+  onChanged(listener: BudgetsChangedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A budget of this account was set or cleared and committed: admission looks again, here and,
+   * through the listeners, on every node. `set` forgets too, inside its transaction, but only
+   * after the commit can no reader still see the old rows.
+   */
+  changed(accountId: string): void {
+    this.presence?.forget(accountId);
+    for (const listener of this.listeners) listener(accountId);
+  }
 
   /** Checks the time zone (422 naming `field`) before anything is written. */
   static check(input: BudgetInput | null | undefined, field = 'budget'): void {
@@ -41,6 +66,7 @@ export class Budgets {
   /** Sets (an object) or clears (null) the budget of a key or account; undefined leaves it. */
   async set(tx: StorageTransaction, scope: BudgetScope, ownerId: string, accountId: string, input: BudgetInput | null | undefined): Promise<void> {
     if (input === undefined) return;
+    this.presence?.forget(accountId);
     if (input === null) {
       await tx.budgets.remove(scope, ownerId);
       return;
@@ -62,6 +88,7 @@ export class Budgets {
       const action = input ? 'budget.set' : 'budget.cleared';
       await tx.audit.record({ accountId, actorType: 'user', actorId: by.userId, action, targetType: 'account', targetId: accountId, data: input ? { ...input } : null, requestId: by.requestId });
     });
+    this.changed(accountId);
     return { account_id: accountId, budget: await this.view('account', accountId) };
   }
 
@@ -81,7 +108,8 @@ export class Budgets {
     for (const budget of budgets) {
       const window = windows.get(budget.ownerId)!;
       const spend = spends.find((s) => s.ownerId === budget.ownerId && s.periodStart === window.start.toISOString());
-      views.set(budget.ownerId, budgetView(budget, spend ? spend.spent + spend.reserved : 0, window.end));
+      const inMemory = this.heldInMemory?.(scope, budget.ownerId, window.start.toISOString()) ?? 0;
+      views.set(budget.ownerId, budgetView(budget, (spend ? spend.spent + spend.reserved : 0) + inMemory, window.end));
     }
     return views;
   }

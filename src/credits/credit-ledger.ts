@@ -73,7 +73,9 @@ export type GrantResult =
  */
 export type BalanceChangeHook = (tx: StorageTransaction, accountId: string, before: number, after: number) => Promise<void>;
 
-export interface CreditLedgerOptions {
+export interface CreditLedgerOptions<Refusal = never> {
+  /** The claims a reservation for this key (and its account) also makes: budgets (budget-claims.ts). */
+  reserveAlso?: (keyId: string, accountId: string) => ReserveAlso<Refusal>;
   /**
    * How long a reservation lives without renewal before the sweeper releases it (default 1 h).
    * A running request renews its own (renew()), so only a dead node's reservations expire.
@@ -96,16 +98,18 @@ class Refused<Refusal> extends Error {
   }
 }
 
-export class CreditLedger {
+export class CreditLedger<BudgetRefusal = never> {
   readonly reservationTtlMs: number;
+  private readonly reserveAlso: CreditLedgerOptions<BudgetRefusal>['reserveAlso'];
   private readonly now: () => Date;
   private readonly settleAlso: SettleAlso | undefined;
   private readonly onBalanceChange: BalanceChangeHook | undefined;
 
   constructor(
     private readonly storage: Storage,
-    options: CreditLedgerOptions = {},
+    options: CreditLedgerOptions<BudgetRefusal> = {},
   ) {
+    this.reserveAlso = options.reserveAlso;
     this.reservationTtlMs = options.reservationTtlMs ?? 60 * 60_000;
     this.now = options.now ?? (() => new Date());
     this.settleAlso = options.settleAlso;
@@ -116,8 +120,12 @@ export class CreditLedger {
     return (await this.storage.credits.findBalance(accountId)) ?? { accountId, balance: 0, reserved: 0, carry: 0, updatedAt: new Date(0).toISOString() };
   }
 
-  /** Holds `amount` credits for one request (and what `also` claims), or says why not. */
-  async reserve<Refusal = never>(accountId: string, amount: number, requestId: string | null, also?: ReserveAlso<Refusal>): Promise<ReserveResult<Refusal>> {
+  /**
+   * Holds `amount` credits for one request, or says why not; with `budgetKeyId`, also what
+   * `reserveAlso` claims for that key and its account (its budgets) in the same transaction.
+   */
+  async reserve(accountId: string, amount: number, requestId: string | null, budgetKeyId: string | null = null): Promise<ReserveResult<BudgetRefusal>> {
+    const also = budgetKeyId !== null ? this.reserveAlso?.(budgetKeyId, accountId) : undefined;
     const now = this.now();
     const at = now.toISOString();
     const reservation: Reservation = {
@@ -138,7 +146,7 @@ export class CreditLedger {
       });
       return { ok: true, reservation };
     } catch (error) {
-      if (error instanceof Refused) return { ok: false, refused: error.refusal as Refusal };
+      if (error instanceof Refused) return { ok: false, refused: error.refusal as BudgetRefusal };
       if (!(error instanceof RollBack)) throw error;
     }
     const current = await this.balance(accountId);
@@ -249,8 +257,8 @@ export class CreditLedger {
   }
 
   /** Releases reservations whose node never settled them (crashed mid-request). */
-  async sweepExpired(limit = 500): Promise<number> {
-    const expired = await this.storage.credits.listExpiredReservations(this.now().toISOString(), limit);
+  async sweepExpired(limit = 500, at = this.now()): Promise<number> {
+    const expired = await this.storage.credits.listExpiredReservations(at.toISOString(), limit);
     let released = 0;
     for (const reservation of expired) if (await this.settle(reservation, 0)) released += 1;
     return released;

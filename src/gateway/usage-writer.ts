@@ -6,7 +6,16 @@
 // being settled.
 import type { Logger } from 'pino';
 import type { Storage } from '../storage/storage.js';
-import type { UsageRecord } from '../storage/usage-records.js';
+import { storeUsageRecords, type UsageRecord } from '../storage/usage-records.js';
+
+/**
+ * Where records go instead when the credit engine commits in groups (SQLite): into its next batch,
+ * stored right after that batch's charges, so both are durable on the same beat.
+ */
+export interface UsageSink {
+  usage(record: UsageRecord): void;
+  flush(): Promise<void>;
+}
 
 const BATCH_SIZE = 200;
 const MAX_QUEUED = 100_000;
@@ -20,9 +29,14 @@ export class UsageWriter {
     private readonly storage: Storage,
     private readonly logger: Logger,
     private readonly onDropped: (count: number) => void = () => {},
+    private readonly sink: UsageSink | null = null,
   ) {}
 
   record(record: UsageRecord): void {
+    if (this.sink) {
+      this.sink.usage(record);
+      return;
+    }
     if (this.queue.length >= MAX_QUEUED) {
       // Storage is down or far behind: keep memory bounded and say so in metrics.
       this.onDropped(1);
@@ -42,6 +56,7 @@ export class UsageWriter {
   /** Writes everything queued so far, and what settlements under way will queue; resolves when it is stored (or given up on). */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.settling]);
+    if (this.sink) return this.sink.flush();
     return this.writeQueued();
   }
 
@@ -57,11 +72,11 @@ export class UsageWriter {
 
   private async write(batch: UsageRecord[]): Promise<void> {
     try {
-      await this.storage.usage.insertMany(batch);
+      await storeUsageRecords(this.storage, batch);
     } catch {
       for (const record of batch) {
         try {
-          await this.storage.usage.insertMany([record]);
+          await storeUsageRecords(this.storage, [record]);
         } catch (error) {
           this.onDropped(1);
           this.logger.warn({ err: { message: (error as Error).message }, requestId: record.requestId }, 'could not write a usage record');

@@ -1,4 +1,4 @@
-// Fans key-change events (and catalog changes) out to every Tollgate node over Redis pub/sub, so
+// Fans key-change events (and catalog and budget changes) out to every Tollgate node over Redis pub/sub, so
 // a key revoked on one node is refused by the others within 1 s (SPEC §2). Local events on
 // `KeyEvents` are published; events from other nodes are replayed into the local `KeyEvents`, so
 // every listener — the key cache first — sees both alike.
@@ -17,7 +17,7 @@ export const KEY_BUS_CHANNEL = 'tollgate:changes';
 export const KEY_BUS_HEARTBEAT_MS = 2_000;
 const HEARTBEAT_GRACE_MS = 6_000;
 
-type Message = { n: string; k: 'key'; id: string } | { n: string; k: 'catalog'; id: string } | { n: string; k: 'ping' };
+type Message = { n: string; k: 'key' | 'catalog' | 'budgets'; id: string } | { n: string; k: 'ping' };
 
 export interface RedisKeyBusOptions {
   /** Two connections built (lazily) and closed by the composition root: a subscribed one cannot publish. */
@@ -27,6 +27,8 @@ export interface RedisKeyBusOptions {
   logger: Logger;
   /** A catalog (providers, aliases, routes) change from another node; id = account id or "*". */
   onCatalogChanged?: (owner: string) => void;
+  /** A budget of this account was set or cleared on another node. */
+  onBudgetsChanged?: (accountId: string) => void;
   /** The subscription was (re)established: anything cached before may have missed events. */
   onResync?: () => void;
 }
@@ -75,6 +77,11 @@ export class RedisKeyBus {
     this.publish({ n: this.nodeId, k: 'catalog', id: owner });
   }
 
+  /** Tells the other nodes that a budget of this account was set or cleared. */
+  budgetsChanged(accountId: string): void {
+    this.publish({ n: this.nodeId, k: 'budgets', id: accountId });
+  }
+
   private async subscribe(): Promise<void> {
     if (this.subscribed) return;
     try {
@@ -110,6 +117,10 @@ export class RedisKeyBus {
     if (message.n === this.nodeId || typeof message.id !== 'string') return;
     if (message.k === 'catalog') {
       this.options.onCatalogChanged?.(message.id);
+      return;
+    }
+    if (message.k === 'budgets') {
+      this.options.onBudgetsChanged?.(message.id);
       return;
     }
     this.relaying = true;

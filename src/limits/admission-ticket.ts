@@ -5,7 +5,7 @@
 // however long that is (issue 9 item 13): the lease and reservation TTLs then only ever free what
 // a dead node held, never a live request's claim.
 import type { Logger } from 'pino';
-import type { CreditLedger } from '../credits/credit-ledger.js';
+import type { CreditEngine } from '../credits/credit-engine.js';
 import type { TargetPrice } from '../credits/price-lookup.js';
 import { isPriced, settlementCost, type Price } from '../credits/pricing.js';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
@@ -24,7 +24,7 @@ export interface TicketParts {
   /** Each candidate target's own price: the one that answered is charged its own (price-lookup.ts). */
   targetPrices: readonly TargetPrice[];
   reservation: Reservation | null;
-  ledger: CreditLedger;
+  ledger: CreditEngine;
   logger: Logger;
   /** Renew concurrency leases this often while the request runs (0: never). */
   renewEveryMs: number;

@@ -1,14 +1,20 @@
 // Builds the limits and credits engine from the config (called once, by the composition root):
 // TOLLGATE_REDIS_URL set → shared Redis limits with a per-node fallback; unset → in-process limits.
-// Credits always go through the database's atomic path, on SQLite and PostgreSQL alike.
-// Budgets ride in the same reservation and settlement transactions (src/credits/budget-claims.ts).
+// Credits: on one SQLite node (its database's only writer) in memory with group commit
+// (src/credits/memory-credit-engine.ts); on PostgreSQL through the database's atomic path, where
+// budgets ride in the same reservation and settlement transactions (src/credits/budget-claims.ts).
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { Config } from '../config.js';
 import { BudgetClaims, type OnBudgetThreshold } from '../credits/budget-claims.js';
+import { BudgetPresence } from '../credits/budget-presence.js';
 import { Budgets } from '../credits/budgets.js';
+import type { CreditEngine } from '../credits/credit-engine.js';
 import { CreditLedger, type BalanceChangeHook } from '../credits/credit-ledger.js';
+import { GroupCommit } from '../credits/group-commit.js';
+import { MemoryBudgets } from '../credits/memory-budgets.js';
+import { MemoryCreditEngine } from '../credits/memory-credit-engine.js';
 import { PriceBook } from '../credits/price-book.js';
 import { PriceCatalog } from '../credits/price-catalog.js';
 import type { Storage } from '../storage/storage.js';
@@ -22,15 +28,27 @@ import { RedisLimiterStore } from './redis-limiter-store.js';
 
 /** What the operator and balance routes use besides the admission itself. */
 export interface CreditServices {
-  ledger: CreditLedger;
+  /** Balances, reservations and budget spend: in memory on one SQLite node, else in storage. */
+  ledger: CreditEngine;
+  /** The batches the in-memory engine writes (usage records join them); null with the storage ledger. */
+  groupCommit: GroupCommit | null;
   prices: PriceBook;
   limits: AccountLimits;
   /** Key and account budgets: set and read (enforced inside the ledger's reserve and settle). */
   budgets: Budgets;
+  /** Who has budgets at all; the key/cache bus makes it forget what other nodes changed. */
+  budgetPresence: BudgetPresence;
   limiterStatus(): LimiterStatus;
   /** tollgate_unpriced_requests_total{policy}, registered with the gateway's metrics by the composition root. */
   unpricedRequests: Counter<'policy'>;
 }
+
+/**
+ * How long "this account has no budget" is trusted without hearing of a change: the bound for
+ * nodes sharing a database without the Redis bus. Changes on this node, and on others over the
+ * bus, are heard at once.
+ */
+const BUDGET_PRESENCE_TTL_MS = 5_000;
 
 export interface AdmissionEngine {
   admission: Admission;
@@ -48,6 +66,11 @@ export interface AdmissionEngineOptions {
   onBudgetThreshold?: OnBudgetThreshold;
   /** Runs in the transaction of every charge or debit (credits.low watches it). */
   onBalanceChange?: BalanceChangeHook;
+  /**
+   * This node is its database's only writer (SQLite): credits are claimed in memory and written by
+   * group commit (memory-credit-engine.ts). Otherwise every claim is a storage transaction.
+   */
+  singleWriter?: boolean;
   /** A call the unpriced policy applied to: the caller's account and the model it asked for (model.unpriced). */
   onUnpricedCall?: (accountId: string, model: string, policy: string) => void;
 }
@@ -76,13 +99,22 @@ export async function buildAdmissionEngine(
   }
 
   const clock = options.clock ?? (() => new Date());
-  const budgetClaims = new BudgetClaims({
-    clock,
-    onThreshold: options.onBudgetThreshold ?? (() => undefined),
-    onError: (error) => logger.warn({ err: error }, 'could not announce a budget threshold'),
-  });
-  const ledger = new CreditLedger(storage, { settleAlso: budgetClaims.settle, ...(options.onBalanceChange ? { onBalanceChange: options.onBalanceChange } : {}) });
-  const budgets = new Budgets(storage, clock);
+  const onThreshold = options.onBudgetThreshold ?? (() => undefined);
+  const onError = (error: unknown) => logger.warn({ err: error }, 'could not announce a budget threshold');
+  const budgetClaims = new BudgetClaims({ clock, onThreshold, onError });
+  const onBalanceChange = options.onBalanceChange ? { onBalanceChange: options.onBalanceChange } : {};
+  const stored = new CreditLedger(storage, { settleAlso: budgetClaims.settle, reserveAlso: (keyId, accountId) => budgetClaims.forRequest(keyId, accountId), ...onBalanceChange });
+  let ledger: CreditEngine = stored;
+  let groupCommit: GroupCommit | null = null;
+  const memoryBudgets = options.singleWriter ? new MemoryBudgets(storage, clock) : null;
+  if (memoryBudgets) {
+    groupCommit = new GroupCommit(storage, logger, options.onBalanceChange);
+    const engine = new MemoryCreditEngine({ storage, stored, budgets: memoryBudgets, commits: groupCommit, onThreshold, onError });
+    await engine.start();
+    ledger = engine;
+  }
+  const budgetPresence = new BudgetPresence({ load: (accountId) => storage.budgets.anyForAccount(accountId), ttlMs: BUDGET_PRESENCE_TTL_MS });
+  const budgets = new Budgets(storage, clock, budgetPresence, memoryBudgets ? (scope, ownerId, start) => memoryBudgets.heldNow(scope, ownerId, start) : undefined);
   const pricing = config.file.pricing;
   const catalog = pricing.catalog ? new PriceCatalog({ creditsPerUsd: pricing.credits_per_usd }) : null;
   const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced, catalog });
@@ -93,12 +125,13 @@ export async function buildAdmissionEngine(
     unpricedRequests.inc({ policy });
     options.onUnpricedCall?.(call.accountId, call.model, policy);
   };
-  const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, budgets: budgetClaims, logger, windowMs, leaseMs, onUnpriced });
+  const admission = new CreditAdmission({ store, accountLimits: limits, prices, ledger, budgetPresence, logger, windowMs, leaseMs, onUnpriced });
 
   return {
     admission,
-    credits: { ledger, prices, limits, budgets, limiterStatus: () => status(), unpricedRequests },
+    credits: { ledger, groupCommit, prices, limits, budgets, budgetPresence, limiterStatus: () => status(), unpricedRequests },
     async close() {
+      await groupCommit?.flush();
       await store.close();
     },
   };

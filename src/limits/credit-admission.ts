@@ -8,8 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError } from '../core/errors.js';
-import type { BudgetClaims, BudgetRefusal } from '../credits/budget-claims.js';
-import type { CreditLedger } from '../credits/credit-ledger.js';
+import type { BudgetRefusal } from '../credits/budget-claims.js';
+import type { BudgetPresence } from '../credits/budget-presence.js';
+import type { CreditEngine } from '../credits/credit-engine.js';
 import type { PriceBook } from '../credits/price-book.js';
 import { holdFor } from '../credits/price-lookup.js';
 import type { UnpricedPolicy } from '../credits/unpriced-policy.js';
@@ -25,12 +26,13 @@ export interface CreditAdmissionParts {
   store: LimiterStore;
   accountLimits: AccountLimits;
   prices: PriceBook;
-  ledger: CreditLedger;
+  /** Holds each priced request's cost against the balance and the key's and account's budgets. */
+  ledger: CreditEngine;
   logger: Logger;
   windowMs: number;
   leaseMs: number;
-  /** Holds each priced request against its key's and account's budgets (none: budgets not enforced). */
-  budgets?: Pick<BudgetClaims, 'forRequest'>;
+  /** Who has budgets at all: an account without any takes no budget look-up (none: always look). */
+  budgetPresence?: Pick<BudgetPresence, 'has'>;
   /** A request the unpriced policy applied to (counted in /metrics, raised as model.unpriced). */
   onUnpriced?: (policy: UnpricedPolicy['kind'], call: { accountId: string; model: string }) => void;
 }
@@ -113,8 +115,10 @@ export class CreditAdmission implements Admission {
     );
     let reservation: Reservation | null = null;
     if (price) {
-      const budgets = parts.budgets?.forRequest(request.keyId, request.accountId);
-      const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId, budgets), hold, rules, countedTokens);
+      const presence = parts.budgetPresence;
+      const hasBudgets = presence ? await this.guard(() => presence.has(request.accountId), hold, rules, countedTokens) : true;
+      const budgetKeyId = hasBudgets ? request.keyId : null;
+      const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId, budgetKeyId), hold, rules, countedTokens);
       if (!reserved.ok) {
         await undo(hold, rules, countedTokens, parts.logger);
         const error = 'refused' in reserved ? budgetExceeded(reserved.refused, cost) : insufficientCredits(cost, reserved.available);

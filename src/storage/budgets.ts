@@ -57,6 +57,12 @@ export class BudgetsRepository {
     return rows.map(budgetCodec.decode);
   }
 
+  /** True when the account or any of its keys has a budget (one indexed look-up). */
+  async anyForAccount(accountId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('budgets').select('scope').where('accountId', '=', accountId).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** The key's budget and its account's, in that order (the order their spend rows are locked in). */
   async forRequest(keyId: string, accountId: string): Promise<BudgetRecord[]> {
     const rows = await this.db

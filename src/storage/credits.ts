@@ -114,6 +114,27 @@ export class CreditsRepository {
   }
 
   /**
+   * A batch of settlements of one account, already decided in memory (src/credits/group-commit.ts):
+   * subtracts the whole credits they charged and stores the carry they left. The new balance, or
+   * undefined when the account has no row.
+   */
+  async applyCharges(accountId: string, credits: number, carry: bigint, at: string): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable('credit_balances')
+      .set((eb) => ({ balance: eb('balance', '-', credits), carry: sql<number>`cast(${carry.toString()} as bigint)`, updatedAt: at }))
+      .where('accountId', '=', accountId)
+      .returning('balance')
+      .executeTakeFirst();
+    return row === undefined ? undefined : Number(row.balance);
+  }
+
+  /** Several ledger entries in one statement. */
+  async insertLedgerEntries(entries: readonly LedgerEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db.insertInto('credit_ledger').values([...entries]).execute();
+  }
+
+  /**
    * Adds `amount`. A grant (amount ≥ 0) always applies, even to an account in debt; a debit only
    * if it leaves the balance at or above what is held.
    */

@@ -30,64 +30,148 @@ import { EventsRepository, ExpiringKeysQuery } from './events.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.js';
 
-/** Every repository over one handle: the database itself, or an open transaction. */
+/**
+ * Every repository over one handle: the database itself, or an open transaction. Repositories are
+ * built on first use, so a transaction that touches two of them builds two, not all of them (a
+ * priced request opens transactions on the hot path).
+ */
 export class StorageTransaction {
-  readonly users: UsersRepository;
-  readonly accounts: AccountsRepository;
-  readonly apiKeys: ApiKeysRepository;
-  readonly refreshTokens: RefreshTokensRepository;
-  readonly automation: AutomationSettingsRepository;
-  readonly audit: AuditEventsRepository;
-  readonly serviceTokens: ServiceTokensRepository;
-  readonly memberships: MembershipsRepository;
-  readonly directory: DirectoryRepository;
-  readonly credits: CreditsRepository;
-  readonly prices: PricesRepository;
-  readonly accountLimits: AccountLimitsRepository;
-  readonly providers: ProvidersRepository;
-  readonly aliases: AliasesRepository;
-  readonly routes: RoutesRepository;
-  readonly sessions: SessionsRepository;
-  readonly usage: UsageRecordsRepository;
-  readonly usageRollups: UsageRollupsRepository;
-  readonly serverSettings: ServerSettingsRepository;
-  readonly invitations: InvitationsRepository;
-  readonly stripeEvents: StripeEventsRepository;
-  readonly budgets: BudgetsRepository;
-  readonly events: EventsRepository;
-  readonly expiringKeys: ExpiringKeysQuery;
-  readonly webhookEndpoints: WebhookEndpointsRepository;
-  readonly webhookDeliveries: WebhookDeliveriesRepository;
+  readonly #db: Kysely<Tables>;
+
+  #users?: UsersRepository;
+  #accounts?: AccountsRepository;
+  #apiKeys?: ApiKeysRepository;
+  #refreshTokens?: RefreshTokensRepository;
+  #automation?: AutomationSettingsRepository;
+  #audit?: AuditEventsRepository;
+  #serviceTokens?: ServiceTokensRepository;
+  #memberships?: MembershipsRepository;
+  #directory?: DirectoryRepository;
+  #credits?: CreditsRepository;
+  #prices?: PricesRepository;
+  #accountLimits?: AccountLimitsRepository;
+  #providers?: ProvidersRepository;
+  #aliases?: AliasesRepository;
+  #routes?: RoutesRepository;
+  #sessions?: SessionsRepository;
+  #usage?: UsageRecordsRepository;
+  #usageRollups?: UsageRollupsRepository;
+  #serverSettings?: ServerSettingsRepository;
+  #invitations?: InvitationsRepository;
+  #stripeEvents?: StripeEventsRepository;
+  #budgets?: BudgetsRepository;
+  #events?: EventsRepository;
+  #expiringKeys?: ExpiringKeysQuery;
+  #webhookEndpoints?: WebhookEndpointsRepository;
+  #webhookDeliveries?: WebhookDeliveriesRepository;
 
   constructor(db: Kysely<Tables>) {
-    this.users = new UsersRepository(db);
-    this.accounts = new AccountsRepository(db);
-    this.apiKeys = new ApiKeysRepository(db);
-    this.refreshTokens = new RefreshTokensRepository(db);
-    this.automation = new AutomationSettingsRepository(db);
-    this.audit = new AuditEventsRepository(db);
-    this.serviceTokens = new ServiceTokensRepository(db);
-    this.memberships = new MembershipsRepository(db);
-    this.directory = new DirectoryRepository(db);
-    this.credits = new CreditsRepository(db);
-    this.prices = new PricesRepository(db);
-    this.accountLimits = new AccountLimitsRepository(db);
-    this.providers = new ProvidersRepository(db);
-    this.aliases = new AliasesRepository(db);
-    this.routes = new RoutesRepository(db);
-    this.sessions = new SessionsRepository(db);
-    this.usage = new UsageRecordsRepository(db);
-    this.usageRollups = new UsageRollupsRepository(db);
-    this.serverSettings = new ServerSettingsRepository(db);
-    this.invitations = new InvitationsRepository(db);
-    this.stripeEvents = new StripeEventsRepository(db);
-    this.budgets = new BudgetsRepository(db);
-    this.events = new EventsRepository(db);
-    this.expiringKeys = new ExpiringKeysQuery(db);
-    this.webhookEndpoints = new WebhookEndpointsRepository(db);
-    this.webhookDeliveries = new WebhookDeliveriesRepository(db);
+    this.#db = db;
   }
 
+  get users(): UsersRepository {
+    return (this.#users ??= new UsersRepository(this.#db));
+  }
+
+  get accounts(): AccountsRepository {
+    return (this.#accounts ??= new AccountsRepository(this.#db));
+  }
+
+  get apiKeys(): ApiKeysRepository {
+    return (this.#apiKeys ??= new ApiKeysRepository(this.#db));
+  }
+
+  get refreshTokens(): RefreshTokensRepository {
+    return (this.#refreshTokens ??= new RefreshTokensRepository(this.#db));
+  }
+
+  get automation(): AutomationSettingsRepository {
+    return (this.#automation ??= new AutomationSettingsRepository(this.#db));
+  }
+
+  get audit(): AuditEventsRepository {
+    return (this.#audit ??= new AuditEventsRepository(this.#db));
+  }
+
+  get serviceTokens(): ServiceTokensRepository {
+    return (this.#serviceTokens ??= new ServiceTokensRepository(this.#db));
+  }
+
+  get memberships(): MembershipsRepository {
+    return (this.#memberships ??= new MembershipsRepository(this.#db));
+  }
+
+  get directory(): DirectoryRepository {
+    return (this.#directory ??= new DirectoryRepository(this.#db));
+  }
+
+  get credits(): CreditsRepository {
+    return (this.#credits ??= new CreditsRepository(this.#db));
+  }
+
+  get prices(): PricesRepository {
+    return (this.#prices ??= new PricesRepository(this.#db));
+  }
+
+  get accountLimits(): AccountLimitsRepository {
+    return (this.#accountLimits ??= new AccountLimitsRepository(this.#db));
+  }
+
+  get providers(): ProvidersRepository {
+    return (this.#providers ??= new ProvidersRepository(this.#db));
+  }
+
+  get aliases(): AliasesRepository {
+    return (this.#aliases ??= new AliasesRepository(this.#db));
+  }
+
+  get routes(): RoutesRepository {
+    return (this.#routes ??= new RoutesRepository(this.#db));
+  }
+
+  get sessions(): SessionsRepository {
+    return (this.#sessions ??= new SessionsRepository(this.#db));
+  }
+
+  get usage(): UsageRecordsRepository {
+    return (this.#usage ??= new UsageRecordsRepository(this.#db));
+  }
+
+  get usageRollups(): UsageRollupsRepository {
+    return (this.#usageRollups ??= new UsageRollupsRepository(this.#db));
+  }
+
+  get serverSettings(): ServerSettingsRepository {
+    return (this.#serverSettings ??= new ServerSettingsRepository(this.#db));
+  }
+
+  get invitations(): InvitationsRepository {
+    return (this.#invitations ??= new InvitationsRepository(this.#db));
+  }
+
+  get stripeEvents(): StripeEventsRepository {
+    return (this.#stripeEvents ??= new StripeEventsRepository(this.#db));
+  }
+
+  get budgets(): BudgetsRepository {
+    return (this.#budgets ??= new BudgetsRepository(this.#db));
+  }
+
+  get events(): EventsRepository {
+    return (this.#events ??= new EventsRepository(this.#db));
+  }
+
+  get expiringKeys(): ExpiringKeysQuery {
+    return (this.#expiringKeys ??= new ExpiringKeysQuery(this.#db));
+  }
+
+  get webhookEndpoints(): WebhookEndpointsRepository {
+    return (this.#webhookEndpoints ??= new WebhookEndpointsRepository(this.#db));
+  }
+
+  get webhookDeliveries(): WebhookDeliveriesRepository {
+    return (this.#webhookDeliveries ??= new WebhookDeliveriesRepository(this.#db));
+  }
 }
 
 /**

@@ -36,6 +36,16 @@ export interface UsageRecord {
 
 const PRICE_COLUMNS = ['priceSource', 'priceInputPerMtok', 'priceOutputPerMtok', 'pricePerRequest', 'exactCost'] as const;
 
+/**
+ * THE place usage records are stored: the usage writer (PostgreSQL) and the group commit of the
+ * in-memory credit engine (SQLite, right after the batch that charges them) both call it, so
+ * whatever must happen beside each stored batch of usage records goes here (insertMany keeps the
+ * hourly rollups in step in the same transaction).
+ */
+export async function storeUsageRecords(tx: { usage: UsageRecordsRepository }, records: readonly UsageRecord[]): Promise<void> {
+  await tx.usage.insertMany(records);
+}
+
 export class UsageRecordsRepository {
   constructor(private readonly db: Kysely<Tables>) {}
 

@@ -68,6 +68,38 @@ for (const target of databaseTargets()) {
       expect(thresholdLogs(accountId).map((t) => [t.scope, t.percent])).toEqual([['key', 80], ['key', 90]]);
     });
 
+    it('lets exactly 37 through an account budget covering 37 across two keys, refuses the rest with scope account', async () => {
+      const user = await signUp(gw.app);
+      const accountId = await personalAccount(user);
+      const put = await gw.app.inject({ method: 'PUT', url: `/api/v1/accounts/${accountId}/budget`, headers: user.auth, payload: { limit: COVERED * COST, period: 'month', time_zone: 'Europe/Berlin' } });
+      expect(put.statusCode).toBe(200);
+      const [a, b] = [await createKey(gw.app, user), await createKey(gw.app, user)];
+      const outcomes = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => oneRequest(gw.services, accountId, i % 2 ? a.id : b.id)));
+      expect(outcomes.filter((o) => o === 'ok')).toHaveLength(COVERED);
+      expect(outcomes.filter((o) => o === 'budget_exceeded:account')).toHaveLength(REQUESTS - COVERED);
+
+      const read = (await gw.app.inject({ url: `/api/v1/accounts/${accountId}`, headers: user.auth })).json();
+      expect(read.budget).toMatchObject({ limit: COVERED * COST, period: 'month', time_zone: 'Europe/Berlin', spent: COVERED * COST, remaining: 0 });
+      expect((await expectNoReservationLeft(gw.services, accountId)).reserved).toBe(0);
+      expect(thresholdLogs(accountId).map((t) => [t.scope, t.percent])).toEqual([['account', 80], ['account', 90], ['account', 100]]);
+    });
+  });
+
+  // A dead node's reservation is a stored one: the storage ledger's (PostgreSQL, or SQLite with it).
+  describe(`budgets and a dead node's stored reservation on ${target.name}`, () => {
+    let gw: TestGateway;
+    beforeAll(async () => {
+      gw = await startTestGateway({ target, storageCredits: true });
+      await setPrice(gw.services, 'priced-model', { perRequest: COST });
+    });
+    afterAll(() => gw?.close());
+
+    async function personalAccount(user: SignedIn): Promise<string> {
+      const accountId = (await gw.services.storage.accounts.findPersonal(user.userId))!.id;
+      await gw.services.credits.ledger.grant({ accountId, amount: 100_000, reason: 'test', actorId: null, requestId: null });
+      return accountId;
+    }
+
     it("gives a budget back what a dead node's reservation held once the sweeper releases it", async () => {
       const user = await signUp(gw.app);
       const accountId = await personalAccount(user);
@@ -83,22 +115,6 @@ for (const target of databaseTargets()) {
       // The node comes back and ends its request without usage: nothing more is given back or charged.
       if (held.ok) expect(await held.ticket.settle(null, 'failed')).toMatchObject({ credits: 0 });
       expect((await gw.app.inject({ url: `/api/v1/auth/keys/${key.id}`, headers: user.auth })).json().budget).toMatchObject({ spent: COST, remaining: 0 });
-    });
-
-    it('lets exactly 37 through an account budget covering 37 across two keys, refuses the rest with scope account', async () => {
-      const user = await signUp(gw.app);
-      const accountId = await personalAccount(user);
-      const put = await gw.app.inject({ method: 'PUT', url: `/api/v1/accounts/${accountId}/budget`, headers: user.auth, payload: { limit: COVERED * COST, period: 'month', time_zone: 'Europe/Berlin' } });
-      expect(put.statusCode).toBe(200);
-      const [a, b] = [await createKey(gw.app, user), await createKey(gw.app, user)];
-      const outcomes = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => oneRequest(gw.services, accountId, i % 2 ? a.id : b.id)));
-      expect(outcomes.filter((o) => o === 'ok')).toHaveLength(COVERED);
-      expect(outcomes.filter((o) => o === 'budget_exceeded:account')).toHaveLength(REQUESTS - COVERED);
-
-      const read = (await gw.app.inject({ url: `/api/v1/accounts/${accountId}`, headers: user.auth })).json();
-      expect(read.budget).toMatchObject({ limit: COVERED * COST, period: 'month', time_zone: 'Europe/Berlin', spent: COVERED * COST, remaining: 0 });
-      expect((await expectNoReservationLeft(gw.services, accountId)).reserved).toBe(0);
-      expect(thresholdLogs(accountId).map((t) => [t.scope, t.percent])).toEqual([['account', 80], ['account', 90], ['account', 100]]);
     });
   });
 }

@@ -2,6 +2,7 @@
 // once, and the invariants — reserved never goes below zero, and the balance (below zero only
 // by usage beyond a hold: debt) always equals the ledger sum.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreditEngine } from '../../src/credits/credit-engine.js';
 import { CreditLedger } from '../../src/credits/credit-ledger.js';
 import type { Services } from '../../src/services.js';
 import { databaseTargets } from '../support/databases.js';
@@ -22,7 +23,7 @@ async function expectConsistent(services: Services, accountId: string): Promise<
 for (const target of databaseTargets()) {
   describe(`credit ledger on ${target.name}`, () => {
     let gateway: TestGateway;
-    let ledger: CreditLedger;
+    let ledger: CreditEngine;
     beforeAll(async () => {
       gateway = await startTestGateway({ target });
       ledger = gateway.services.credits.ledger;

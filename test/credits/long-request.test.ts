@@ -1,7 +1,8 @@
 // A request that outlives the one-hour reservation sweep (issue 9 item 13): while it runs it keeps
 // its credit reservation and its concurrency slot, so it is charged when it ends; and a settlement
 // that finds its reservation already swept (a node that stalled) still charges the ledger.
-// The clock is faked (Date and the renewal timers); storage is real.
+// The clock is faked (Date and the renewal timers); storage is real, and so are the stored
+// reservations the sweep looks at (the storage ledger, on SQLite too).
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CreditLedger } from '../../src/credits/credit-ledger.js';
 import { CreditAdmission } from '../../src/limits/credit-admission.js';
@@ -19,7 +20,9 @@ for (const target of databaseTargets()) {
   describe(`requests longer than the reservation sweep on ${target.name}`, () => {
     let gateway: TestGateway;
     beforeAll(async () => {
-      gateway = await startTestGateway({ target });
+      // The sweep releases reservations stored by a node that died: storage-ledger reservations (the
+      // in-memory engine of one SQLite node holds its own in memory, where they die with it).
+      gateway = await startTestGateway({ target, storageCredits: true });
       await setPrice(gateway.services, 'priced-model', { perRequest: 10 });
     });
     afterAll(async () => {

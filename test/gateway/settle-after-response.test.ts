@@ -2,17 +2,17 @@
 // whose settlement storage is paused still gets its answer; the charge and the usage record land
 // once settlement can proceed. Through a real socket, on every database target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreditLedger } from '../../src/credits/credit-ledger.js';
+import type { CreditEngine } from '../../src/credits/credit-engine.js';
 import { databaseTargets } from '../support/databases.js';
 import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
 
 /** Holds every ledger settlement until `release()`; counts the settlements that reached it. */
-function pauseSettlements(ledger: CreditLedger): { reached: () => number; release: () => void } {
+function pauseSettlements(ledger: CreditEngine): { reached: () => number; release: () => void } {
   const settle = ledger.settle.bind(ledger);
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let reached = 0;
-  ledger.settle = async function pausedSettle(...args: Parameters<CreditLedger['settle']>) {
+  ledger.settle = async function pausedSettle(...args: Parameters<CreditEngine['settle']>) {
     reached += 1;
     await gate;
     return settle(...args);

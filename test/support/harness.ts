@@ -31,6 +31,8 @@ export interface TestGatewayOptions {
   spanExporter?: SpanExporter;
   /** The clock of budget periods, events and webhook deliveries (tests drive it). */
   clock?: () => Date;
+  /** Credits claimed through storage transactions even on SQLite (stored reservations, the sweeper). */
+  storageCredits?: boolean;
 }
 
 const SUITE_THROTTLES: Partial<ThrottleLimits> = { registrationPerAddress: { max: 100_000, windowMs: 60_000 } };
@@ -59,6 +61,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     throttles: options.throttles ?? SUITE_THROTTLES,
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.storageCredits ? { storageCredits: true } : {}),
   });
   const app = await buildApp(services);
   await app.ready();
