@@ -52,12 +52,18 @@ export function errorCode(decision: AdmissionDecision): string | null {
   return decision.ok ? null : decision.error.code;
 }
 
+/**
+ * The account's money as storage holds it once the engine's pending settlements are written: the
+ * balance and the ledger sum read in one transaction (a group commit writes both at once, so two
+ * separate reads could straddle one), the amount held as the engine sees it.
+ */
 export async function expectNoReservationLeft(services: Services, accountId: string): Promise<{ balance: number; reserved: number; ledgerSum: number; reservations: number }> {
-  const balance = await services.credits.ledger.balance(accountId);
-  return {
-    balance: balance.balance,
-    reserved: balance.reserved,
-    ledgerSum: await services.storage.credits.ledgerSum(accountId),
-    reservations: (await services.storage.credits.listReservations(accountId)).length,
-  };
+  await services.credits.groupCommit?.flush();
+  const { reserved } = await services.credits.ledger.balance(accountId);
+  const stored = await services.storage.transaction(async (tx) => ({
+    balance: (await tx.credits.findBalance(accountId))?.balance ?? 0,
+    ledgerSum: await tx.credits.ledgerSum(accountId),
+    reservations: (await tx.credits.listReservations(accountId)).length,
+  }));
+  return { ...stored, reserved };
 }

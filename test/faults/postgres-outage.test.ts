@@ -62,7 +62,8 @@ describe.skipIf(missing)('when PostgreSQL stops', () => {
     expect(keys.statusCode).toBe(503);
     expect(keys.json().errors[0]).toMatchObject({ code: 'unavailable', message: 'The database cannot be reached.' });
     // The cached key still verifies (within KEY_CACHE_MAX_AGE_MS) for a free model...
-    expect((await call('chat-default')).statusCode).toBe(200);
+    const cachedFree = await call('chat-default');
+    expect(cachedFree.statusCode, cachedFree.body).toBe(200);
     expect(f.mock.requests.length).toBe(upstreamCalls + 1);
     // ...but a priced call cannot be reserved, so it is refused before anything goes upstream.
     const priced = await call('chat-priced');

@@ -47,5 +47,5 @@ describe.skipIf(!available)('Swagger UI at /docs', () => {
     } finally {
       await page.close();
     }
-  });
+  }, 90_000);
 });
