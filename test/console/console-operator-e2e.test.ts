@@ -1,0 +1,100 @@
+// The operator's console pages in a real headless Chromium at 375 px against a real Tollgate: the
+// operator finds an account and sets its limits and budget, and sets a price; the API (read back
+// through app.inject) reflects each. The account's owner then sees the budget — spent, remaining,
+// reset — on the usage page. Every page: no secret stored, an axe scan clean, no CSP violation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { signUp, type SignedIn } from '../support/harness.js';
+import { chromiumAvailable, CHROMIUM, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
+
+if (!chromiumAvailable) console.warn(`Console operator browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
+
+const OPERATOR_EMAIL = 'operator@console-operator-e2e.example';
+const USER = { name: 'Grace Budget', email: 'grace@console-operator-e2e.example', password: 'console-operator-password-1' };
+const ACCOUNT_NAME = "Grace Budget's account";
+
+describe.skipIf(!chromiumAvailable)('the operator console in a browser', () => {
+  let fx: ConsoleFixture;
+  let page: Page;
+  let user: SignedIn;
+  let accountId = '';
+
+  beforeAll(async () => {
+    fx = await startConsoleFixture({ operatorEmail: OPERATOR_EMAIL });
+    user = await signUp(fx.gw.app, USER);
+    const me = await fx.gw.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: user.auth });
+    accountId = me.json().memberships[0].account_id;
+    page = await fx.newPage(375);
+    await fx.signIn(page, OPERATOR_EMAIL, fx.operator.password);
+    await page.getByRole('link', { name: 'Operator' }).click();
+  }, 240_000);
+
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  const asOperator = (url: string) => fx.gw.app.inject({ method: 'GET', url, headers: fx.operator.auth });
+
+  it('finds an account and sets its limits; an emptied field clears the override', async () => {
+    const search = page.getByLabel(/Find accounts/);
+    await search.fill('Grace');
+    await search.press('Enter');
+    await page.getByRole('button', { name: ACCOUNT_NAME }).click();
+    const limits = page.getByRole('form', { name: `Limits of ${ACCOUNT_NAME}` });
+    await limits.getByLabel('Requests per minute').fill('120');
+    await limits.getByLabel('Concurrent requests').fill('3');
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    await limits.getByText('Limits saved.').waitFor();
+    const saved = (await asOperator(`/api/v1/operator/accounts/${accountId}/limits`)).json();
+    expect(saved.overrides).toEqual({ rpm: 120, tpm: null, concurrency: 3 });
+    await fx.checkPage(page, 'operator-limits-375px');
+
+    await limits.getByLabel('Concurrent requests').fill('');
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    await expect.poll(async () => (await asOperator(`/api/v1/operator/accounts/${accountId}/limits`)).json().overrides).toEqual({ rpm: 120, tpm: null, concurrency: null });
+  }, 60_000);
+
+  it("refuses a limit the API refuses, showing the API's message", async () => {
+    const limits = page.getByRole('form', { name: `Limits of ${ACCOUNT_NAME}` });
+    await limits.getByLabel('Requests per minute').fill('0');
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    await limits.getByRole('alert').waitFor();
+    expect((await asOperator(`/api/v1/operator/accounts/${accountId}/limits`)).json().overrides.rpm).toBe(120);
+    await fx.checkPage(page, 'operator-limits-refused');
+    await limits.getByLabel('Requests per minute').fill('120');
+  }, 60_000);
+
+  it('sets the account budget and then clears it (null)', async () => {
+    const budget = page.getByRole('form', { name: 'Account budget' });
+    await budget.getByLabel('Account budget (credits)').fill('300');
+    await budget.getByLabel('Account budget period').selectOption('week');
+    await budget.getByRole('button', { name: 'Save account budget' }).click();
+    await page.getByText(/0 of 300 credits spent per week; 300 remaining/).waitFor();
+    const saved = (await asOperator(`/api/v1/operator/accounts/${accountId}/budget`)).json();
+    expect(saved.budget).toMatchObject({ limit: 300, period: 'week', spent: 0, remaining: 300 });
+    await fx.checkPage(page, 'operator-budget-375px');
+
+    await budget.getByRole('button', { name: 'Clear account budget' }).click();
+    await page.getByText(/No budget/).waitFor();
+    expect((await asOperator(`/api/v1/operator/accounts/${accountId}/budget`)).json().budget).toBeNull();
+  }, 60_000);
+
+  it('sets a price for a model, lists it, and deletes it after confirmation', async () => {
+    const form = page.getByRole('form', { name: 'Set a price' });
+    await form.getByLabel('Model or alias').fill('chat-default');
+    await form.getByLabel('Credits per 1M input tokens').fill('2.5');
+    await form.getByLabel('Credits per 1M output tokens').fill('10');
+    await form.getByLabel('Credits per request').fill('1');
+    await form.getByRole('button', { name: 'Save price' }).click();
+    const row = page.getByRole('row', { name: /chat-default/ });
+    await row.getByText('operator').waitFor();
+    const listed = (await asOperator('/api/v1/operator/prices')).json().prices;
+    expect(listed).toContainEqual(expect.objectContaining({ model: 'chat-default', input_per_mtok: 2.5, output_per_mtok: 10, per_request: 1, source: 'operator' }));
+    await fx.checkPage(page, 'operator-prices-375px');
+
+    await page.getByRole('button', { name: 'Delete the price of chat-default' }).click();
+    await page.getByRole('button', { name: 'Delete price' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /chat-default/ }).count()).toBe(0);
+    expect((await asOperator('/api/v1/operator/prices')).json().prices.filter((p: { source: string }) => p.source === 'operator')).toEqual([]);
+  }, 60_000);
+});
