@@ -23,7 +23,8 @@ export interface ConsoleFixture {
   cspViolations: string[];
   /** A fresh browser context (its own cookies) at this width, reporting CSP violations. */
   newPage(width: number): Promise<Page>;
-  /** What every console page must hold: no secret in Web Storage, an axe scan clean, no CSP violation. */
+  /** What every console page must hold: no secret in Web Storage, an axe scan clean, no CSP violation, no
+   *  sideways scrolling at phone width. */
   checkPage(page: Page, name: string, secrets?: string[]): Promise<void>;
   /** Signs in through the console's sign-in form. */
   signIn(page: Page, email: string, password: string): Promise<void>;
@@ -71,6 +72,9 @@ export async function startConsoleFixture(options: { operatorEmail: string; pric
     async checkPage(page, name, secrets = []) {
       await expectNoSecretsStored(page, secrets);
       await expectAccessible(page, name);
+      // At phone width nothing may widen the page past the screen (SPEC §11: forms fit 375 px).
+      const width = page.viewportSize()?.width ?? 0;
+      if (width <= 375) expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} scrolls sideways`).toBeLessThanOrEqual(width);
       await screenshot(page, name);
       expect(cspViolations).toEqual([]);
     },

@@ -4,7 +4,7 @@
 // reset — on the usage page. Every page: no secret stored, an axe scan clean, no CSP violation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { signUp, type SignedIn } from '../support/harness.js';
+import { createKey, signUp, type SignedIn } from '../support/harness.js';
 import { chromiumAvailable, CHROMIUM, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
 if (!chromiumAvailable) console.warn(`Console operator browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
@@ -12,6 +12,7 @@ if (!chromiumAvailable) console.warn(`Console operator browser test skipped: ${C
 const OPERATOR_EMAIL = 'operator@console-operator-e2e.example';
 const USER = { name: 'Grace Budget', email: 'grace@console-operator-e2e.example', password: 'console-operator-password-1' };
 const ACCOUNT_NAME = "Grace Budget's account";
+const PRICES = [{ model: 'chat-default', input_per_mtok: 1_000_000, output_per_mtok: 1_000_000, per_request: 0, max_output_tokens: 20 }];
 
 describe.skipIf(!chromiumAvailable)('the operator console in a browser', () => {
   let fx: ConsoleFixture;
@@ -20,7 +21,7 @@ describe.skipIf(!chromiumAvailable)('the operator console in a browser', () => {
   let accountId = '';
 
   beforeAll(async () => {
-    fx = await startConsoleFixture({ operatorEmail: OPERATOR_EMAIL });
+    fx = await startConsoleFixture({ operatorEmail: OPERATOR_EMAIL, prices: PRICES });
     user = await signUp(fx.gw.app, USER);
     const me = await fx.gw.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: user.auth });
     accountId = me.json().memberships[0].account_id;
@@ -81,20 +82,64 @@ describe.skipIf(!chromiumAvailable)('the operator console in a browser', () => {
 
   it('sets a price for a model, lists it, and deletes it after confirmation', async () => {
     const form = page.getByRole('form', { name: 'Set a price' });
-    await form.getByLabel('Model or alias').fill('chat-default');
+    await form.getByLabel('Model or alias').fill('premium-model');
     await form.getByLabel('Credits per 1M input tokens').fill('2.5');
     await form.getByLabel('Credits per 1M output tokens').fill('10');
     await form.getByLabel('Credits per request').fill('1');
     await form.getByRole('button', { name: 'Save price' }).click();
-    const row = page.getByRole('row', { name: /chat-default/ });
+    const row = page.getByRole('row', { name: /premium-model/ });
     await row.getByText('operator').waitFor();
     const listed = (await asOperator('/api/v1/operator/prices')).json().prices;
-    expect(listed).toContainEqual(expect.objectContaining({ model: 'chat-default', input_per_mtok: 2.5, output_per_mtok: 10, per_request: 1, source: 'operator' }));
+    expect(listed).toContainEqual(expect.objectContaining({ model: 'premium-model', input_per_mtok: 2.5, output_per_mtok: 10, per_request: 1, source: 'operator' }));
     await fx.checkPage(page, 'operator-prices-375px');
 
-    await page.getByRole('button', { name: 'Delete the price of chat-default' }).click();
+    await page.getByRole('button', { name: 'Delete the price of premium-model' }).click();
     await page.getByRole('button', { name: 'Delete price' }).click();
-    await expect.poll(() => page.getByRole('row', { name: /chat-default/ }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('row', { name: /premium-model/ }).count()).toBe(0);
     expect((await asOperator('/api/v1/operator/prices')).json().prices.filter((p: { source: string }) => p.source === 'operator')).toEqual([]);
+  }, 60_000);
+
+  it("the account's owner sees its budget spent and remaining, changes it, and sets a key's budget after creation", async () => {
+    const operatorPut = (url: string, payload: unknown) => fx.gw.app.inject({ method: 'PUT', url, headers: fx.operator.auth, payload: payload as object });
+    expect((await operatorPut(`/api/v1/operator/accounts/${accountId}/budget`, { limit: 1000, period: 'month' })).statusCode).toBe(200);
+    const granted = await fx.gw.app.inject({ method: 'POST', url: `/api/v1/operator/accounts/${accountId}/credits`, headers: fx.operator.auth, payload: { amount: 1000 } });
+    expect(granted.statusCode).toBe(201);
+    const key = await createKey(fx.gw.app, user, { name: 'budget-key' });
+    const chat = { model: 'chat-default', messages: [{ role: 'user', content: 'hello' }] };
+    const sent = await fx.gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${key.key}` }, payload: chat });
+    expect(sent.statusCode).toBe(200);
+    // The charge settles just after the reply is sent.
+    const readBudget = async () => (await fx.gw.app.inject({ method: 'GET', url: `/api/v1/accounts/${accountId}/budget`, headers: user.auth })).json().budget;
+    await expect.poll(async () => (await readBudget()).spent).toBeGreaterThan(0);
+    const budget = await readBudget();
+
+    const owner = await fx.newPage(375);
+    await fx.signIn(owner, USER.email, USER.password);
+    await owner.getByRole('link', { name: 'Usage' }).click();
+    const shown = owner.getByTestId('account-budget');
+    await shown.waitFor();
+    expect(await shown.textContent()).toContain(`${budget.spent} of 1000 credits spent per month; ${budget.remaining} remaining; resets `);
+    await fx.checkPage(owner, 'usage-budget-375px', [key.key]);
+
+    const form = owner.getByRole('form', { name: 'Account budget' });
+    await form.getByLabel('Account budget (credits)').fill('2000');
+    await form.getByRole('button', { name: 'Save account budget' }).click();
+    await owner.getByText(`${budget.spent} of 2000 credits spent`, { exact: false }).waitFor();
+    const readBack = await fx.gw.app.inject({ method: 'GET', url: `/api/v1/accounts/${accountId}/budget`, headers: user.auth });
+    expect(readBack.json().budget).toMatchObject({ limit: 2000, period: 'month' });
+
+    await owner.getByRole('link', { name: 'API keys' }).click();
+    await owner.getByLabel('Edit the budget of budget-key').click();
+    const keyForm = owner.getByRole('form', { name: 'Budget of budget-key' });
+    await keyForm.getByLabel('Budget of budget-key (credits)').fill('50');
+    await keyForm.getByLabel('Budget of budget-key period').selectOption('day');
+    await keyForm.getByRole('button', { name: 'Save budget of budget-key' }).click();
+    const keyUrl = `/api/v1/auth/keys/${key.id}`;
+    await expect.poll(async () => (await fx.gw.app.inject({ method: 'GET', url: keyUrl, headers: user.auth })).json().budget?.limit).toBe(50);
+    await owner.getByRole('row', { name: /budget-key/ }).getByText(/\/ 50 spent/).waitFor();
+    await fx.checkPage(owner, 'key-budget-375px', [key.key]);
+
+    await owner.getByRole('form', { name: 'Budget of budget-key' }).getByRole('button', { name: 'Clear budget of budget-key' }).click();
+    await expect.poll(async () => (await fx.gw.app.inject({ method: 'GET', url: keyUrl, headers: user.auth })).json().budget).toBeNull();
   }, 60_000);
 });
