@@ -1,7 +1,9 @@
 // The operator's console pages in a real headless Chromium at 375 px against a real Tollgate: the
 // operator finds an account and sets its limits and budget, and sets a price; the API (read back
 // through app.inject) reflects each. The account's owner then sees the budget — spent, remaining,
-// reset — on the usage page. Every page: no secret stored, an axe scan clean, no CSP violation.
+// reset — on the usage page, and changes a key's budget; on the Settings page the user changes the
+// automation settings and opens and ends a session. Every page: no secret stored, an axe scan
+// clean, no CSP violation, no sideways scrolling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createKey, signUp, type SignedIn } from '../support/harness.js';
@@ -141,5 +143,45 @@ describe.skipIf(!chromiumAvailable)('the operator console in a browser', () => {
 
     await owner.getByRole('form', { name: 'Budget of budget-key' }).getByRole('button', { name: 'Clear budget of budget-key' }).click();
     await expect.poll(async () => (await fx.gw.app.inject({ method: 'GET', url: keyUrl, headers: user.auth })).json().budget).toBeNull();
+  }, 60_000);
+
+  it('the user changes the automation settings and opens and ends a session on the Settings page', async () => {
+    const key = await createKey(fx.gw.app, user, { name: 'session-key' });
+    // The earlier request opened a session by itself (automation is on by default): end it first.
+    for (const open of (await fx.gw.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: user.auth })).json()) {
+      expect((await fx.gw.app.inject({ method: 'DELETE', url: `/api/v1/sessions/${open.id}`, headers: user.auth })).statusCode).toBe(204);
+    }
+    const settings = await fx.newPage(375);
+    await fx.signIn(settings, USER.email, USER.password);
+    await settings.getByRole('link', { name: 'Settings' }).click();
+    const automation = settings.getByRole('form', { name: 'Automation settings' });
+    await automation.getByLabel('Session duration (seconds)').fill('600');
+    const toggle = automation.getByRole('checkbox', { name: /Open a session automatically/ });
+    const wasEnabled = await toggle.isChecked();
+    await toggle.press('Space');
+    await automation.getByRole('button', { name: 'Save automation settings' }).click();
+    await automation.getByText('Automation settings saved.').waitFor();
+    const saved = (await fx.gw.app.inject({ method: 'GET', url: '/api/v1/automation/settings', headers: user.auth })).json();
+    expect(saved).toMatchObject({ is_enabled: !wasEnabled, session_duration: 600 });
+
+    await settings.getByText('No open sessions.').waitFor();
+    await fx.checkPage(settings, 'settings-375px', [key.key]);
+    const open = settings.getByRole('form', { name: 'Open a session' });
+    await open.getByLabel('Session model').fill('chat-default');
+    await open.getByLabel('Key id').fill(key.id);
+    await open.getByRole('button', { name: 'Open session' }).click();
+    await settings.getByRole('row', { name: /chat-default/ }).waitFor();
+    const listed = (await fx.gw.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: user.auth })).json();
+    expect(listed).toEqual([expect.objectContaining({ model: 'chat-default', key_id: key.id })]);
+    await fx.checkPage(settings, 'settings-session-375px', [key.key]);
+
+    await open.getByLabel('Session model').fill('no-such-model');
+    await open.getByRole('button', { name: 'Open session' }).click();
+    await open.getByRole('alert').filter({ hasText: 'no-such-model' }).waitFor();
+
+    await settings.getByRole('button', { name: 'End the session for chat-default' }).click();
+    await settings.getByRole('button', { name: 'End session' }).click();
+    await settings.getByText('No open sessions.').waitFor();
+    expect((await fx.gw.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: user.auth })).json()).toEqual([]);
   }, 60_000);
 });
