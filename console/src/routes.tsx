@@ -6,6 +6,7 @@ import { OperatorPage } from './pages/operator-page';
 import { PlaygroundPage } from './pages/playground-page';
 import { ProvidersPage } from './pages/providers-page';
 import { ProxyKeysPage } from './pages/proxy-keys-page';
+import { SettingsPage } from './pages/settings-page';
 import { SignInPage, SignUpPage } from './pages/sign-in-page';
 import { TeamPage } from './pages/team-page';
 
@@ -24,6 +25,7 @@ export const routes: RouteObject[] = [
       { path: 'proxy-keys', element: <ProxyKeysPage /> },
       { path: 'team', element: <TeamPage /> },
       { path: 'providers', element: <ProvidersPage /> },
+      { path: 'settings', element: <SettingsPage /> },
       { path: 'operator', element: <OperatorPage /> },
       { path: '*', element: <p>No such page.</p> },
     ],

@@ -2,85 +2,41 @@
 // the mock OpenAI upstream: a person signs up, creates a key (shown once, copied), reloads and is
 // still signed in, streams a reply in the playground, revokes the key and sees it refused; an org
 // admin creates and revokes a proxy key; an operator grants credits and the user's balance moves.
-// After every flow: no token in Web Storage, the CSP header present, an axe scan clean.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+// After every flow: no token in Web Storage, the CSP header present, an axe scan clean (console-fixture.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { fixtureConfig, writeConfigFile } from '../support/gateway-fixture.js';
-import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
-import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { expectAccessible, expectNoSecretsStored, screenshot } from './console-browser.js';
+import type { Page } from 'playwright-core';
+import { chromiumAvailable, CHROMIUM, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`Console browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
+if (!chromiumAvailable) console.warn(`Console browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
 
 const OPERATOR_EMAIL = 'operator@console-e2e.example';
 const USER = { name: 'Ada Console', email: 'ada@console-e2e.example', password: 'console-e2e-password-1' };
 const PRICES = [{ model: 'chat-default', input_per_mtok: 1_000_000, output_per_mtok: 1_000_000, per_request: 0, max_output_tokens: 20 }];
 
-describe.skipIf(!available)('the console in a browser', () => {
-  let mock: MockOpenAI;
-  let gw: TestGateway;
-  let configFile: ReturnType<typeof writeConfigFile>;
-  let browser: Browser;
-  let context: BrowserContext;
+describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
+  let fx: ConsoleFixture;
   let page: Page;
   let base: string;
-  let operator: SignedIn;
   let userKey = '';
-  const cspViolations: string[] = [];
 
   beforeAll(async () => {
-    // Built once (a no-op when console/ is unchanged since the last build).
-    await promisify(execFile)(process.execPath, ['console/build-if-changed.mjs']);
-    mock = await startMockOpenAI();
-    configFile = writeConfigFile({ ...fixtureConfig(mock), prices: PRICES });
-    gw = await startTestGateway({ env: { TOLLGATE_CONFIG: configFile.path, TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL: OPERATOR_EMAIL } });
-    await gw.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
-    operator = await signUp(gw.app, { email: OPERATOR_EMAIL, password: 'operator-e2e-password-1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-    // Every CSP violation the page meets, with where it came from.
-    await context.exposeFunction('reportCspViolation', (violation: string) => cspViolations.push(violation));
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${e.sample}`);
-      });
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    fx = await startConsoleFixture({ operatorEmail: OPERATOR_EMAIL, prices: PRICES });
+    base = fx.base;
+    page = await fx.newPage(1100);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    gw?.app.server.closeAllConnections();
-    await gw?.close();
-    await mock?.close();
-    configFile?.remove();
+    await fx?.close();
   });
 
-  /** Opens a console page by its navigation link and checks what every page must hold. */
-  async function checkPage(name: string, secrets: string[] = []): Promise<void> {
-    await expectNoSecretsStored(page, secrets);
-    await expectAccessible(page, name);
-    await screenshot(page, name);
-    expect(cspViolations).toEqual([]);
-  }
+  const checkPage = (name: string, secrets: string[] = []) => fx.checkPage(page, name, secrets);
 
   async function grantAsOperator(amount: number): Promise<void> {
-    const found = await gw.app.inject({ method: 'GET', url: `/api/v1/operator/users?q=${encodeURIComponent(USER.email)}`, headers: operator.auth });
-    const detail = await gw.app.inject({ method: 'GET', url: `/api/v1/operator/users/${found.json().users[0].id}`, headers: operator.auth });
+    const found = await fx.gw.app.inject({ method: 'GET', url: `/api/v1/operator/users?q=${encodeURIComponent(USER.email)}`, headers: fx.operator.auth });
+    const detail = await fx.gw.app.inject({ method: 'GET', url: `/api/v1/operator/users/${found.json().users[0].id}`, headers: fx.operator.auth });
     const accountId = detail.json().memberships[0].account_id;
-    const granted = await gw.app.inject({ method: 'POST', url: `/api/v1/operator/accounts/${accountId}/credits`, headers: operator.auth, payload: { amount } });
+    const granted = await fx.gw.app.inject({ method: 'POST', url: `/api/v1/operator/accounts/${accountId}/credits`, headers: fx.operator.auth, payload: { amount } });
     expect(granted.statusCode).toBe(201);
   }
 
@@ -193,13 +149,9 @@ describe.skipIf(!available)('the console in a browser', () => {
     const before = await chart.getAttribute('aria-label');
     await checkPage('usage-before-grant', [userKey]);
 
-    const operatorContext = await browser.newContext({ viewport: { width: 375, height: 800 } });
-    const operatorPage = await operatorContext.newPage();
+    const operatorPage = await fx.newPage(375);
     try {
-      await operatorPage.goto(`${base}/console/sign-in`);
-      await operatorPage.getByLabel('Email').fill(OPERATOR_EMAIL);
-      await operatorPage.getByLabel('Password').fill('operator-e2e-password-1');
-      await operatorPage.getByRole('button', { name: 'Sign in' }).click();
+      await fx.signIn(operatorPage, OPERATOR_EMAIL, fx.operator.password);
       await operatorPage.getByRole('link', { name: 'Operator' }).click();
       const search = operatorPage.getByLabel(/Find users/);
       await search.fill(USER.email);
@@ -210,11 +162,9 @@ describe.skipIf(!available)('the console in a browser', () => {
       await grant.getByLabel('Reason').fill('console e2e grant');
       await grant.getByRole('button', { name: 'Grant credits' }).click();
       await grant.getByText(/Granted 500 credits/).waitFor();
-      await expectNoSecretsStored(operatorPage, []);
-      await expectAccessible(operatorPage, 'operator-grant');
-      await screenshot(operatorPage, 'operator-grant-375px');
+      await fx.checkPage(operatorPage, 'operator-grant-375px');
     } finally {
-      await operatorContext.close();
+      await operatorPage.context().close();
     }
 
     await page.reload();

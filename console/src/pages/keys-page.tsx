@@ -1,5 +1,5 @@
 // API keys: create (the key shown once), search and page through the list, rotate with a grace
-// period, revoke after confirmation, set the default key.
+// period, revoke after confirmation, set the default key, set or clear a key's budget.
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
 import { SearchField, Input, Label } from 'react-aria-components';
@@ -10,6 +10,7 @@ import type { paths } from '../api/schema';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { SecretReveal } from '../components/secret-reveal';
 import { Button, Empty, Loading, Problem, when } from '../components/ui';
+import { KeyBudgetCell } from './key-budget-cell';
 import { KeyCreateForm, type CreateKeyBody } from './key-create-form';
 
 type Key = paths['/api/v1/auth/keys']['get']['responses'][200]['content']['application/json'][number];
@@ -47,6 +48,9 @@ function KeyRow({ item, onChanged, onSecret }: { item: Key; onChanged(): void; o
       <td data-label="Created">{when(item.created_at)}</td>
       <td data-label="Last used">{when(item.last_used_at)}</td>
       <td data-label="State">{state}</td>
+      <td data-label="Budget">
+        <KeyBudgetCell keyId={item.id} label={label} budget={item.budget} editable={state === 'active'} onChanged={onChanged} />
+      </td>
       <td data-label="Actions" className="actions">
         {state === 'active' ? (
           <>
@@ -130,6 +134,7 @@ export function KeysPage() {
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
                 <th scope="col">State</th>
+                <th scope="col">Budget</th>
                 <th scope="col">Actions</th>
               </tr>
             </thead>

@@ -48,6 +48,7 @@ function Frame() {
           <NavLink to="/proxy-keys">Proxy Keys</NavLink>
           <NavLink to="/team">Team</NavLink>
           <NavLink to="/providers">Providers</NavLink>
+          <NavLink to="/settings">Settings</NavLink>
           {me.data?.is_operator ? <NavLink to="/operator">Operator</NavLink> : null}
         </nav>
         <div className="who">

@@ -1,11 +1,14 @@
 // Operator pages: find users (and their accounts) in the directory and grant credits, each grant
-// sent with an Idempotency-Key so a double click or a retry never grants twice.
+// sent with an Idempotency-Key so a double click or a retry never grants twice; find accounts to
+// set their limits and budgets; set server-wide prices.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Form, Input, Label, SearchField } from 'react-aria-components';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { Button, Empty, Field, Loading, Problem, when } from '../components/ui';
+import { OperatorAccountsSection } from './operator-accounts-section';
+import { OperatorPricesSection } from './operator-prices-section';
 
 function GrantForm({ accountId, accountName }: { accountId: string; accountName: string }) {
   const queryClient = useQueryClient();
@@ -105,6 +108,8 @@ export function OperatorPage() {
         </ul>
       </section>
       {selected ? <UserDetail userId={selected} /> : null}
+      <OperatorAccountsSection />
+      <OperatorPricesSection />
     </>
   );
 }

@@ -1,10 +1,12 @@
 // Usage and spend for the chosen account: credits per day and per hour, per key and per model,
-// and the credit balance with its ledger.
+// the account's budget (spent, remaining, reset; owners and admins edit it), and the credit balance
+// with its ledger.
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useAccount } from '../components/account-context';
 import { Chart } from '../components/chart';
+import { AccountBudgetSection } from './account-budget-section';
 import { Empty, Loading, Problem, when } from '../components/ui';
 
 function totalsBy<T>(rows: T[], keyOf: (row: T) => string, valueOf: (row: T) => number): { labels: string[]; values: number[] } {
@@ -84,7 +86,7 @@ function Balance({ accountId }: { accountId: string }) {
 }
 
 export function UsagePage() {
-  const { accountId } = useAccount();
+  const { accountId, role } = useAccount();
   const usage = useQuery({
     queryKey: ['usage', accountId],
     enabled: accountId !== null,
@@ -132,6 +134,7 @@ export function UsagePage() {
           )}
         </section>
       ) : null}
+      {accountId ? <AccountBudgetSection key={accountId} accountId={accountId} canManage={role === 'owner' || role === 'admin'} /> : null}
       {accountId ? <Balance accountId={accountId} /> : null}
     </>
   );
