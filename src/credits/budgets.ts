@@ -36,8 +36,8 @@ export class Budgets {
     private readonly clock: () => Date,
     /** What admission remembers of who has budgets: told of every change (budget-presence.ts). */
     private readonly presence?: BudgetPresence,
-    /** Held by requests in flight in this node's memory (memory-budgets.ts), beside what storage holds. */
-    private readonly heldInMemory?: (scope: BudgetScope, ownerId: string, periodStart: string) => number,
+    /** The in-memory engine's view of a period's spend (settled + held), ahead of storage; undefined when unknown. */
+    private readonly spentInMemory?: (scope: BudgetScope, ownerId: string, periodStart: string) => number | undefined,
   ) {}
 
   /** Hears committed budget changes of this node (the Redis bus tells the other nodes); returns the unsubscribe. */
@@ -108,8 +108,9 @@ export class Budgets {
     for (const budget of budgets) {
       const window = windows.get(budget.ownerId)!;
       const spend = spends.find((s) => s.ownerId === budget.ownerId && s.periodStart === window.start.toISOString());
-      const inMemory = this.heldInMemory?.(scope, budget.ownerId, window.start.toISOString()) ?? 0;
-      views.set(budget.ownerId, budgetView(budget, (spend ? spend.spent + spend.reserved : 0) + inMemory, window.end));
+      const stored = spend ? spend.spent + spend.reserved : 0;
+      const inMemory = this.spentInMemory?.(scope, budget.ownerId, window.start.toISOString());
+      views.set(budget.ownerId, budgetView(budget, inMemory ?? stored, window.end));
     }
     return views;
   }

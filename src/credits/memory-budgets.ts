@@ -104,9 +104,14 @@ export class MemoryBudgets {
     return { writes, crossings };
   }
 
-  /** The spend held in memory for requests in flight (a budget's `spent` includes them). */
-  heldNow(scope: BudgetRecord['scope'], ownerId: string, periodStart: string): number {
-    return this.spends.get(spendKey(scope, ownerId, periodStart))?.reserved ?? 0;
+  /**
+   * A period's spend as this node knows it: settled (whether or not its group commit is written
+   * yet) plus held for requests in flight; undefined when the period was never loaded. On a single
+   * writer node memory is ahead of storage, so a read must not add the two.
+   */
+  spentNow(scope: BudgetRecord['scope'], ownerId: string, periodStart: string): number | undefined {
+    const state = this.spends.get(spendKey(scope, ownerId, periodStart));
+    return state === undefined ? undefined : state.spent + state.reserved;
   }
 
   private spend(budget: BudgetRecord, periodStart: string): Promise<SpendState> | SpendState {

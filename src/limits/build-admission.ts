@@ -114,7 +114,7 @@ export async function buildAdmissionEngine(
     ledger = engine;
   }
   const budgetPresence = new BudgetPresence({ load: (accountId) => storage.budgets.anyForAccount(accountId), ttlMs: BUDGET_PRESENCE_TTL_MS });
-  const budgets = new Budgets(storage, clock, budgetPresence, memoryBudgets ? (scope, ownerId, start) => memoryBudgets.heldNow(scope, ownerId, start) : undefined);
+  const budgets = new Budgets(storage, clock, budgetPresence, memoryBudgets ? (scope, ownerId, start) => memoryBudgets.spentNow(scope, ownerId, start) : undefined);
   const pricing = config.file.pricing;
   const catalog = pricing.catalog ? new PriceCatalog({ creditsPerUsd: pricing.credits_per_usd }) : null;
   const prices = new PriceBook(storage, { file: config.file, unpriced: config.unpriced, catalog });
