@@ -32,13 +32,20 @@ function startBanner(config: Config, url: string) {
   };
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
+export interface StartOptions {
+  /**
+   * SIGTERM and SIGINT stop this server gracefully (the CLI's `serve`). Installed before it listens:
+   * a signal that arrives as soon as the port is open (an orchestrator's quick stop) drains instead of
+   * killing the process with the default action.
+   */
+  handleSignals?: boolean;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = createConsoleLogger(config.logLevel, config.logFormat);
   const services = await buildServices(config, { logger });
   await applyBootstrapOperator(services);
   const app = await buildApp(services);
-  const url = await app.listen({ host: config.host, port: config.port });
-  logger.info(startBanner(config, url), `Tollgate is ready at ${url} (API reference: ${url}/docs)`);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -59,16 +66,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await services.close();
       logger.info('stopped');
     })());
+  if (options.handleSignals) handleSignals(stop, services.logger);
+  const url = await app.listen({ host: config.host, port: config.port });
+  logger.info(startBanner(config, url), `Tollgate is ready at ${url} (API reference: ${url}/docs)`);
   return { app, services, url, stop };
 }
 
 /** Past the drain's grace, what closing storage and clients may take before the process exits anyway. */
 export const SHUTDOWN_CLOSE_MS = 5_000;
 
-export function handleSignals(server: RunningServer): void {
-  const { logger } = server.services;
+function handleSignals(stop: () => Promise<void>, logger: Services['logger']): void {
   const onSignal = shutdownOnSignals({
-    stop: () => server.stop(),
+    stop,
     exit: (code) => process.exit(code),
     after: (ms, run) => void setTimeout(run, ms).unref(),
     log: (level, message, data) => logger[level](data, message),

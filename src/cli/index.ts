@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { grantOperator } from '../auth/bootstrap-operator.js';
 import { ConfigError, loadConfig, type LoadOptions } from '../config.js';
 import { createLogger } from '../logger.js';
-import { handleSignals, startServer } from '../main.js';
+import { startServer } from '../main.js';
 import { buildServices, type Services } from '../services.js';
 import { environmentHelp } from './environment-help.js';
 import { CommandError, createKey, grantCredits, listKeys, revokeKey } from './management.js';
@@ -59,13 +59,12 @@ program
   .description('run the server')
   .addHelpText('after', environmentHelp())
   .action(async () => {
-    const server = await startServer(config()).catch((error: unknown) => {
+    await startServer(config(), { handleSignals: true }).catch((error: unknown) => {
       // A setting found wrong only against storage (a master key that does not match).
       if (!(error instanceof ConfigError)) throw error;
       process.stderr.write(`tollgate: configuration error: ${error.message}\n`);
       process.exit(2);
     });
-    handleSignals(server);
   });
 
 program

@@ -40,8 +40,13 @@ describe('tollgate serve and signals', () => {
     const port = Number(new URL(server.url).port);
     const socket = connect(port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    socket.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    // `Expect: 100-continue`: the server's "100 Continue" says it parsed the head and holds the request
+    // open. Signalled any sooner, the connection counts as idle and the drain closes it at once.
     socket.on('error', () => undefined);
+    const continued = new Promise<void>((resolve) => socket.on('data', (chunk) => chunk.toString().includes('100 Continue') && resolve()));
+    socket.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+    await continued;
+    socket.write('{');
     try {
       server.child.kill('SIGTERM');
       await waitFor(() => server.output().includes('shutting down'), 10_000);

@@ -12,39 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_CREDITS, BENCH_OPERATOR_EMAIL, provisionTollgate } from '../../bench/tollgate/provision-tollgate.js';
 import { BENCH_MODEL, renderTollgateConfig } from '../../bench/tollgate/tollgate-config.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { childEnvironment } from '../support/spawn-tollgate.js';
+import { startTollgateProcess, type TollgateProcess } from '../support/spawn-tollgate.js';
 
 const WORKERS = 16;
 /** Every server started, killed at the end whatever happened (none outlives the file). */
-const started: ChildProcess[] = [];
-const entry = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
-
-/**
- * The server as its own process, signals straight to it (no tsx wrapper process between, whose
- * exit would end the server's group before its drain is over).
- */
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'serve'], { env: childEnvironment({ TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
-  started.push(child);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tollgate did not start in 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-  });
-  return { child, url, output: () => output, exited };
-}
+const started: TollgateProcess[] = [];
 
 interface Stored {
   balance: number;
@@ -106,7 +78,7 @@ describe('group commit of a single SQLite node, through a server process', () =>
     upstream = await startMockOpenAI({ recordRequests: false });
   });
   afterAll(async () => {
-    for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(started.map((server) => server.stop('SIGKILL')));
     await upstream?.close();
   });
 
@@ -114,7 +86,8 @@ describe('group commit of a single SQLite node, through a server process', () =>
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-durability-'));
     const configPath = join(dataDir, 'tollgate.json');
     writeFileSync(configPath, renderTollgateConfig(upstream.url));
-    const server = await startServer({ TOLLGATE_DATA_DIR: dataDir, TOLLGATE_CONFIG: configPath, TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL: BENCH_OPERATOR_EMAIL });
+    const server = await startTollgateProcess({ TOLLGATE_DATA_DIR: dataDir, TOLLGATE_CONFIG: configPath, TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL: BENCH_OPERATOR_EMAIL });
+    started.push(server);
     const deployed = await provisionTollgate(server.url);
     const running = load(server.url, deployed.key);
     await until(() => running.answered() >= 150, 60_000);
@@ -124,8 +97,7 @@ describe('group commit of a single SQLite node, through a server process', () =>
   it('stores every answered request’s charge and usage record when stopped by SIGTERM under load', async () => {
     const { dataDir, server, deployed, running } = await serverUnderLoad();
     const signalled = Date.now();
-    server.child.kill('SIGTERM');
-    const code = await server.exited;
+    const code = await server.stop('SIGTERM');
     await running.stop();
     const after = stored(dataDir, deployed.accountId);
     console.log(`SIGTERM under load: stopped in ${Date.now() - signalled} ms with ${code}; ${running.answered()} answered, ${after.charges} charges stored`);
@@ -141,8 +113,7 @@ describe('group commit of a single SQLite node, through a server process', () =>
     const { dataDir, server, deployed, running } = await serverUnderLoad();
     const started = Date.now();
     const before = running.answered();
-    server.child.kill('SIGKILL');
-    await server.exited;
+    await server.stop('SIGKILL');
     await running.stop();
     const after = stored(dataDir, deployed.accountId);
     const lost = running.answered() - after.charges;

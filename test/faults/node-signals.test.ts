@@ -114,7 +114,7 @@ describe.skipIf(missing)('nodes stopped under load', () => {
 
   it('finishes 50 open streams on SIGTERM within the grace, and writes every usage record and charge', async () => {
     const { key, keyId, accountId } = await fundedKey(100_000);
-    const node = await startTollgateProcess(env, 'node');
+    const node = await startTollgateProcess(env);
     spawned.push(node);
     const streams = await Promise.all(Array.from({ length: 50 }, () => openStream(node.url, key)));
 
@@ -140,7 +140,7 @@ describe.skipIf(missing)('nodes stopped under load', () => {
 
   it('keeps serving on the other node when one is killed, and the sweeper releases what the dead one held', async () => {
     const { key, accountId } = await fundedKey(100_000);
-    const doomed = await startTollgateProcess(env, 'node');
+    const doomed = await startTollgateProcess(env);
     spawned.push(doomed);
     const survivorUrl = await survivor.app.listen({ host: '127.0.0.1', port: 0 });
 

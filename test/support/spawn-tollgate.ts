@@ -1,4 +1,5 @@
-// Runs the real `tollgate` CLI in a child process (through tsx, so no build step is needed) and
+// Runs the real `tollgate` CLI in a child process (one node process with tsx's loader, so no build
+// step is needed, and signals reach the server itself as in production) and
 // finds the port it listens on from its JSON log. Hermetic: the child gets a temporary working
 // directory (a tollgate.yaml in the repository is not its config), an environment of only what a
 // shell needs plus the test's variables (a developer's TOLLGATE_* settings do not leak in), and its
@@ -10,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const SHELL_VARIABLES = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ'];
 
@@ -29,17 +29,14 @@ export function childEnvironment(env: Record<string, string>): Record<string, st
 }
 
 /**
- * How the CLI runs: through the tsx command (as `npm run dev` does), or as one node process with tsx's
- * loader, which gets signals itself, as in production. The tsx command relays a signal and SIGKILLs a
- * child that has not reported it 30 ms later — a server busy with 50 streams, or any server on a loaded
- * machine, was killed mid-drain — so the fault suite runs node directly.
+ * The CLI runs as one node process with tsx's loader, never under the tsx command: that command is a
+ * second process that relays a signal and settles the exit itself, so on a loaded machine a server
+ * mid-drain was killed (Ctrl-C exited 130 instead of 0) or a second SIGTERM was swallowed (exit 0
+ * instead of 143). One process gets its signals as a production `node dist/…` does.
  */
-export type Runner = 'tsx' | 'node';
-
-function spawnCli(args: string[], env: Record<string, string>, runner: Runner = 'tsx'): ChildProcess {
+function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   const cwd = mkdtempSync(join(tmpdir(), 'tollgate-cwd-'));
-  const [program, argv] = runner === 'tsx' ? [tsx, [entry, ...args]] : [process.execPath, ['--import', tsxLoader, entry, ...args]];
-  const child = spawn(program, argv, { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.on('exit', () => {
     killGroup(child, 'SIGKILL');
     rmSync(cwd, { recursive: true, force: true });
@@ -47,7 +44,7 @@ function spawnCli(args: string[], env: Record<string, string>, runner: Runner = 
   return child;
 }
 
-/** The child leads its own group (detached): this reaches tsx (when it runs) and the server. */
+/** The child leads its own group (detached): this reaches the server and anything it started. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     process.kill(-child.pid!, signal);
@@ -72,9 +69,9 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
   });
 }
 
-export function startTollgateProcess(env: Record<string, string>, runner: Runner = 'tsx'): Promise<TollgateProcess> {
+export function startTollgateProcess(env: Record<string, string>): Promise<TollgateProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(['serve'], { TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env }, runner);
+    const child = spawnCli(['serve'], { TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
@@ -90,7 +87,7 @@ export function startTollgateProcess(env: Record<string, string>, runner: Runner
           child,
           url: match[1]!,
           output: () => output,
-          // The signal goes to the child alone, once: tsx relays it to the server (a group signal would arrive twice).
+          // The signal goes to the server alone, once, as a terminal's Ctrl-C or an orchestrator's stop would.
           async stop(signal = 'SIGTERM') {
             if (child.exitCode === null) child.kill(signal);
             const killer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
