@@ -7,26 +7,15 @@
 // SameSite=Strict already keeps other sites' requests from carrying it, and the Origin check closes
 // what SameSite does not cover (a sibling subdomain, an old browser). API clients that send the
 // token in the body are unaffected.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { REFRESH_TOKEN_TTL_MS } from '../auth/refresh-tokens.js';
 import { ApiError } from '../core/errors.js';
+import { httpOnlyCookie } from './http-only-cookie.js';
 
-export const REFRESH_COOKIE = 'tollgate_refresh';
-export const REFRESH_COOKIE_PATH = '/api/v1/auth';
+const refreshCookie = httpOnlyCookie('tollgate_refresh', { path: '/api/v1/auth', sameSite: 'strict', ttlMs: REFRESH_TOKEN_TTL_MS });
 
-function cookieOptions(request: FastifyRequest) {
-  // Secure whenever the client reached us over HTTPS (directly, or through a trusted proxy that
-  // says so): a cookie marked Secure on plain http://localhost would never be sent back.
-  return { path: REFRESH_COOKIE_PATH, httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' };
-}
-
-export function setRefreshCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
-  reply.setCookie(REFRESH_COOKIE, token, { ...cookieOptions(request), maxAge: REFRESH_TOKEN_TTL_MS / 1000 });
-}
-
-export function clearRefreshCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(REFRESH_COOKIE, cookieOptions(request));
-}
+export const setRefreshCookie = refreshCookie.set;
+export const clearRefreshCookie = refreshCookie.clear;
 
 /** True when the request's Origin header names this server itself (scheme and host). */
 export function isSameOrigin(request: FastifyRequest): boolean {
@@ -53,7 +42,7 @@ export function refreshTokenFromCookie(request: FastifyRequest, options?: { opti
       suggestion: 'Send {"refresh_token": "…"} in the body, or call from the console\'s page.',
     });
   }
-  const token = request.server.parseCookie(request.headers.cookie ?? '')[REFRESH_COOKIE];
+  const token = refreshCookie.read(request);
   if (!token && options?.optional) return undefined;
   if (!token) {
     throw new ApiError('invalid_token', { message: 'No refresh token: the body names none and no session cookie was sent.', suggestion: 'Sign in again.' });

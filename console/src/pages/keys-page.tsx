@@ -8,6 +8,7 @@ import { fetchKeyPage } from '../api/key-pages';
 import { unwrap } from '../api/problem';
 import type { paths } from '../api/schema';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import { CredentialHead } from '../components/credential-table';
 import { SecretReveal } from '../components/secret-reveal';
 import { Button, Empty, Loading, Problem, when } from '../components/ui';
 import { KeyBudgetCell } from './key-budget-cell';
@@ -127,17 +128,7 @@ export function KeysPage() {
         {keys.isSuccess && items.length === 0 ? <Empty>{search ? 'No key matches this search.' : 'No keys yet: create one above.'}</Empty> : null}
         {items.length > 0 ? (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">Budget</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
+            <CredentialHead extra={['Budget']} />
             <tbody>
               {items.map((item) => (
                 <KeyRow key={item.id} item={item} onChanged={changed} onSecret={setSecret} />

@@ -7,7 +7,7 @@ import { Form } from 'react-aria-components';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { ConfirmDialog } from '../components/confirm-dialog';
-import { Button, Empty, Field, Loading, Problem, when } from '../components/ui';
+import { Button, Empty, Field, Loading, Problem, TableHead, when } from '../components/ui';
 
 interface Draft {
   model: string;
@@ -81,17 +81,7 @@ export function OperatorPricesSection() {
       {rows.length > 0 ? (
         <table className="table">
           <caption>Prices in force</caption>
-          <thead>
-            <tr>
-              <th scope="col">Model or route</th>
-              <th scope="col">Input / 1M</th>
-              <th scope="col">Output / 1M</th>
-              <th scope="col">Per request</th>
-              <th scope="col">Max output</th>
-              <th scope="col">Source</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Model or route', 'Input / 1M', 'Output / 1M', 'Per request', 'Max output', 'Source', 'Actions']} />
           <tbody>
             {rows.map((price) => {
               const target = price.model ?? `route ${price.route ?? ''}`;

@@ -6,9 +6,9 @@ import { Form } from 'react-aria-components';
 import { api, asAccount } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useAccount } from '../components/account-context';
-import { ConfirmDialog } from '../components/confirm-dialog';
+import { CredentialTable } from '../components/credential-table';
 import { SecretReveal } from '../components/secret-reveal';
-import { Button, Empty, Field, Loading, Problem, when } from '../components/ui';
+import { Button, Empty, Field, Loading, Problem } from '../components/ui';
 
 export function ProxyKeysPage() {
   const { accountId } = useAccount();
@@ -61,38 +61,10 @@ export function ProxyKeysPage() {
         <Problem error={list.error ?? revoke.error} />
         {list.isSuccess && keys.length === 0 ? <Empty>No proxy keys yet.</Empty> : null}
         {keys.length > 0 ? (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.id}>
-                  <td data-label="Name">{key.name}</td>
-                  <td data-label="Prefix">
-                    <code>{key.prefix}</code>
-                  </td>
-                  <td data-label="Created">{when(key.created_at)}</td>
-                  <td data-label="Last used">{when(key.last_used_at)}</td>
-                  <td data-label="State">{key.enabled ? 'active' : 'revoked'}</td>
-                  <td data-label="Actions">
-                    {key.enabled ? (
-                      <ConfirmDialog trigger="Revoke" triggerLabel={`Revoke ${key.name}`} title={`Revoke ${key.name}?`} confirm="Revoke proxy key" onConfirm={() => revoke.mutate(key.id)}>
-                        <p>Every service using this key stops working now. This cannot be undone.</p>
-                      </ConfirmDialog>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CredentialTable
+            items={keys.map((key) => ({ ...key, active: key.enabled }))}
+            revoke={{ confirm: 'Revoke proxy key', warning: 'Every service using this key stops working now. This cannot be undone.', onRevoke: (id) => revoke.mutate(id) }}
+          />
         ) : null}
       </section>
     </>

@@ -4,9 +4,9 @@ import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { ConfirmDialog } from '../components/confirm-dialog';
+import { CredentialTable } from '../components/credential-table';
 import { SecretReveal } from '../components/secret-reveal';
-import { Button, Empty, Field, Loading, Problem, when } from '../components/ui';
+import { Button, Empty, Field, Loading, Problem } from '../components/ui';
 
 export function ServiceTokensSection({ accountId }: { accountId: string }) {
   const queryClient = useQueryClient();
@@ -49,38 +49,10 @@ export function ServiceTokensSection({ accountId }: { accountId: string }) {
       {tokens.isPending ? <Loading what="service tokens" /> : null}
       {tokens.isSuccess && list.length === 0 ? <Empty>No service tokens.</Empty> : null}
       {list.length > 0 ? (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Prefix</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">State</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((token) => (
-              <tr key={token.id}>
-                <td data-label="Name">{token.name}</td>
-                <td data-label="Prefix">
-                  <code>{token.token_prefix}</code>
-                </td>
-                <td data-label="Created">{when(token.created_at)}</td>
-                <td data-label="Last used">{when(token.last_used_at)}</td>
-                <td data-label="State">{token.is_active ? 'active' : 'revoked'}</td>
-                <td data-label="Actions">
-                  {token.is_active ? (
-                    <ConfirmDialog trigger="Revoke" triggerLabel={`Revoke ${token.name}`} title={`Revoke ${token.name}?`} confirm="Revoke token" onConfirm={() => revoke.mutate(token.id)}>
-                      <p>Automation using this token stops working now.</p>
-                    </ConfirmDialog>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CredentialTable
+          items={list.map((token) => ({ ...token, prefix: token.token_prefix, active: token.is_active }))}
+          revoke={{ confirm: 'Revoke token', warning: 'Automation using this token stops working now.', onRevoke: (id) => revoke.mutate(id) }}
+        />
       ) : null}
     </section>
   );

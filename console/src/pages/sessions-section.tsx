@@ -6,7 +6,7 @@ import { Form } from 'react-aria-components';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { ConfirmDialog } from '../components/confirm-dialog';
-import { Button, Empty, Field, Loading, Problem, when } from '../components/ui';
+import { Button, Empty, Field, Loading, Problem, TableHead, when } from '../components/ui';
 
 function OpenSessionForm({ onOpened }: { onOpened(): void }) {
   const [model, setModel] = useState('');
@@ -63,16 +63,7 @@ export function SessionsSection() {
       {rows.length > 0 ? (
         <table className="table">
           <caption>Open sessions</caption>
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col">Upstream</th>
-              <th scope="col">Key</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Failovers</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Model', 'Upstream', 'Key', 'Expires', 'Failovers', 'Actions']} />
           <tbody>
             {rows.map((session) => (
               <tr key={session.id}>

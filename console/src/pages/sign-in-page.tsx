@@ -27,22 +27,20 @@ function useSsoProviders() {
   });
 }
 
-export function SignInPage() {
-  const signedIn = useSignedIn();
+/**
+ * A sign-in form's submission: runs `action`, then opens the keys page; a failure is kept to show
+ * (the API's message and suggestion), and the button is disabled while it runs.
+ */
+function useSignInSubmit(action: () => Promise<void>) {
   const navigate = useNavigate();
-  const [params] = useSearchParams();
-  const providers = useSsoProviders();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  if (signedIn) return <Navigate to="/keys" replace />;
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await signIn(email, password);
+      await action();
       navigate('/keys');
     } catch (problem) {
       setError(problem);
@@ -50,12 +48,23 @@ export function SignInPage() {
       setBusy(false);
     }
   }
+  return { error, busy, onSubmit: (event: FormEvent) => void submit(event) };
+}
+
+export function SignInPage() {
+  const signedIn = useSignedIn();
+  const [params] = useSearchParams();
+  const providers = useSsoProviders();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { error, busy, onSubmit } = useSignInSubmit(() => signIn(email, password));
+  if (signedIn) return <Navigate to="/keys" replace />;
   const ssoError = params.get('sso_error');
   return (
     <main id="main" className="narrow">
       <h1>Sign in to Tollgate</h1>
       {ssoError ? <Problem error={new Error(`Single sign-on failed: ${ssoError}`)} /> : null}
-      <Form onSubmit={(event) => void submit(event)} className="stack">
+      <Form onSubmit={onSubmit} className="stack">
         <Field label="Email" name="email" type="email" autoComplete="username" value={email} onChange={setEmail} isRequired />
         <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} isRequired />
         <Problem error={error} />
@@ -81,36 +90,23 @@ export function SignInPage() {
 
 export function SignUpPage() {
   const signedIn = useSignedIn();
-  const navigate = useNavigate();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, onSubmit } = useSignInSubmit(async () => {
+    const response = await fetch('/api/v1/auth/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password, ...(name ? { name } : {}) }),
+    });
+    if (!response.ok) throw problemFrom(response.status, await response.json().catch(() => null));
+    await signIn(email, password);
+  });
   if (signedIn) return <Navigate to="/keys" replace />;
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const response = await fetch('/api/v1/auth/register', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password, ...(name ? { name } : {}) }),
-      });
-      if (!response.ok) throw problemFrom(response.status, await response.json().catch(() => null));
-      await signIn(email, password);
-      navigate('/keys');
-    } catch (problem) {
-      setError(problem);
-    } finally {
-      setBusy(false);
-    }
-  }
   return (
     <main id="main" className="narrow">
       <h1>Create your Tollgate account</h1>
-      <Form onSubmit={(event) => void submit(event)} className="stack">
+      <Form onSubmit={onSubmit} className="stack">
         <Field label="Name" name="name" autoComplete="name" value={name} onChange={setName} />
         <Field label="Email" name="email" type="email" autoComplete="username" value={email} onChange={setEmail} isRequired />
         <Field label="Password" name="password" type="password" autoComplete="new-password" value={password} onChange={setPassword} isRequired description="At least 8 characters; not a common password." />

@@ -7,7 +7,7 @@ import { unwrap } from '../api/problem';
 import { useAccount } from '../components/account-context';
 import { Chart } from '../components/chart';
 import { AccountBudgetSection } from './account-budget-section';
-import { Empty, Loading, Problem, when } from '../components/ui';
+import { Empty, Loading, Problem, TableHead, when } from '../components/ui';
 
 function totalsBy<T>(rows: T[], keyOf: (row: T) => string, valueOf: (row: T) => number): { labels: string[]; values: number[] } {
   const sums = new Map<string, number>();
@@ -59,15 +59,7 @@ function Balance({ accountId }: { accountId: string }) {
       {ledger.length > 0 ? (
         <table className="table">
           <caption>Ledger, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Amount</th>
-              <th scope="col">Balance after</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
+          <TableHead columns={['When', 'Kind', 'Amount', 'Balance after', 'Reason']} />
           <tbody>
             {ledger.map((entry) => (
               <tr key={entry.id}>
