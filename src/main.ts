@@ -18,11 +18,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** What a person starting the server wants to see once: where it is, where its data is, what it serves. */
+/** What a person starting the server wants to see once: where it is, its console and docs, where its data is, what it serves. */
 function startBanner(config: Config, url: string) {
   return {
     url,
     docs: `${url}/docs`,
+    console: `${url}/console`,
     storage: config.databaseUrl ? 'postgresql' : `sqlite in ${config.dataDir}`,
     redis: config.redisUrl !== undefined,
     config_file: config.configPath ?? null,
@@ -68,7 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     })());
   if (options.handleSignals) handleSignals(stop, services.logger);
   const url = await app.listen({ host: config.host, port: config.port });
-  logger.info(startBanner(config, url), `Tollgate is ready at ${url} (API reference: ${url}/docs)`);
+  logger.info(startBanner(config, url), `Tollgate is ready at ${url} (console: ${url}/console, API reference: ${url}/docs)`);
   return { app, services, url, stop };
 }
 
