@@ -99,7 +99,9 @@ describe('upstream failures mid-answer leave nothing held', () => {
     expect(await waitFor(async () => (await expectNoReservationLeft(f.gw.services, accountId)).reservations === 0, 5_000)).toBe(true);
     const money = await expectNoReservationLeft(f.gw.services, accountId);
     expect(money).toMatchObject({ reserved: 0, ledgerSum: money.balance });
-    expect((await call('chat-default')).status).toBe(200);
+    // The slot is given back when the aborted answer's cleanup runs, which may end after the hold
+    // (a free model holds no credits at all): a new call is admitted within the bound, not at once.
+    expect(await waitFor(async () => (await call('chat-default')).status === 200, 5_000, 50)).toBe(true);
   }
 
   it.each([
