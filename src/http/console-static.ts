@@ -15,28 +15,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { contentSecurityPolicy } from './content-security-policy.js';
 
+// The app ships one stylesheet; React and ECharts set styles through the CSSOM, which CSP allows.
 function consoleCsp(styleNonce?: string): string {
-  return CSP_DIRECTIVES.map((directive) => (styleNonce && directive === "style-src 'self'" ? `${directive} 'nonce-${styleNonce}'` : directive)).join('; ');
+  return contentSecurityPolicy({ font: "'self'", style: styleNonce ? `'self' 'nonce-${styleNonce}'` : "'self'" });
 }
 
 /** What the console's build writes where each response puts its nonce (console/vite.config.ts). */
 export const NONCE_PLACEHOLDER = 'TOLLGATE_CSP_NONCE';
 
-const CSP_DIRECTIVES = [
-  "default-src 'self'",
-  "base-uri 'self'",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "script-src 'self'",
-  "script-src-attr 'none'",
-  // The app ships one stylesheet; React and ECharts set styles through the CSSOM, which CSP allows.
-  "style-src 'self'",
-];
 
 export const CONSOLE_HEADERS = {
   'content-security-policy': consoleCsp(),

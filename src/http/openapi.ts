@@ -6,6 +6,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { contentSecurityPolicy } from './content-security-policy.js';
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -42,19 +43,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 }
 
 // Swagger UI sets element styles from script, hence 'unsafe-inline' for styles only.
-const DOCS_CSP = [
-  "default-src 'self'",
-  "base-uri 'self'",
-  "connect-src 'self'",
-  "font-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "script-src 'self'",
-  "script-src-attr 'none'",
-  "style-src 'self' 'unsafe-inline'",
-].join('; ');
+const DOCS_CSP = contentSecurityPolicy({ font: "'self' data:", style: "'self' 'unsafe-inline'" });
 
 const DOCS_HEADERS = {
   'content-security-policy': DOCS_CSP,

@@ -33,12 +33,8 @@ export interface RollupQuery {
   groupBy: UsageGrouping;
 }
 
-export interface RollupGroup {
-  day?: string;
-  hour?: string;
-  accountId?: string;
-  keyId?: string;
-  model?: string | null;
+/** What a rollup row counts, per bucket or per group of buckets. */
+interface RollupCounters {
   requests: number;
   errors: number;
   inputTokens: number;
@@ -48,17 +44,19 @@ export interface RollupGroup {
   creditUnits: bigint;
 }
 
-interface Bucket {
+export interface RollupGroup extends RollupCounters {
+  day?: string;
+  hour?: string;
+  accountId?: string;
+  keyId?: string;
+  model?: string | null;
+}
+
+interface Bucket extends RollupCounters {
   accountId: string;
   hour: string;
   keyId: string;
   model: string;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  credits: number;
-  creditUnits: bigint;
 }
 
 const MAX_GROUPS = 10_000;

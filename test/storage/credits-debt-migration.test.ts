@@ -1,23 +1,14 @@
 // Migration 008 on both databases: balances written under 004's CHECK survive the change, a
 // balance may then go below zero (debt, SPEC §6), and `reserved` still may not.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Migrator, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { connectDatabase } from '../../src/storage/connect.js';
-import { migrationsFor } from '../../src/storage/migrations/index.js';
-import { databaseTargets, releaseSchema, uniqueSchema } from '../support/databases.js';
+import { databaseTargets } from '../support/databases.js';
+import { openMigrationDatabase } from '../support/migration-database.js';
 
 for (const target of databaseTargets()) {
   describe(`migration 008 (balances may go below zero) on ${target.name}`, () => {
     it('keeps existing balances, then accepts a negative balance and still refuses a negative hold', async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-mig-'));
-      const schema = target.databaseUrl ? uniqueSchema() : undefined;
-      const handle = await connectDatabase({ databaseUrl: target.databaseUrl, dataDir, schema });
-      const db = handle.db as unknown as Kysely<any>;
+      const { db, migrator, close } = await openMigrationDatabase(target);
       try {
-        const migrator = new Migrator({ db: handle.db, provider: { getMigrations: async () => migrationsFor(handle.dialect) }, ...(schema ? { migrationTableSchema: schema } : {}) });
         expect((await migrator.migrateTo('004-credits')).error).toBeUndefined();
         const at = new Date().toISOString();
         await db.insertInto('accounts').values({ id: 'acc_1', name: 'a', kind: 'personal', created_at: at, updated_at: at }).execute();
@@ -35,9 +26,7 @@ for (const target of databaseTargets()) {
         await db.deleteFrom('accounts').where('id', '=', 'acc_1').execute();
         expect(await db.selectFrom('credit_balances').selectAll().execute()).toEqual([]);
       } finally {
-        await handle.close();
-        if (target.databaseUrl && schema) await releaseSchema(target.databaseUrl, schema);
-        rmSync(dataDir, { recursive: true, force: true });
+        await close();
       }
     });
   });

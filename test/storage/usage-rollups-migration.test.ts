@@ -1,24 +1,15 @@
 // Migration 015 on both databases: usage recorded before it is backfilled into both hourly
 // rollups, exact prices summed to the sub-credit unit, and later writes add to the same rows.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Migrator, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { connectDatabase } from '../../src/storage/connect.js';
-import { migrationsFor } from '../../src/storage/migrations/index.js';
 import { Storage } from '../../src/storage/storage.js';
-import { databaseTargets, releaseSchema, uniqueSchema } from '../support/databases.js';
+import { databaseTargets } from '../support/databases.js';
+import { openMigrationDatabase } from '../support/migration-database.js';
 
 for (const target of databaseTargets()) {
   describe(`migration 015 (usage rollups) on ${target.name}`, () => {
     it('backfills the rollups from the usage already recorded', async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-mig-'));
-      const schema = target.databaseUrl ? uniqueSchema() : undefined;
-      const handle = await connectDatabase({ databaseUrl: target.databaseUrl, dataDir, schema });
-      const db = handle.db as unknown as Kysely<any>;
+      const { handle, db, migrator, close } = await openMigrationDatabase(target);
       try {
-        const migrator = new Migrator({ db: handle.db, provider: { getMigrations: async () => migrationsFor(handle.dialect) }, ...(schema ? { migrationTableSchema: schema } : {}) });
         expect((await migrator.migrateTo('014-exact-charges')).error).toBeUndefined();
         const at = '2026-11-10T09:00:00.000Z';
         await db.insertInto('accounts').values({ id: 'acc_1', name: 'a', kind: 'personal', created_at: at, updated_at: at }).execute();
@@ -47,9 +38,7 @@ for (const target of databaseTargets()) {
         const day = await storage.usageRollups.grouped({ accountIds: ['acc_1'], fromHour: '2026-11-10T00:00:00.000Z', toHour: '2026-11-10T23:00:00.000Z', groupBy: 'day' });
         expect(day).toEqual([{ day: '2026-11-10', requests: 5, errors: 1, inputTokens: 12, outputTokens: 23, credits: 4, creditUnits: 20_000_000_000_001n }]);
       } finally {
-        await handle.close();
-        if (target.databaseUrl && schema) await releaseSchema(target.databaseUrl, schema);
-        rmSync(dataDir, { recursive: true, force: true });
+        await close();
       }
     });
   });
