@@ -3,9 +3,11 @@
 // (operators, keys, credits). Reads the environment once through loadConfig, like the server;
 // management commands leave the config file unread (they need the database, not the providers).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { grantOperator } from '../auth/bootstrap-operator.js';
 import { ConfigError, loadConfig, type LoadOptions } from '../config.js';
+import { packageRoot } from '../core/package-root.js';
 import { createLogger } from '../logger.js';
 import { startServer } from '../main.js';
 import { buildServices, type Services } from '../services.js';
@@ -25,15 +27,13 @@ function config(options: LoadOptions = {}) {
   }
 }
 
-/** The package's version: package.json sits two levels up from src/cli (three from dist/src/cli). */
+/** The package's version, from the package.json at its root (the sources, the build, or an image). */
 function packageVersion(): string {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'tollgate' && pkg.version) return pkg.version;
-    } catch {
-      // not at this level
-    }
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'tollgate' && pkg.version) return pkg.version;
+  } catch {
+    // no readable package.json
   }
   return 'unknown';
 }

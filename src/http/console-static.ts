@@ -11,10 +11,10 @@
 // placeholder there); scripts stay 'self' only, and style attributes stay refused.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { packageRoot } from '../core/package-root.js';
 import { contentSecurityPolicy } from './content-security-policy.js';
 
 // The app ships one stylesheet; React and ECharts set styles through the CSSOM, which CSP allows.
@@ -32,17 +32,6 @@ export const CONSOLE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
-
-/** The repository (or image) root: the nearest folder above this module holding package.json. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
 
 export const CONSOLE_DIST = join(packageRoot(), 'dist', 'console');
 

@@ -1,6 +1,5 @@
-// Runs the real `tollgate` CLI in a child process (one node process with tsx's loader, so no build
-// step is needed, and signals reach the server itself as in production) and
-// finds the port it listens on from its JSON log. Hermetic: the child gets a temporary working
+// Runs the real `tollgate` CLI in a child process (one node process running the sources the run
+// compiled once, cli-build.ts, so signals reach the server itself as in production) and finds the port it listens on from its JSON log. Hermetic: the child gets a temporary working
 // directory (a tollgate.yaml in the repository is not its config), an environment of only what a
 // shell needs plus the test's variables (a developer's TOLLGATE_* settings do not leak in), and its
 // own process group, which is killed whole at the end so no server outlives its test.
@@ -8,10 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
-const entry = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
-const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const SHELL_VARIABLES = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ'];
 
 export interface TollgateProcess {
@@ -29,14 +26,14 @@ export function childEnvironment(env: Record<string, string>): Record<string, st
 }
 
 /**
- * The CLI runs as one node process with tsx's loader, never under the tsx command: that command is a
- * second process that relays a signal and settles the exit itself, so on a loaded machine a server
+ * The CLI runs as one plain node process, never under the tsx command: that command is a second
+ * process that relays a signal and settles the exit itself, so on a loaded machine a server
  * mid-drain was killed (Ctrl-C exited 130 instead of 0) or a second SIGTERM was swallowed (exit 0
  * instead of 143). One process gets its signals as a production `node dist/…` does.
  */
 function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   const cwd = mkdtempSync(join(tmpdir(), 'tollgate-cwd-'));
-  const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [inject('cliEntry'), ...args], { cwd, env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.on('exit', () => {
     killGroup(child, 'SIGKILL');
     rmSync(cwd, { recursive: true, force: true });
