@@ -1,6 +1,7 @@
 // The key cache: positive and negative entries, bounded, dropped on change events, never trusted
 // past its maximum age (SPEC §2: 30 s when the invalidation channel is down), and never caching a
 // row read before a concurrent drop.
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { KeyCache } from '../../src/keys/key-cache.js';
 import type { ApiKeyRecord } from '../../src/storage/api-keys.js';
@@ -23,7 +24,25 @@ function fakeStorage(rows: Map<string, Partial<ApiKeyRecord>>) {
   return { storage: storage as unknown as Storage & { hold?: boolean }, reads: () => reads, release: () => release?.() };
 }
 
+/** V8's own answer to "do these two objects share one hidden class?" (natives syntax, enabled here only). */
+function sameHiddenClass(a: object, b: object): boolean {
+  setFlagsFromString('--allow-natives-syntax');
+  return (new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean)(a, b);
+}
+
 describe('KeyCache', () => {
+  it('keeps its entries in one shape: 100k cached keys must not mean 100k hidden classes', async () => {
+    // The shape of an entry is settled after its construction site has run a few times (V8's inline
+    // caches), so this fills the cache with a hundred keys, one in five unknown, and compares the last two.
+    const ids = Array.from({ length: 100 }, (_, i) => `key_${i}`);
+    const fake = fakeStorage(new Map(ids.filter((_, i) => i % 5 !== 0).map((id) => [id, { accountId: `acc_${id}` }])));
+    const cache = new KeyCache(fake.storage, { maxEntries: 1_000, maxAgeMs: () => 30_000 });
+    for (const id of ids) await cache.lookup(id);
+    const [a, b] = [await cache.lookup('key_98'), await cache.lookup('key_99')];
+    expect(fake.reads()).toBe(100); // answered from the cache: these are its entries
+    expect(sameHiddenClass(a, b)).toBe(true);
+  });
+
   it('serves repeated lookups, found or not, from memory', async () => {
     const fake = fakeStorage(new Map([['key_a', { accountId: 'acc_1' }]]));
     const cache = new KeyCache(fake.storage, { maxEntries: 10, maxAgeMs: () => 30_000 });
