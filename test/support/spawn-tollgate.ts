@@ -1,5 +1,6 @@
 // Runs the real `tollgate` CLI in a child process (one node process running the sources the run
-// compiled once, cli-build.ts, so signals reach the server itself as in production) and finds the port it listens on from its JSON log. Hermetic: the child gets a temporary working
+// compiled once, cli-build.ts, so signals reach the server itself as in production) and finds the
+// port it listens on from its JSON log. Hermetic: the child gets a temporary working
 // directory (a tollgate.yaml in the repository is not its config), an environment of only what a
 // shell needs plus the test's variables (a developer's TOLLGATE_* settings do not leak in), and its
 // own process group, which is killed whole at the end so no server outlives its test.
