@@ -2,9 +2,10 @@
 // when a postgres:// URL is given. Both speak the same Kysely schema.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
+import { OwnSchemaPostgresDialect } from './own-schema-introspector.js';
 import { openSqlite } from './sqlite-driver.js';
 import type { Database, Dialect } from './schema.js';
 
@@ -62,7 +63,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
     // Without an explicit schema, pin the migration tables to the connection's current schema so
     // another application's Kysely tables elsewhere in the same database are never mistaken for ours.
     const current = schema ?? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;

@@ -33,9 +33,11 @@ export function uniqueSchema(): string {
 
 /**
  * Hands a test's schema back when the test is done with it. Inside the suite it is dropped when the
- * whole run ends (test/support/schema-teardown.ts), not at once: Kysely's migrator lists the tables
- * of every schema, and a schema dropped by one file while another file migrates made that
- * migration fail with "schema … does not exist". Outside a run it is dropped now.
+ * whole run ends (test/support/schema-teardown.ts), not at once: Kysely's migrator listed the tables
+ * of every schema, and a schema dropped by one file while another file migrated made that
+ * migration fail with "schema … does not exist". Our migrator now looks at its own schema only
+ * (src/storage/own-schema-introspector.ts); the late drop stays, as it costs nothing. Outside a
+ * run it is dropped now.
  */
 export async function releaseSchema(databaseUrl: string, schema: string): Promise<void> {
   const dir = insideTestRun() ? inject('retiredSchemaDir') : undefined;
