@@ -63,6 +63,11 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
+    // The pool listens for errors on idle connections only. A connection checked out between two
+    // statements (inside a transaction) that PostgreSQL closes would otherwise raise an uncaught
+    // "Connection terminated unexpectedly" and end the process; its user learns of it from the
+    // next statement, which fails, so this listener only keeps the error from being unhandled.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
     // Without an explicit schema, pin the migration tables to the connection's current schema so
     // another application's Kysely tables elsewhere in the same database are never mistaken for ours.

@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase } from '../../src/storage/connect.js';
 import { expectNoReservationLeft } from '../credits/credit-fixtures.js';
 import { newMasterKey } from '../support/harness.js';
 import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
@@ -84,5 +86,25 @@ describe.skipIf(missing)('when PostgreSQL stops', () => {
     expect(after.reservations).toBe(0);
     // The idle connections PostgreSQL closed were noticed, not left to crash the process.
     expect(capturedLogs.some((line) => line.includes('an idle database connection was lost'))).toBe(true);
+  });
+
+  it('survives the database going away while a transaction holds a connection between statements', async () => {
+    // A connection checked out of the pool (here: inside a transaction, between two statements)
+    // had no error listener, so PostgreSQL closing it raised an uncaught "Connection terminated
+    // unexpectedly" that would end the process (seen in CI as an unhandled error in this file).
+    const handle = await connectDatabase({ databaseUrl: pg.url, dataDir, schema: 'tollgate' });
+    try {
+      const transaction = handle.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        await pg.stop('fast');
+        // Let the closed socket's end reach the idle client before the next statement.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sql`select 1`.execute(trx);
+      });
+      await expect(transaction).rejects.toThrow();
+    } finally {
+      await handle.close().catch(() => undefined);
+      await pg.start();
+    }
   });
 });
