@@ -13,7 +13,10 @@ import type { TestProject } from 'vitest/node';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+  // Vitest runs a global setup once per project (the root, unit, integration); every project sees
+  // what the root provides, so the root compiles and the others do not compile again.
+  if (!project.isRootProject()) return undefined;
   const parent = join(root, '.test-cli');
   mkdirSync(parent, { recursive: true });
   const outdir = join(parent, `run-${process.pid}-${Date.now()}`);
