@@ -9,6 +9,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
+import { argon2idPasswords, type Passwords } from './auth/passwords.js';
 import { buildThrottles, type ThrottleLimits, type Throttles } from './auth/throttles.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { ServiceTokens } from './auth/service-tokens.js';
@@ -90,6 +91,7 @@ export interface Services {
   /** The data plane's parts (src/gateway mounts them). */
   gateway: Gateway;
   throttles: Throttles;
+  passwords: Passwords;
   /** GitHub secret scanning reports (SPEC §10); `verifier` is null while no public key is configured. */
   secretScanning: { verifier: GithubSignatureVerifier | null; intake: LeakedKeyIntake };
   /** Selling credits: the Stripe client, or null when billing.stripe is not configured. */
@@ -112,6 +114,8 @@ export interface BuildOptions {
   migrate?: boolean;
   /** Attempt budgets other than the defaults (tests register many users from one address). */
   throttles?: Partial<ThrottleLimits>;
+  /** Password hashing other than argon2id's own functions (a test counts the checks a guess costs). */
+  passwords?: Passwords;
   /** Tracing on, into this exporter, whatever the environment says (tests). */
   spanExporter?: SpanExporter;
   /** The clock of budgets' periods, events and webhook deliveries (tests move it; default the wall clock). */
@@ -279,6 +283,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     credits: admissionEngine.credits,
     gateway,
     throttles: buildThrottles(options.throttles),
+    passwords: options.passwords ?? argon2idPasswords,
     secretScanning,
     billing,
     tracing,

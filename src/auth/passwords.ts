@@ -3,7 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 
 const OPTIONS = { algorithm: 2 /* Algorithm.Argon2id (a const enum) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export function hashPassword(password: string): Promise<string> {
+function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }
 
@@ -13,7 +13,7 @@ export function hashPassword(password: string): Promise<string> {
  */
 export const NO_PASSWORD = '!no-password';
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   if (passwordHash === NO_PASSWORD) {
     // The same argon2 work as a real check: the answer's timing does not tell that the user has no password.
     await verifyPassword(await dummyPasswordHash(), password);
@@ -28,7 +28,17 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 
 // Verifying against this when the email is unknown makes both failures cost the same time.
 let dummyHash: Promise<string> | undefined;
-export function dummyPasswordHash(): Promise<string> {
+function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword('tollgate-timing-equalizer');
   return dummyHash;
 }
+
+/** Hashing and checking passwords, as the auth routes take them (services.ts builds the one instance). */
+export interface Passwords {
+  hash(password: string): Promise<string>;
+  verify(passwordHash: string, password: string): Promise<boolean>;
+  /** What a sign-in with an unknown email is checked against, so that it costs what a wrong password costs. */
+  dummyHash(): Promise<string>;
+}
+
+export const argon2idPasswords: Passwords = { hash: hashPassword, verify: verifyPassword, dummyHash: dummyPasswordHash };

@@ -5,7 +5,6 @@ import { Type } from '@sinclair/typebox';
 import { ACCESS_TOKEN_TTL_S } from '../auth/access-tokens.js';
 import { attemptPassword, normalizeEmail, type PasswordAttempt } from '../auth/password-attempt.js';
 import { checkPassword } from '../auth/password-policy.js';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.js';
 import { registerUser } from '../auth/register-user.js';
 import { ApiError } from '../core/errors.js';
 import { authenticateSession, authenticateUser } from '../http/authenticate.js';
@@ -17,7 +16,7 @@ import { DeleteSelfBody, LoginBody, LogoutBody, MeOut, PasswordChangeBody, Refre
 import { clearRefreshCookie, refreshTokenFromCookie, setRefreshCookie } from '../http/refresh-cookie.js';
 
 /** What these routes use of the composition root. */
-export type AuthRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keys' | 'keyEvents' | 'refreshTokens' | 'storage' | 'throttles'>;
+export type AuthRouteDeps = Pick<Services, 'accessTokens' | 'config' | 'keys' | 'keyEvents' | 'passwords' | 'refreshTokens' | 'storage' | 'throttles'>;
 
 const tags = ['auth'];
 const secured = [{ bearer: [] }];
@@ -49,7 +48,7 @@ function rateLimited(retryAfterS: number, message = 'Too many sign-in attempts.'
 
 /** A password check outside sign-in: the owner's guess budget, spent from this client address. */
 function checkOwnPassword(services: AuthRouteDeps, request: FastifyRequest, user: User, password: string): Promise<PasswordAttempt> {
-  return attemptPassword(services.throttles, { email: normalizeEmail(user.email), address: request.ip }, () => verifyPassword(user.passwordHash, password));
+  return attemptPassword(services.throttles, { email: normalizeEmail(user.email), address: request.ip }, () => services.passwords.verify(user.passwordHash, password));
 }
 
 function throwIfThrottled(attempt: PasswordAttempt): void {
@@ -58,7 +57,7 @@ function throwIfThrottled(attempt: PasswordAttempt): void {
 
 export function registerAuthRoutes(app: FastifyInstance, services: AuthRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { storage, throttles } = services;
+  const { passwords, storage, throttles } = services;
 
   r.post('/api/v1/auth/register', { schema: { tags, body: RegisterBody, response: { 201: UserOut } } }, async (request, reply) => {
     const name = nameField('name', request.body.name ?? null);
@@ -70,7 +69,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AuthRouteDeps
     if (!slot.ok) throw rateLimited(slot.retryAfterS, 'Too many registrations from this address.');
     const result = await registerUser(
       storage,
-      { email: request.body.email, name, passwordHash: await hashPassword(request.body.password), isActive: request.body.is_active ?? true },
+      { email: request.body.email, name, passwordHash: await passwords.hash(request.body.password), isActive: request.body.is_active ?? true },
       services.config.bootstrapOperatorEmail,
     );
     if (!result.ok) throw new ApiError('conflict', { message: 'A user with this email already exists.', field: 'email' });
@@ -84,7 +83,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AuthRouteDeps
     // Unknown email, wrong password and inactive user answer identically, after the same work.
     const attempt = await attemptPassword(throttles, { email, address: request.ip }, async () => {
       user = await storage.users.findByEmail(email);
-      const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), request.body.password);
+      const valid = await passwords.verify(user?.passwordHash ?? (await passwords.dummyHash()), request.body.password);
       return valid && user !== undefined && user.isActive;
     });
     if (!attempt.ok) throw attempt.reason === 'throttled' ? rateLimited(attempt.retryAfterS) : new ApiError('invalid_credentials');
@@ -135,7 +134,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AuthRouteDeps
     const at = new Date().toISOString();
     // Bumping the token version retires every access token issued before this moment.
     await storage.transaction(async (tx) => {
-      await tx.users.changePassword(user.id, await hashPassword(request.body.new_password), at);
+      await tx.users.changePassword(user.id, await passwords.hash(request.body.new_password), at);
       await tx.refreshTokens.revokeAllForUser(user.id, at);
     });
     return reply.status(204).send(null);

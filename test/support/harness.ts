@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import type { Passwords } from '../../src/auth/passwords.js';
 import type { ThrottleLimits } from '../../src/auth/throttles.js';
 import { buildServices, type Services } from '../../src/services.js';
 import { releaseSchema, uniqueSchema, type DatabaseTarget } from './databases.js';
@@ -27,6 +28,8 @@ export interface TestGatewayOptions {
   shared?: { schema: string; masterKey: string; dataDir: string };
   /** Attempt budgets; by default registration is not throttled, as suites sign up ~100 users from 127.0.0.1. */
   throttles?: Partial<ThrottleLimits>;
+  /** Password hashing other than argon2id's own (a test counts the checks). */
+  passwords?: Passwords;
   /** Tracing on, each span handed to this exporter as it ends (an InMemorySpanExporter). */
   spanExporter?: SpanExporter;
   /** The clock of budget periods, events and webhook deliveries (tests drive it). */
@@ -59,6 +62,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     logger: createLogger('debug', logSink()),
     databaseSchema: schema,
     throttles: options.throttles ?? SUITE_THROTTLES,
+    ...(options.passwords ? { passwords: options.passwords } : {}),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.storageCredits ? { storageCredits: true } : {}),
