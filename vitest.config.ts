@@ -14,10 +14,17 @@ export default defineConfig({
     setupFiles: ['test/support/setup.ts'],
     globalSetup: ['test/support/schema-teardown.ts', 'test/support/cli-build.ts'],
     reporters: ['default', new SlowFilesReporter({ top: 5, slowMs: 10_000 })],
-    // Only the unit lane uses threads. Its files hold no server, handle or global state, so they
-    // share workers without per-file isolation: a fresh worker per file cost 3x the tests
-    // themselves (18 s against 7 s). Vitest 3 reads pool isolation from the root config only.
-    poolOptions: { threads: { isolate: false }, forks: { maxForks: 3, minForks: 1 } },
+    // Vitest 3 reads pool isolation from the root config only.
+    // - threads (the unit lane): files hold no server, handle or global state, so they share
+    //   workers without per-file isolation; a fresh worker per file cost 3x the tests themselves.
+    // - forks (the integration lane): three processes that each run many files, so the app's
+    //   module graph (some 670 CommonJS modules, 1 s per load) is loaded three times per run
+    //   instead of once per file. Files therefore leave nothing behind: every app, server and
+    //   timer closed in their own hooks, and the setup file clears the captured logs after each
+    //   file. minForks equals maxForks because the pool's idle-timeout removal of a worker can run
+    //   twice and reject the worker's own teardown ("Terminating worker thread"), failing a run
+    //   whose tests all passed.
+    poolOptions: { threads: { isolate: false }, forks: { isolate: false, maxForks: 3, minForks: 3 } },
     projects: [
       {
         extends: true,
@@ -34,7 +41,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           exclude: [UNIT, '**/node_modules/**'],
-          // Native modules (better-sqlite3, argon2) and servers: one process per file.
+          // Native modules (better-sqlite3, argon2), servers and signals: child processes, not threads.
           pool: 'forks',
           // A bound for hangs, not a speed target (that is `npm run bench`): tests that start
           // several processes in turn took 6 s here alone and over 30 s on a loaded CI runner.

@@ -73,11 +73,14 @@ describe('HTTP conventions', () => {
 
   it('reports not ready when storage is gone', async () => {
     const other = await startTestGateway();
-    await other.services.database.close();
-    const response = await other.app.inject({ url: '/readyz' });
-    expect(response.statusCode).toBe(503);
-    expect(response.json().errors[0].code).toBe('unavailable');
-    await other.app.close();
+    try {
+      await other.services.database.close();
+      const response = await other.app.inject({ url: '/readyz' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json().errors[0].code).toBe('unavailable');
+    } finally {
+      await other.close(); // its timers too, not only the app
+    }
   });
 
   it('never returns a stack trace or internal message on a 500', async () => {

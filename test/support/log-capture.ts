@@ -18,6 +18,15 @@ export function logSink(): Writable {
   });
 }
 
+/**
+ * Forgets what was captured: the setup file calls it after each file's check, so a worker that runs
+ * many files keeps only the current file's logs and secrets (and checks each line once).
+ */
+export function clearCapture(): void {
+  capturedLogs.length = 0;
+  handedSecrets.clear();
+}
+
 /** Secrets found in the captured logs (should always be empty). */
 export function leakedSecrets(): string[] {
   const text = capturedLogs.join('');
