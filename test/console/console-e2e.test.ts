@@ -5,7 +5,8 @@
 // After every flow: no token in Web Storage, the CSP header present, an axe scan clean (console-fixture.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, CHROMIUM, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
+import { CHROMIUM } from '../support/chromium.js';
+import { chromiumAvailable, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
 if (!chromiumAvailable) console.warn(`Console browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
 
@@ -24,7 +25,7 @@ describe.skipIf(!chromiumAvailable)('the console in a browser', () => {
     base = fx.base;
     page = await fx.newPage(1100);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-  }, 240_000);
+  }, 240_000); // the first browser file to start builds the console; the others wait for it
 
   afterAll(async () => {
     await fx?.close();

@@ -1,18 +1,17 @@
 // What the console's browser tests share: a real Tollgate (SQLite, loopback) in front of the mock
 // OpenAI upstream, with a bootstrap operator; a headless Chromium whose every CSP violation is
 // recorded; and the checks each console page must pass (no secret stored, axe clean, screenshot).
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { buildConsoleOnce } from '../support/console-build.js';
 import { fixtureConfig, writeConfigFile } from '../support/gateway-fixture.js';
 import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../support/harness.js';
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
 import { expectAccessible, expectNoSecretsStored, screenshot } from './console-browser.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
 
 export interface ConsoleFixture {
@@ -32,8 +31,7 @@ export interface ConsoleFixture {
 }
 
 export async function startConsoleFixture(options: { operatorEmail: string; prices?: unknown[] }): Promise<ConsoleFixture> {
-  // Built once (a no-op when console/ is unchanged since the last build).
-  await promisify(execFile)(process.execPath, ['console/build-if-changed.mjs']);
+  await buildConsoleOnce();
   const mock: MockOpenAI = await startMockOpenAI();
   const configFile = writeConfigFile({ ...fixtureConfig(mock), ...(options.prices ? { prices: options.prices } : {}) });
   const gw = await startTestGateway({ env: { TOLLGATE_CONFIG: configFile.path, TOLLGATE_BOOTSTRAP_OPERATOR_EMAIL: options.operatorEmail } });
@@ -43,7 +41,7 @@ export async function startConsoleFixture(options: { operatorEmail: string; pric
   const operator = { ...(await signUp(gw.app, { email: options.operatorEmail, password: operatorPassword })), password: operatorPassword };
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: CHROMIUM_ARGS,
   });
   const cspViolations: string[] = [];
   const contexts: BrowserContext[] = [];

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createKey, signUp, type SignedIn } from '../support/harness.js';
-import { chromiumAvailable, CHROMIUM, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
+import { CHROMIUM } from '../support/chromium.js';
+import { chromiumAvailable, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
 if (!chromiumAvailable) console.warn(`Console operator browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
 
@@ -30,7 +31,7 @@ describe.skipIf(!chromiumAvailable)('the operator console in a browser', () => {
     page = await fx.newPage(375);
     await fx.signIn(page, OPERATOR_EMAIL, fx.operator.password);
     await page.getByRole('link', { name: 'Operator' }).click();
-  }, 240_000);
+  }, 240_000); // the first browser file to start builds the console; the others wait for it
 
   afterAll(async () => {
     await fx?.close();

@@ -5,13 +5,12 @@
 // reason shown. No token in Web Storage at any point; each step screenshotted and scanned by axe.
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { buildConsoleOnce } from '../support/console-build.js';
 import { startSsoFixture, uniqueEmail, type SsoFixture } from '../support/sso-fixture.js';
 import { expectAccessible, expectNoSecretsStored, screenshot } from './console-browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`Console SSO browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
 
@@ -21,10 +20,10 @@ describe.skipIf(!available)('signing in to the console through an OpenID Connect
   let page: Page;
 
   beforeAll(async () => {
-    await promisify(execFile)(process.execPath, ['console/build-if-changed.mjs']);
+    await buildConsoleOnce();
     sso = await startSsoFixture({ name: 'sqlite', databaseUrl: undefined });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  }, 240_000);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 240_000); // the first browser file to start builds the console; the others wait for it
 
   // A fresh browser per test: the issuer remembers a signed-in person in its own cookies.
   beforeEach(async () => {
