@@ -6,7 +6,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
 import { argon2idPasswords, type Passwords } from './auth/passwords.js';
@@ -154,6 +154,11 @@ class Closers {
 }
 
 /** Fail fast instead of queueing: a node keeps serving while Redis is away (fallback limits, 30 s cache trust). */
+/** The Redis client, loaded only when Redis is configured: a single node without it never loads it. */
+async function redisClient() {
+  return (await import('ioredis')).Redis;
+}
+
 const REDIS_COMMON: RedisOptions = { lazyConnect: true, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(times * 200, 2_000) };
 
 export async function buildServices(config: Config, options: BuildOptions): Promise<Services> {
@@ -190,7 +195,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   const unpricedNotices = new UnpricedNotices(storage, events, clock, logger);
 
   // Limits and credits: shared limits over one Redis connection when configured, else this node's memory.
-  const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 }) : null;
+  const limitsRedis = config.redisUrl ? new (await redisClient())(config.redisUrl, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 }) : null;
   if (limitsRedis) closers.add(() => limitsRedis.disconnect());
   // Budget thresholds and low balances become events (SPEC §9 budget.threshold, credits.low).
   const onBudgetThreshold: OnBudgetThreshold = (accountId, data) => {
@@ -255,7 +260,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     verifier: githubKeys.length > 0 ? new GithubSignatureVerifier(githubKeys) : null,
     intake: new LeakedKeyIntake({ storage, keys, keyEvents, onKeyLeaked, logger }),
   };
-  const billing = { stripe: buildStripe(config, closers) };
+  const billing = { stripe: await buildStripe(config, closers) };
   const webhooks = startWebhooks(config, { storage, secrets, events, logger, clock, closers });
 
   const gateway: Gateway = {
@@ -295,12 +300,12 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
 }
 
 /** The one Stripe client, over a connection pool of its own that close() ends. */
-function buildStripe(config: Readonly<Config>, closers: Closers): StripeTopUps | null {
+async function buildStripe(config: Readonly<Config>, closers: Closers): Promise<StripeTopUps | null> {
   const settings = config.file.billing?.stripe;
   if (!settings) return null;
   const agent = apiEndpointOf(settings.api_base)?.protocol === 'http' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
   closers.add(() => agent.destroy());
-  return new StripeTopUps(settings, agent);
+  return StripeTopUps.create(settings, agent);
 }
 
 /**
@@ -349,6 +354,7 @@ async function startKeyBus(
     closers,
   }: { keyEvents: KeyEvents; keyCache: KeyCache; catalog: Catalog; budgets: Budgets; budgetPresence: BudgetPresence; logger: Logger; closers: Closers },
 ): Promise<RedisKeyBus> {
+  const Redis = await redisClient();
   const subscriber = new Redis(url, { ...REDIS_COMMON, autoResubscribe: false });
   const publisher = new Redis(url, { ...REDIS_COMMON, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   closers.add(async () => {

@@ -8,7 +8,7 @@
 // SECURITY: the secret key and the webhook secret live in config only; no log line, error or
 // answer carries them, nor Stripe's error messages (which may echo request parameters).
 import type { Agent } from 'node:http';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { ConfigFile } from '../config-file.js';
 import { apiEndpointOf, creditsForPayment } from '../core/top-up-rules.js';
 
@@ -38,16 +38,17 @@ export class StripeApiFailure extends Error {
 }
 
 export class StripeTopUps {
-  private readonly client: Stripe;
-
-  constructor(
+  private constructor(
     readonly settings: Readonly<StripeBillingConfig>,
-    agent: Agent,
-    timeoutMs = 20_000,
-  ) {
+    private readonly client: Stripe,
+  ) {}
+
+  /** The client for these settings. Stripe's library is loaded here, so a node that sells no credits never loads it. */
+  static async create(settings: Readonly<StripeBillingConfig>, agent: Agent, timeoutMs = 20_000): Promise<StripeTopUps> {
     const endpoint = apiEndpointOf(settings.api_base);
     if (!endpoint) throw new Error('billing.stripe.api_base is not a bare https origin');
-    this.client = new Stripe(settings.secret_key, {
+    const { default: Stripe } = await import('stripe');
+    const client = new Stripe(settings.secret_key, {
       host: endpoint.host,
       port: endpoint.port,
       protocol: endpoint.protocol,
@@ -57,6 +58,7 @@ export class StripeTopUps {
       maxNetworkRetries: 1,
       telemetry: false,
     });
+    return new StripeTopUps(settings, client);
   }
 
   /** Credits a payment of `amount` minor units buys under the current configuration. */

@@ -3,7 +3,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider } from 'kysely';
-import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js';
 import { openSqlite } from './sqlite-driver.js';
@@ -35,16 +34,17 @@ export interface ConnectOptions {
   onIdleConnectionError?: (error: Error) => void;
 }
 
-// int8 (bigint, bigserial) arrives as a string by default; our integers stay below 2^53.
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
-  },
-};
-
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
+    // Loaded only here: a node on the embedded SQLite never loads the PostgreSQL driver.
+    const { default: pg } = await import('pg');
+    // int8 (bigint, bigserial) arrives as a string by default; our integers stay below 2^53.
+    const pgTypes = {
+      getTypeParser(oid: number, format?: 'text' | 'binary') {
+        if (oid === 20) return (value: string) => Number(value);
+        return pg.types.getTypeParser(oid, format);
+      },
+    };
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
     if (schema) {

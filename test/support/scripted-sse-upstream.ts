@@ -30,7 +30,17 @@ export async function startScriptedSseUpstream(script: SseScript): Promise<Scrip
       const write = async (text: string): Promise<boolean> => {
         if (res.destroyed) return false;
         written += Buffer.byteLength(text);
-        if (!res.write(text)) await new Promise((resolve) => (res.destroyed ? resolve(undefined) : res.once('drain', resolve).once('close', resolve)));
+        if (!res.write(text)) {
+          // Whichever comes first ends the wait; both listeners go, so a long stream does not pile them up.
+          await new Promise<void>((resolve) => {
+            if (res.destroyed) return resolve();
+            const done = (): void => {
+              res.off('drain', done).off('close', done);
+              resolve();
+            };
+            res.once('drain', done).once('close', done);
+          });
+        }
         return !res.destroyed;
       };
       script(write, res).then(
