@@ -7,6 +7,35 @@ import { KeyCache } from '../../src/keys/key-cache.js';
 import type { ApiKeyRecord } from '../../src/storage/api-keys.js';
 import type { Storage } from '../../src/storage/storage.js';
 
+/** A whole row as storage returns it: fresh strings and fresh (empty) lists, as a driver builds them. */
+function keyRow(fields: Partial<ApiKeyRecord> & { id: string }): ApiKeyRecord {
+  const fresh = (text: string) => [...text].join('');
+  return {
+    accountId: 'acc_1',
+    createdBy: null,
+    kind: fresh('personal') as 'personal',
+    name: null,
+    keyPrefix: 'tg_live_abcd',
+    environment: fresh('live') as 'live',
+    secretHash: 'hash',
+    encryptedKey: null,
+    expiresAt: null,
+    allowedOrigins: [],
+    scopes: [],
+    models: null,
+    rateLimit: null,
+    allowedIps: [],
+    metadata: {},
+    isDefault: false,
+    rotatedFrom: null,
+    revokedAt: null,
+    lastUsedAt: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...fields,
+  };
+}
+
 function fakeStorage(rows: Map<string, Partial<ApiKeyRecord>>) {
   let reads = 0;
   let release: (() => void) | undefined;
@@ -16,7 +45,7 @@ function fakeStorage(rows: Map<string, Partial<ApiKeyRecord>>) {
         reads++;
         if (release === undefined && (storage as { hold?: boolean }).hold) await new Promise<void>((resolve) => (release = resolve));
         const row = rows.get(id);
-        return row ? ({ id, createdBy: null, allowedIps: [], metadata: {}, ...row } as ApiKeyRecord) : undefined;
+        return row ? keyRow({ id, ...row }) : undefined;
       },
     },
     users: { findById: async () => undefined },
@@ -41,6 +70,27 @@ describe('KeyCache', () => {
     const [a, b] = [await cache.lookup('key_98'), await cache.lookup('key_99')];
     expect(fake.reads()).toBe(100); // answered from the cache: these are its entries
     expect(sameHiddenClass(a, b)).toBe(true);
+  });
+
+  it('keeps every field of a row, with the lists most keys leave empty held once and frozen', async () => {
+    const rows = new Map<string, Partial<ApiKeyRecord>>([
+      ['key_a', {}],
+      ['key_b', { kind: 'org', environment: 'test', scopes: ['chat'], models: [], allowedOrigins: ['https://app.example.com'], metadata: { team: 'a' } }],
+    ]);
+    const fake = fakeStorage(rows);
+    const cache = new KeyCache(fake.storage, { maxEntries: 10, maxAgeMs: () => 30_000 });
+    const [a, b] = [(await cache.lookup('key_a')).record!, (await cache.lookup('key_b')).record!];
+    expect(a).toEqual(keyRow({ id: 'key_a' }));
+    expect(b).toEqual(keyRow({ id: 'key_b', ...rows.get('key_b') }));
+    // Shared: one empty list for every key without scopes, origins or IPs, and one empty metadata.
+    expect(a.scopes).toBe(a.allowedOrigins);
+    expect(a.allowedIps).toBe(b.models);
+    expect(Object.isFrozen(a.scopes) && Object.isFrozen(a.metadata)).toBe(true);
+    expect(() => a.scopes.push('chat')).toThrow(TypeError);
+    expect((await cache.lookup('key_a')).record!.scopes).toEqual([]);
+    // Lists that hold something are the row's own.
+    expect(b.scopes).toEqual(['chat']);
+    expect(b.metadata).toEqual({ team: 'a' });
   });
 
   it('serves repeated lookups, found or not, from memory', async () => {
