@@ -153,12 +153,12 @@ class Closers {
   }
 }
 
-/** Fail fast instead of queueing: a node keeps serving while Redis is away (fallback limits, 30 s cache trust). */
 /** The Redis client, loaded only when Redis is configured: a single node without it never loads it. */
 async function redisClient() {
   return (await import('ioredis')).Redis;
 }
 
+/** Fail fast instead of queueing: a node keeps serving while Redis is away (fallback limits, 30 s cache trust). */
 const REDIS_COMMON: RedisOptions = { lazyConnect: true, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(times * 200, 2_000) };
 
 export async function buildServices(config: Config, options: BuildOptions): Promise<Services> {
