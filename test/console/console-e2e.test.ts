@@ -5,8 +5,8 @@
 // After every flow: no token in Web Storage, the CSP header present, an axe scan clean (console-fixture.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CHROMIUM } from '../support/chromium.js';
-import { chromiumAvailable, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
+import { CHROMIUM, chromiumAvailable } from '../support/chromium.js';
+import { startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
 if (!chromiumAvailable) console.warn(`Console browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
 

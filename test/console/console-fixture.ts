@@ -1,7 +1,6 @@
 // What the console's browser tests share: a real Tollgate (SQLite, loopback) in front of the mock
 // OpenAI upstream, with a bootstrap operator; a headless Chromium whose every CSP violation is
 // recorded; and the checks each console page must pass (no secret stored, axe clean, screenshot).
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -12,7 +11,6 @@ import { signUp, startTestGateway, type SignedIn, type TestGateway } from '../su
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai.js';
 import { expectAccessible, expectNoSecretsStored, screenshot } from './console-browser.js';
 
-export const chromiumAvailable = existsSync(CHROMIUM);
 
 export interface ConsoleFixture {
   gw: TestGateway;

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createKey, signUp, type SignedIn } from '../support/harness.js';
-import { CHROMIUM } from '../support/chromium.js';
-import { chromiumAvailable, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
+import { CHROMIUM, chromiumAvailable } from '../support/chromium.js';
+import { startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
 if (!chromiumAvailable) console.warn(`Console operator browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
 

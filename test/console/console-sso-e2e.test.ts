@@ -3,18 +3,16 @@
 // (oidc-provider on loopback: its login and consent pages), and the browser comes back to the
 // console signed in, by the session cookie alone. A refusal comes back to the sign-in page with the
 // reason shown. No token in Web Storage at any point; each step screenshotted and scanned by axe.
-import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/chromium.js';
 import { buildConsoleOnce } from '../support/console-build.js';
 import { startSsoFixture, uniqueEmail, type SsoFixture } from '../support/sso-fixture.js';
 import { expectAccessible, expectNoSecretsStored, screenshot } from './console-browser.js';
 
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`Console SSO browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
+if (!chromiumAvailable) console.warn(`Console SSO browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
 
-describe.skipIf(!available)('signing in to the console through an OpenID Connect issuer', () => {
+describe.skipIf(!chromiumAvailable)('signing in to the console through an OpenID Connect issuer', () => {
   let sso: SsoFixture;
   let browser: Browser;
   let page: Page;

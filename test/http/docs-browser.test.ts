@@ -1,15 +1,13 @@
 // Swagger UI in a real headless Chromium: a person signs in with an access token through
 // "Authorize" and calls an endpoint from the page.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/chromium.js';
 import { startTestGateway, signUp, type TestGateway } from '../support/harness.js';
 
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`Swagger UI browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
+if (!chromiumAvailable) console.warn(`Swagger UI browser test skipped: ${CHROMIUM} not found (apt-get install chromium).`);
 
-describe.skipIf(!available)('Swagger UI at /docs', () => {
+describe.skipIf(!chromiumAvailable)('Swagger UI at /docs', () => {
   let gw: TestGateway;
   let browser: Browser;
   let base: string;
