@@ -2,6 +2,7 @@
 // gateway's usage writer, each batch added to the hourly rollups (usage-rollups.ts) that
 // GET /api/v1/usage reads.
 import type { Kysely } from 'kysely';
+import { CompiledInsert } from './compiled-insert.js';
 import type { Tables } from './schema.js';
 import { UsageRollupsRepository } from './usage-rollups.js';
 
@@ -34,11 +35,68 @@ export interface UsageRecord {
   exactCost?: string | null;
 }
 
-const PRICE_COLUMNS = ['priceSource', 'priceInputPerMtok', 'priceOutputPerMtok', 'pricePerRequest', 'exactCost'] as const;
+/** A usage record as its row is stored: every column, in one order (one literal, usageRow). */
+interface UsageRow {
+  id: string;
+  requestId: string;
+  accountId: string;
+  keyId: string;
+  model: string | null;
+  route: string | null;
+  provider: string | null;
+  targetModel: string | null;
+  sessionId: string | null;
+  status: number;
+  outcome: string;
+  inputTokens: number;
+  outputTokens: number;
+  credits: number;
+  latencyMs: number;
+  failovers: number;
+  day: string;
+  createdAt: string;
+  clientRequestId: string | null;
+  priceSource: string | null;
+  priceInputPerMtok: string | null;
+  priceOutputPerMtok: string | null;
+  pricePerRequest: string | null;
+  exactCost: string | null;
+}
+
+function usageRow(r: UsageRecord): UsageRow {
+  return {
+    id: r.id,
+    requestId: r.requestId,
+    accountId: r.accountId,
+    keyId: r.keyId,
+    model: r.model,
+    route: r.route,
+    provider: r.provider,
+    targetModel: r.targetModel,
+    sessionId: r.sessionId,
+    status: r.status,
+    outcome: r.outcome,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    credits: r.credits,
+    latencyMs: Math.round(r.latencyMs),
+    failovers: r.failovers,
+    day: r.createdAt.slice(0, 10),
+    createdAt: r.createdAt,
+    clientRequestId: r.clientRequestId ?? null,
+    priceSource: r.priceSource ?? null,
+    priceInputPerMtok: r.priceInputPerMtok ?? null,
+    priceOutputPerMtok: r.priceOutputPerMtok ?? null,
+    pricePerRequest: r.pricePerRequest ?? null,
+    exactCost: r.exactCost ?? null,
+  };
+}
+
+const insertUsageRows = new CompiledInsert<UsageRow>((db, rows) => db.insertInto('usage_records').values(rows));
 
 /**
  * THE place usage records are stored: the usage writer (PostgreSQL) and the group commit of the
- * in-memory credit engine (SQLite, right after the batch that charges them) both call it, so
+ * in-memory credit engine (SQLite, in the transaction of the batch that charges them) both call it, so
  * whatever must happen beside each stored batch of usage records goes here (insertMany keeps the
  * hourly rollups in step in the same transaction).
  */
@@ -56,18 +114,7 @@ export class UsageRecordsRepository {
   async insertMany(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
     const write = async (db: Kysely<Tables>) => {
-      await db
-        .insertInto('usage_records')
-        .values(
-          records.map((r) => ({
-            ...r,
-            latencyMs: Math.round(r.latencyMs),
-            day: r.createdAt.slice(0, 10),
-            clientRequestId: r.clientRequestId ?? null,
-            ...Object.fromEntries(PRICE_COLUMNS.map((c) => [c, r[c] ?? null])),
-          })),
-        )
-        .execute();
+      await insertUsageRows.run(db, records.map(usageRow));
       await new UsageRollupsRepository(db).add(records);
     };
     if (this.db.isTransaction) await write(this.db);

@@ -3,6 +3,7 @@
 // of usage records inside the transaction that inserts those records; `grouped` sums them.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { decimalToUnits } from '../core/sub-credits.js';
+import { CompiledInsert } from './compiled-insert.js';
 import type { Tables } from './schema.js';
 
 /** What the rollups read of a usage record (storage/usage-records.ts). */
@@ -87,23 +88,32 @@ export function rollupBuckets(records: readonly RolledUpRecord[], withKey: boole
   return [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, b]) => b);
 }
 
+function counters(b: Bucket) {
+  return { requests: b.requests, errors: b.errors, inputTokens: b.inputTokens, outputTokens: b.outputTokens, credits: b.credits, creditUnits: String(b.creditUnits) };
+}
+type Counted = ReturnType<typeof counters>;
+
+const upsertKeyRollups = new CompiledInsert<{ accountId: string; hour: string; keyId: string; model: string } & Counted>((db, rows) =>
+  db
+    .insertInto('usage_rollups_hourly')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['accountId', 'hour', 'keyId', 'model']).doUpdateSet(incremented('usage_rollups_hourly'))),
+);
+const upsertAccountRollups = new CompiledInsert<{ accountId: string; hour: string; model: string } & Counted>((db, rows) =>
+  db
+    .insertInto('usage_account_rollups_hourly')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['accountId', 'hour', 'model']).doUpdateSet(incremented('usage_account_rollups_hourly'))),
+);
+
 export class UsageRollupsRepository {
   constructor(private readonly db: Kysely<Tables> | Transaction<Tables>) {}
 
-  /** Adds a batch of records to both rollups: one upsert-increment statement per table. */
+  /** Adds a batch of records to both rollups: one upsert-increment statement per table (per chunk of buckets). */
   async add(records: readonly RolledUpRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const counters = (b: Bucket) => ({ requests: b.requests, errors: b.errors, inputTokens: b.inputTokens, outputTokens: b.outputTokens, credits: b.credits, creditUnits: String(b.creditUnits) });
-    await this.db
-      .insertInto('usage_rollups_hourly')
-      .values(rollupBuckets(records, true).map((b) => ({ accountId: b.accountId, hour: b.hour, keyId: b.keyId, model: b.model, ...counters(b) })))
-      .onConflict((oc) => oc.columns(['accountId', 'hour', 'keyId', 'model']).doUpdateSet(incremented('usage_rollups_hourly')))
-      .execute();
-    await this.db
-      .insertInto('usage_account_rollups_hourly')
-      .values(rollupBuckets(records, false).map((b) => ({ accountId: b.accountId, hour: b.hour, model: b.model, ...counters(b) })))
-      .onConflict((oc) => oc.columns(['accountId', 'hour', 'model']).doUpdateSet(incremented('usage_account_rollups_hourly')))
-      .execute();
+    await upsertKeyRollups.run(this.db, rollupBuckets(records, true).map((b) => ({ accountId: b.accountId, hour: b.hour, keyId: b.keyId, model: b.model, ...counters(b) })));
+    await upsertAccountRollups.run(this.db, rollupBuckets(records, false).map((b) => ({ accountId: b.accountId, hour: b.hour, model: b.model, ...counters(b) })));
   }
 
   /**
