@@ -1,7 +1,7 @@
 // Group commit for the in-memory credit engine (memory-credit-engine.ts): settlements decided in
-// memory are written together in one transaction every FLUSH_MS milliseconds, the batch's usage
-// records right after it, or at once when MAX_ENTRIES are waiting — one balance UPDATE per account
-// per batch instead of two transactions per request. One batch is written at a time; what arrives
+// memory are written together with the batch's usage records in one transaction every FLUSH_MS
+// milliseconds, or at once when MAX_ENTRIES are waiting — one balance UPDATE per account and one
+// commit per batch instead of two transactions per request. One batch is written at a time; what arrives
 // meanwhile waits for the next. A settlement's promise resolves once its batch is committed (and
 // what it announces is published).
 //
@@ -107,13 +107,16 @@ export class GroupCommit {
   private async write(batch: Batch): Promise<void> {
     const at = new Date().toISOString();
     try {
-      await this.storage.transaction((tx) => this.writeIn(tx, batch, at));
+      await this.storage.transaction(async (tx) => {
+        await this.writeIn(tx, batch, at);
+        await storeUsageRecords(tx, batch.usage);
+      });
     } catch (error) {
       // One bad part (an account deleted meanwhile) must not lose the others: each part alone.
       this.logger.warn({ err: error }, 'a group commit failed; writing its parts one by one');
       await this.writeParts(batch, at);
+      await this.writeUsage(batch.usage);
     }
-    await this.writeUsage(batch.usage);
     // Announced before the settlements resolve, so whoever waits for them (shutdown) waits for these too.
     for (const after of batch.after) await after();
     batch.resolve();
@@ -124,10 +127,7 @@ export class GroupCommit {
     for (const spend of batch.spends.values()) await writeSpend(tx, spend, at);
   }
 
-  /**
-   * The batch's usage records, right after its charges (one statement; the same batch window
-   * bounds what a SIGKILL loses of them). A bad one is written around, row by row.
-   */
+  /** The usage records of a batch whose commit failed, on their own; a bad one is written around, row by row. */
   private async writeUsage(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
     try {

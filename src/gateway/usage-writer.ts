@@ -10,7 +10,7 @@ import { storeUsageRecords, type UsageRecord } from '../storage/usage-records.js
 
 /**
  * Where records go instead when the credit engine commits in groups (SQLite): into its next batch,
- * stored right after that batch's charges, so both are durable on the same beat.
+ * stored in the transaction of that batch's charges, so both are durable in the same commit.
  */
 export interface UsageSink {
   usage(record: UsageRecord): void;

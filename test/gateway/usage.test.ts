@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp } from '../support/harness.js';
 import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
+import { UsageRecordsRepository } from '../../src/storage/usage-records.js';
 
 for (const target of databaseTargets()) {
   describe(`usage records and GET /api/v1/usage (${target.name})`, () => {
@@ -77,19 +78,24 @@ for (const target of databaseTargets()) {
     it('writes queued usage on shutdown', async () => {
       const own = await startGatewayFixture({ target });
       const written: string[] = [];
-      const insertMany = own.gw.services.storage.usage.insertMany.bind(own.gw.services.storage.usage);
-      vi.spyOn(own.gw.services.storage.usage, 'insertMany').mockImplementation(async (records) => {
-        await insertMany(records);
+      // Every repository's, the storage's own and a transaction's (the group commit writes in its batch's).
+      const insertMany = UsageRecordsRepository.prototype.insertMany;
+      const spy = vi.spyOn(UsageRecordsRepository.prototype, 'insertMany').mockImplementation(async function (this: UsageRecordsRepository, records) {
+        await insertMany.call(this, records);
         written.push(...records.map((r) => r.requestId));
       });
-      const response = await own.gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${own.key}` }, payload: { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] } });
-      expect(response.statusCode).toBe(200);
-      const requestId = response.headers['x-request-id'] as string;
-      // Batched off the request path: not written yet (the writer flushes every second)…
-      expect(written).not.toContain(requestId);
-      await own.close();
-      // …and written by the time the node has shut down.
-      expect(written).toContain(requestId);
+      try {
+        const response = await own.gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${own.key}` }, payload: { model: 'chat-default', messages: [{ role: 'user', content: 'Hi' }] } });
+        expect(response.statusCode).toBe(200);
+        const requestId = response.headers['x-request-id'] as string;
+        // Batched off the request path: not written yet (the writer flushes every second)…
+        expect(written).not.toContain(requestId);
+        await own.close();
+        // …and written by the time the node has shut down.
+        expect(written).toContain(requestId);
+      } finally {
+        spy.mockRestore();
+      }
     });
   });
 }
