@@ -15,7 +15,7 @@
 // balance, because a balance only changes in the transaction that writes its ledger entry.
 // Budgets (src/credits/budget-claims.ts) ride in the same transactions: `also` at reserve,
 // `settleAlso` at settle, both before the balance row, so every transaction locks rows in one order.
-import { newId } from '../core/ids.js';
+import { newId, newTimeOrderedId } from '../core/ids.js';
 import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
 import type { Storage, StorageTransaction } from '../storage/storage.js';
 
@@ -129,7 +129,7 @@ export class CreditLedger<BudgetRefusal = never> {
     const now = this.now();
     const at = now.toISOString();
     const reservation: Reservation = {
-      id: newId('led'),
+      id: newTimeOrderedId('led', now.getTime()),
       accountId,
       amount,
       requestId,

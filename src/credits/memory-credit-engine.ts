@@ -10,7 +10,7 @@
 // The exact sub-credit carry is kept as in storage (src/core/sub-credits.ts carryCharge).
 // Grants and debits still go through the storage ledger (they are rare and audited), then move
 // the balance held in memory by the same amount.
-import { newId } from '../core/ids.js';
+import { newTimeOrderedId } from '../core/ids.js';
 import { LruMap } from '../core/lru-map.js';
 import { carryCharge } from '../core/sub-credits.js';
 import type { CreditBalance, Reservation } from '../storage/credits.js';
@@ -92,7 +92,7 @@ export class MemoryCreditEngine implements CreditEngine {
     }
     account.reserved += amount;
     const now = this.now();
-    const reservation: Reservation = { id: newId('led'), accountId, amount, requestId, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.reservationTtlMs).toISOString() };
+    const reservation: Reservation = { id: newTimeOrderedId('led', now.getTime()), accountId, amount, requestId, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.reservationTtlMs).toISOString() };
     this.held.set(reservation.id, { reservation, holds });
     return { ok: true, reservation };
   }

@@ -5,7 +5,7 @@
 // pipeline (data-plane-pipeline.ts) settles after the response is sent, never before.
 import type { Logger } from 'pino';
 import type { TokenUsage } from '../core/token-usage.js';
-import { newId } from '../core/ids.js';
+import { newTimeOrderedId } from '../core/ids.js';
 import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, Settlement } from '../limits/admission.js';
 import { microsToDecimal, toMicros, unitsToDecimal } from '../core/sub-credits.js';
 import { tokenRates } from '../credits/pricing.js';
@@ -107,7 +107,7 @@ export class DataPlaneCall {
 
   private usageRecord(status: number, outcome: UsageRecord['outcome'], usage: TokenUsage | null, credits: number): UsageRecord {
     return {
-      id: newId('use'),
+      id: newTimeOrderedId('use'),
       requestId: this.requestId,
       accountId: this.key.accountId,
       keyId: this.key.id,
