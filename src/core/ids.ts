@@ -10,9 +10,9 @@ export function newId(prefix: IdPrefix, length = 16): string {
 
 /**
  * An id for rows written on every request (usage records, ledger charges): the creation time in
- * milliseconds (8 base62 digits, in the alphabet's sort order) before the same 16 random chars. Each
- * insert then lands at the end of the id's index instead of on a random page of it, so a batch of
- * them writes one or two index pages, not one per row (bench/results/profile.md).
+ * milliseconds (8 base62 digits, in the alphabet's sort order; enough until the year 8888) before the
+ * same 16 random chars. Each insert then lands at the end of the id's index instead of on a random
+ * page of it, so a batch of them writes one or two index pages, not one per row.
  */
 export function newTimeOrderedId(prefix: IdPrefix, nowMs = Date.now()): string {
   return `${prefix}_${encodeBase62Fixed(nowMs, 8)}${randomBase62(16)}`;
