@@ -41,12 +41,16 @@ export interface BenchConfig {
   keyScaleSizes: readonly number[];
   /** Length of each key-lookup measurement. */
   keyScaleDurationS: number;
-  /** PostgreSQL for the key-lookup benchmark (a schema of its own, dropped afterwards); unset: skipped. */
+  /**
+   * PostgreSQL for the key-lookup and listing benchmarks (a schema of its own, dropped afterwards; unset:
+   * skipped), and for the soak and the tollgate-pg-redis target (unset: a server of their own).
+   */
   databaseUrl: string | undefined;
-  /** Soak (BENCH_TARGETS=soak): its length in minutes, its fixed total rate, and a Redis to use instead of its own. */
+  /** Redis for the soak and the tollgate-pg-redis target (unset: a server of their own). */
+  redisUrl: string | undefined;
+  /** Soak (BENCH_TARGETS=soak): its length in minutes and its fixed total rate. */
   soakMinutes: number;
   soakRate: number;
-  soakRedisUrl: string | undefined;
   /** Profiling run (bench/profile-tollgate.ts): seconds of load while the profiler samples. */
   profileDurationS: number;
   /** Listings at scale (bench/listing/, PostgreSQL only): keys and usage records seeded, requests per case. */
@@ -81,9 +85,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, root = pro
     keyScaleSizes: Object.freeze(numberList(env, 'BENCH_KEY_SCALE_SIZES', quick ? [1_000, 100_000] : [1_000, 1_000_000])),
     keyScaleDurationS: number(env, 'BENCH_KEY_SCALE_DURATION_S', quick ? 0.5 : 2),
     databaseUrl: env.BENCH_DATABASE_URL?.trim() || undefined,
+    // BENCH_SOAK_REDIS_URL is the older name, from when the soak was the only part that used Redis.
+    redisUrl: env.BENCH_REDIS_URL?.trim() || env.BENCH_SOAK_REDIS_URL?.trim() || undefined,
     soakMinutes: number(env, 'BENCH_SOAK_MINUTES', quick ? 1 : 30),
     soakRate: number(env, 'BENCH_SOAK_RATE', 100),
-    soakRedisUrl: env.BENCH_SOAK_REDIS_URL?.trim() || undefined,
     profileDurationS: number(env, 'BENCH_PROFILE_DURATION_S', quick ? 5 : 20),
     listingKeys: number(env, 'BENCH_LISTING_KEYS', quick ? 100_000 : 1_000_000),
     listingUsageRecords: number(env, 'BENCH_LISTING_USAGE_RECORDS', quick ? 1_000_000 : 10_000_000),

@@ -32,6 +32,12 @@ export interface RunningTarget {
 export interface BenchTarget {
   name: string;
   /** Why this target cannot run here (shown in the output), or undefined when it can. */
-  unavailableReason?(): string | undefined;
+  unavailableReason?(config: BenchConfig): string | undefined;
+  /** Called once per upstream kind; what the starts share (a database) is kept per `workDir`. */
   start(context: TargetContext): Promise<RunningTarget>;
+  /**
+   * Called once after the last start in `workDir`, whether the starts succeeded or not: releases what
+   * they shared for the whole run (a database schema, servers of its own).
+   */
+  finish?(workDir: string): Promise<void>;
 }

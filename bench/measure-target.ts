@@ -1,6 +1,7 @@
 // Measures one target: for each upstream it needs (zero delay, fixed delay, streaming) it starts the
 // target in front of it, warms it up, runs every scenario of that upstream `repeats` times (runs of
-// a repeat back to back, so slow drift spreads over all scenarios), reads peak RSS, and stops it.
+// a repeat back to back, so slow drift spreads over all scenarios), reads peak RSS, and stops it. At
+// the end the target releases what its starts shared (`finish`).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchConfig } from './bench-config.js';
@@ -46,6 +47,9 @@ export async function measureTarget(target: BenchTarget, deps: MeasureDeps): Pro
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
     deps.log(`  ${target.name} failed: ${result.error}`);
+  } finally {
+    // Said, not thrown: a schema left behind must not cost the figures already measured.
+    await target.finish?.(workDir).catch((error: unknown) => deps.log(`  ${target.name}: could not clean up: ${error instanceof Error ? error.message : String(error)}`));
   }
   if (peaks.length > 0) result.peakRssMb = Math.max(...peaks);
   return result;

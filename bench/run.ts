@@ -1,7 +1,7 @@
 // `npm run bench`: one command, one machine, every figure next to its floor (issue #6). Starts the
-// mock upstreams, measures each target in turn (direct, the Node floor, nginx, Tollgate — the list in
-// bench/targets/all-targets.ts), then key lookups at scale (bench/keys/) and listings at scale
-// (bench/listing/), and writes bench/results/
+// mock upstreams, measures each target in turn (direct, the Node floor, nginx, Tollgate on its
+// embedded SQLite and on PostgreSQL + Redis — the list in bench/targets/all-targets.ts), then key
+// lookups at scale (bench/keys/) and listings at scale (bench/listing/), and writes bench/results/
 // (latest.* or, quick, quick.*). Settings come from BENCH_* variables (see bench/bench-config.ts and
 // BENCHMARKS.md); BENCH_QUICK=1 for a smoke run.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const skipped: BenchReport['skipped'] = [];
     const targets: TargetResult[] = [];
     for (const target of wanted) {
-      const reason = target.unavailableReason?.();
+      const reason = target.unavailableReason?.(config);
       if (reason !== undefined) {
         log(`- ${target.name} skipped: ${reason}`);
         skipped.push({ name: target.name, reason });

@@ -1,5 +1,5 @@
 // The Markdown report: how the run was made, then medians per target, CPU use, overhead over direct
-// with ratios to the floors, and the issue's goals. Used for latest.md and BENCHMARKS.md.
+// with ratios to the floors, and the goals. Used for latest.md and BENCHMARKS.md.
 import type { BenchReport, MedianFigures, TargetResult } from '../bench-result.js';
 import { renderKeyScale } from './render-key-scale.js';
 import { renderListingScale } from './render-listing-scale.js';
@@ -32,7 +32,7 @@ export function renderMarkdown(report: BenchReport): string {
   if (report.keyScale) lines.push('', ...renderKeyScale(report.keyScale));
   if (report.listingScale) lines.push('', ...renderListingScale(report.listingScale));
   if (report.goals.length > 0) {
-    lines.push('', '**Goals of issue #6**', '', row(['target', 'goal', 'measured', 'met']), row(['---', '---', '---:', ':---:']));
+    lines.push('', '**Goals**', '', row(['target', 'goal', 'measured', 'met']), row(['---', '---', '---:', ':---:']));
     for (const goal of report.goals) {
       lines.push(row([goal.name, goal.goal, goal.value, goal.met === undefined ? '—' : goal.met ? 'yes' : 'no']));
     }

@@ -1,5 +1,5 @@
 // The soak (issue 14): `BENCH_TARGETS=soak npm run bench`. Two built Tollgate nodes share one
-// PostgreSQL and one Redis (BENCH_DATABASE_URL / BENCH_SOAK_REDIS_URL, or servers of its own) and take
+// PostgreSQL and one Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, or servers of its own) and take
 // a fixed rate (BENCH_SOAK_RATE req/s, split between them) of priced calls for BENCH_SOAK_MINUTES
 // (default 30). Each minute it samples, per node, the resident memory, the open file descriptors
 // (sockets, files: what leaked handles show up as) and the p99 of that minute; the table goes to
@@ -17,9 +17,9 @@ import { runLoad, type LoadSample } from '../run-load.js';
 import { spawnPinned, type PinnedProcess } from '../spawn-pinned.js';
 import { builtCli } from '../tollgate/build-dist.js';
 import { BENCH_OPERATOR_EMAIL, provisionTollgate } from '../tollgate/provision-tollgate.js';
+import { sharedStores } from '../tollgate/shared-stores.js';
 import { renderTollgateConfig } from '../tollgate/tollgate-config.js';
 import { waitForPort } from '../wait-until-ready.js';
-import { soakStores } from './soak-stores.js';
 import { renderSoakTable, writeSoakTable, type SoakMinute } from './soak-table.js';
 
 export const SOAK = 'soak';
@@ -39,7 +39,7 @@ export async function runSoak(config: BenchConfig, plan: CpuPlan, runDir: string
   log(`Soak: ${rate} req/s through two Tollgate nodes for ${minutes} min (${plan.description})`);
   const cli = await builtCli(process.cwd(), config.skipBuild, log);
   const upstreams = await startMockUpstreams(config, plan);
-  const stores = await soakStores(config, log);
+  const stores = await sharedStores(config, log);
   const nodes: PinnedProcess[] = [];
   try {
     const configPath = join(runDir, 'tollgate.json');
