@@ -165,7 +165,7 @@ async function provisionAndSeed(
       prefix: KEY_PREFIX,
       hash: (key) => keyService.hash(key),
     });
-    log(`  ${name}: provisioned (operator, key, credits) and seeded ${seeded.rows.toLocaleString('en-US')} keys in ${seeded.seconds.toFixed(1)} s`);
+    log(`  ${name}: provisioned (operator, key, key and account budgets, credits) and seeded ${seeded.rows.toLocaleString('en-US')} keys in ${seeded.seconds.toFixed(1)} s`);
     return { ...provisioned, keys: seeded.keys };
   } finally {
     await database.close();

@@ -1,39 +1,65 @@
 // Whether an account has any budget at all (its own or one of its keys'), remembered per account so
-// that a priced request of an account without budgets takes no budget SELECT (issue 11 item 5).
-// Most accounts have none; the answer changes only when a budget is set or cleared, which tells
-// this cache (`forget`) on this node, and the key/cache bus tells the other nodes.
+// that a priced request of an account without budgets takes no budget SELECT (issue 11 item 5); and,
+// for an account that has one, the budgets a key's requests are held against (the key's and the
+// account's), remembered the same way, so those requests take none either. The answers change only
+// when a budget is set or cleared, which tells this cache (`forget`) on this node, and the key/cache
+// bus tells the other nodes.
 //
-// A look-up that was in flight while a budget changed is not remembered (the generation moved), so
-// an answer read before the change never outlives it. The entries also expire after `ttlMs`, the
-// bound for nodes that share a database without the Redis bus (they cannot hear each other).
+// A look-up that was in flight while a budget changed is not remembered (the generation moved, or
+// the account's entry is no longer the one it started from), so an answer read before the change
+// never outlives it. The entries also expire after `ttlMs`, the bound for nodes that share a
+// database without the Redis bus (they cannot hear each other) and for a change written to the
+// database file by another process.
 import { LruMap } from '../core/lru-map.js';
+import type { BudgetRecord } from '../storage/budgets.js';
 
 export interface BudgetPresenceOptions {
   /** One query: does any budget name this account? */
   load: (accountId: string) => Promise<boolean>;
+  /** One query: the key's budget and its account's, in that order. */
+  loadForKey?: (keyId: string, accountId: string) => Promise<BudgetRecord[]>;
   ttlMs: number;
   maxAccounts?: number;
+  maxKeys?: number;
   nowMs?: () => number;
 }
 
+interface Known {
+  has: boolean;
+  atMs: number;
+}
+
 export class BudgetPresence {
-  private readonly known: LruMap<string, { has: boolean; atMs: number }>;
+  private readonly known: LruMap<string, Known>;
+  /** By key and account: the budgets, and the account's entry they were read under. */
+  private readonly forKeys: LruMap<string, { budgets: BudgetRecord[]; under: Known }>;
   private generation = 0;
   private readonly nowMs: () => number;
 
   constructor(private readonly options: BudgetPresenceOptions) {
     this.known = new LruMap(options.maxAccounts ?? 100_000);
+    this.forKeys = new LruMap(options.maxKeys ?? 100_000);
     this.nowMs = options.nowMs ?? Date.now;
   }
 
   /** True when the account or one of its keys has a budget (or might: a budget changed meanwhile). */
   async has(accountId: string): Promise<boolean> {
-    const entry = this.known.get(accountId);
-    if (entry && this.nowMs() - entry.atMs < this.options.ttlMs) return entry.has;
+    return (await this.entry(accountId)).has;
+  }
+
+  /** The budgets a request of this key is held against: the key's and its account's, in that order. */
+  async forKey(keyId: string, accountId: string): Promise<BudgetRecord[]> {
+    const load = this.options.loadForKey;
+    if (!load) throw new Error('BudgetPresence: no loadForKey was given');
+    const id = `${accountId}\n${keyId}`;
+    const under = await this.entry(accountId);
+    const known = this.forKeys.get(id);
+    if (known && known.under === under) return known.budgets;
     const generation = this.generation;
-    const has = await this.options.load(accountId);
-    if (generation === this.generation) this.known.set(accountId, { has, atMs: this.nowMs() });
-    return has;
+    const budgets = await load(keyId, accountId);
+    // Remembered only under the account entry it was read for, still current: a change meanwhile replaced or dropped it.
+    if (generation === this.generation && this.known.get(accountId) === under) this.forKeys.set(id, { budgets, under });
+    return budgets;
   }
 
   /** A budget of this account changed (or of some account: no argument); the next request looks again. */
@@ -41,5 +67,15 @@ export class BudgetPresence {
     this.generation += 1;
     if (accountId === undefined) this.known.clear();
     else this.known.delete(accountId);
+  }
+
+  /** The account's entry, read again once it is `ttlMs` old (the key budgets read under it go with it). */
+  private async entry(accountId: string): Promise<Known> {
+    const entry = this.known.get(accountId);
+    if (entry && this.nowMs() - entry.atMs < this.options.ttlMs) return entry;
+    const generation = this.generation;
+    const fresh: Known = { has: await this.options.load(accountId), atMs: this.nowMs() };
+    if (generation === this.generation) this.known.set(accountId, fresh);
+    return fresh;
   }
 }

@@ -2,8 +2,9 @@
 // budget-claims.ts). Each owner's spend in a period is loaded once, on first use, then claimed and
 // settled in memory — synchronously, so N concurrent requests can never both see the same room —
 // and written by the group commit as deltas (spent += charged; the highest threshold announced).
-// Budget definitions are read per request (one indexed SELECT), and only for accounts that have a
-// budget at all (budget-presence.ts), so a limit changed by an operator applies to the next request.
+// Budget definitions are read only for accounts that have a budget at all, and then remembered until
+// a budget of the account changes (budget-presence.ts), so a limit changed by an operator applies to
+// the next request without a SELECT on every one.
 import { periodWindow } from '../core/budget-period.js';
 import { thresholdsCrossed } from '../core/budget-thresholds.js';
 import type { BudgetRecord } from '../storage/budgets.js';
@@ -44,11 +45,13 @@ export class MemoryBudgets {
   constructor(
     private readonly storage: Storage,
     private readonly clock: () => Date,
+    /** The key's budget and its account's, in that order (remembered: BudgetPresence.forKey). */
+    private readonly budgetsFor: (keyId: string, accountId: string) => Promise<BudgetRecord[]>,
   ) {}
 
-  /** Reads the key's and the account's budgets and loads their spend rows (first use only). */
+  /** The key's and the account's budgets, with their spend rows (loaded on first use only). */
   async prepare(keyId: string, accountId: string): Promise<Prepared[]> {
-    const budgets = await this.storage.budgets.forRequest(keyId, accountId);
+    const budgets = await this.budgetsFor(keyId, accountId);
     if (budgets.length === 0) return [];
     const now = this.clock();
     return Promise.all(

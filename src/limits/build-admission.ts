@@ -106,14 +106,18 @@ export async function buildAdmissionEngine(
   const stored = new CreditLedger(storage, { settleAlso: budgetClaims.settle, reserveAlso: (keyId, accountId) => budgetClaims.forRequest(keyId, accountId), ...onBalanceChange });
   let ledger: CreditEngine = stored;
   let groupCommit: GroupCommit | null = null;
-  const memoryBudgets = options.singleWriter ? new MemoryBudgets(storage, clock) : null;
+  const budgetPresence = new BudgetPresence({
+    load: (accountId) => storage.budgets.anyForAccount(accountId),
+    loadForKey: (keyId, accountId) => storage.budgets.forRequest(keyId, accountId),
+    ttlMs: BUDGET_PRESENCE_TTL_MS,
+  });
+  const memoryBudgets = options.singleWriter ? new MemoryBudgets(storage, clock, (keyId, accountId) => budgetPresence.forKey(keyId, accountId)) : null;
   if (memoryBudgets) {
     groupCommit = new GroupCommit(storage, logger, options.onBalanceChange);
     const engine = new MemoryCreditEngine({ storage, stored, budgets: memoryBudgets, commits: groupCommit, onThreshold, onError });
     await engine.start();
     ledger = engine;
   }
-  const budgetPresence = new BudgetPresence({ load: (accountId) => storage.budgets.anyForAccount(accountId), ttlMs: BUDGET_PRESENCE_TTL_MS });
   const budgets = new Budgets(storage, clock, budgetPresence, memoryBudgets ? (scope, ownerId, start) => memoryBudgets.spentNow(scope, ownerId, start) : undefined);
   const pricing = config.file.pricing;
   const catalog = pricing.catalog ? new PriceCatalog({ creditsPerUsd: pricing.credits_per_usd }) : null;

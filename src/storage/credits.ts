@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
 import { int, tableCodec } from './codec.js';
+import { CompiledInsert, CompiledStatement } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 import type { CreditLedgerTable } from './tables/money-tables.js';
 
@@ -38,6 +39,26 @@ export interface LedgerEntry {
   reason: string | null;
   createdAt: string;
 }
+
+/** Every column of a ledger entry, in one order (one literal: CompiledInsert binds by position). */
+function ledgerRow(e: LedgerEntry): LedgerEntry {
+  return {
+    id: e.id,
+    accountId: e.accountId,
+    amount: e.amount,
+    kind: e.kind,
+    balanceAfter: e.balanceAfter,
+    requestId: e.requestId,
+    idempotencyKey: e.idempotencyKey,
+    fingerprint: e.fingerprint,
+    actorId: e.actorId,
+    reason: e.reason,
+    createdAt: e.createdAt,
+  };
+}
+const insertLedgerRows = new CompiledInsert<LedgerEntry>((db, rows) => db.insertInto('credit_ledger').values(rows));
+/** The group commit's one statement per account and batch (src/credits/group-commit.ts). */
+const applyChargesStatement = new CompiledStatement();
 
 export interface Reservation {
   id: string;
@@ -119,19 +140,20 @@ export class CreditsRepository {
    * undefined when the account has no row.
    */
   async applyCharges(accountId: string, credits: number, carry: bigint, at: string): Promise<number | undefined> {
-    const row = await this.db
-      .updateTable('credit_balances')
-      .set((eb) => ({ balance: eb('balance', '-', credits), carry: sql<number>`cast(${carry.toString()} as bigint)`, updatedAt: at }))
-      .where('accountId', '=', accountId)
-      .returning('balance')
-      .executeTakeFirst();
-    return row === undefined ? undefined : Number(row.balance);
+    const carryText = carry.toString();
+    const { rows } = await applyChargesStatement.run(this.db, 0, [credits, carryText, at, accountId], () =>
+      this.db
+        .updateTable('credit_balances')
+        .set((eb) => ({ balance: eb('balance', '-', credits), carry: sql<number>`cast(${carryText} as bigint)`, updatedAt: at }))
+        .where('accountId', '=', accountId)
+        .returning('balance'),
+    );
+    return rows[0] === undefined ? undefined : Number(rows[0].balance);
   }
 
-  /** Several ledger entries in one statement. */
+  /** Several ledger entries, in as few statements as their number allows (every column of each, in one order). */
   async insertLedgerEntries(entries: readonly LedgerEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.db.insertInto('credit_ledger').values([...entries]).execute();
+    await insertLedgerRows.run(this.db, entries.map(ledgerRow));
   }
 
   /**

@@ -2,7 +2,7 @@
 // gateway's usage writer, each batch added to the hourly rollups (usage-rollups.ts) that
 // GET /api/v1/usage reads.
 import type { Kysely } from 'kysely';
-import { CompiledInsert } from './compiled-insert.js';
+import { CompiledInsert } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 import { UsageRollupsRepository } from './usage-rollups.js';
 

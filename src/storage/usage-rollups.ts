@@ -3,7 +3,7 @@
 // of usage records inside the transaction that inserts those records; `grouped` sums them.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { decimalToUnits } from '../core/sub-credits.js';
-import { CompiledInsert } from './compiled-insert.js';
+import { CompiledInsert } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 
 /** What the rollups read of a usage record (storage/usage-records.ts). */

@@ -1,4 +1,4 @@
-// CompiledInsert (src/storage/compiled-insert.ts): the SQL each database is sent is Kysely's own for
+// CompiledInsert (src/storage/compiled-statement.ts): the SQL each database is sent is Kysely's own for
 // those rows, the values are bound in its order, a batch goes in chunks, and a statement whose values
 // are not just the rows' is refused instead of bound wrongly.
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import {
   type Dialect,
   type QueryResult,
 } from 'kysely';
-import { CompiledInsert } from '../../src/storage/compiled-insert.js';
+import { CompiledInsert } from '../../src/storage/compiled-statement.js';
 import type { Tables } from '../../src/storage/schema.js';
 
 /** A database that records what it is sent. */
@@ -110,7 +110,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           .values(batch)
           .onConflict((oc) => oc.columns(['accountId', 'hour', 'model']).doUpdateSet({ requests: sql<number>`${1} + 1` })),
       );
-      await expect(insert.run(db, rows(2))).rejects.toThrow("the statement's parameters are not the rows' values");
+      await expect(insert.run(db, rows(2))).rejects.toThrow("the statement's parameters are not the values given, in order");
       expect(sent).toEqual([]);
     });
   });

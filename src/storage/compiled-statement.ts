@@ -1,0 +1,60 @@
+// Statements on the write path every request feeds (usage records and their rollups, the group
+// commit's charges and ledger entries): the SQL is compiled once per shape and database, and each run
+// only binds its values. Kysely's builder, plugins and compiler cost far more than the database itself
+// did on that path (half of the group commit's time, bench/results/profile.md). Multi-row inserts are
+// cut into chunks of at most CHUNK_ROWS rows, so there are at most CHUNK_ROWS texts per insert,
+// however batches vary.
+import { CompiledQuery, type Compilable, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
+import type { Tables } from './schema.js';
+
+const CHUNK_ROWS = 32;
+
+/** One statement's SQL per shape (a number: the row count of an insert) and database. */
+export class CompiledStatement {
+  /** Per database (its adapter), the SQL of each shape. */
+  private readonly texts = new WeakMap<DialectAdapter, Map<number, string>>();
+
+  /**
+   * Runs what `build` makes, with `parameters` bound by position. `build` is only called the first
+   * time the shape is seen on a database, and its statement's values must be `parameters`, in order.
+   */
+  async run<R>(db: Kysely<Tables>, shape: number, parameters: readonly unknown[], build: () => Compilable<R>): Promise<QueryResult<R>> {
+    const adapter = db.getExecutor().adapter;
+    let texts = this.texts.get(adapter);
+    if (!texts) this.texts.set(adapter, (texts = new Map()));
+    let text = texts.get(shape);
+    if (text === undefined) {
+      const compiled = build().compile();
+      // The cached text binds values by position: they must be the given values, in that order.
+      const same = compiled.parameters.length === parameters.length && compiled.parameters.every((value, i) => Object.is(value, parameters[i]));
+      if (!same) throw new Error(`CompiledStatement: the statement's parameters are not the values given, in order (${compiled.sql})`);
+      text = compiled.sql;
+      texts.set(shape, text);
+    }
+    return db.executeQuery(CompiledQuery.raw(text, [...parameters]) as CompiledQuery<R>);
+  }
+}
+
+/** A multi-row INSERT (or upsert) as a CompiledStatement: the rows' values are its parameters. */
+export class CompiledInsert<Row extends object> {
+  private readonly statement = new CompiledStatement();
+  /** Every row's keys, in order (taken from the first row: rows are made by one object literal). */
+  private columns: readonly (keyof Row & string)[] | null = null;
+
+  /** `build` makes the statement for the rows (it may add ON CONFLICT and the like, but no value other than the rows'). */
+  constructor(private readonly build: (db: Kysely<Tables>, rows: Row[]) => Compilable<unknown>) {}
+
+  async run(db: Kysely<Tables>, rows: readonly Row[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+      const chunk = rows.slice(start, start + CHUNK_ROWS);
+      await this.statement.run(db, chunk.length, this.parameters(chunk), () => this.build(db, chunk));
+    }
+  }
+
+  private parameters(rows: readonly Row[]): unknown[] {
+    const columns = (this.columns ??= Object.keys(rows[0]!) as (keyof Row & string)[]);
+    const values: unknown[] = [];
+    for (const row of rows) for (const column of columns) values.push(row[column]);
+    return values;
+  }
+}
