@@ -97,10 +97,28 @@ function addDays(year: number, month: number, day: number, days: number): [numbe
   return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
 }
 
-/** The period `at` falls in, calendar-aligned in `timeZone` (a name canonicalTimeZone accepted). */
+/** The last window computed per period and zone: every budgeted request asks, nearly always for the same one. */
+const lastWindows = new Map<string, { startMs: number; endMs: number; window: PeriodWindow }>();
+
+/**
+ * The period `at` falls in, calendar-aligned in `timeZone` (a name canonicalTimeZone accepted). The
+ * answer is shared with every caller asking about the same period: its dates are not to be changed.
+ */
 export function periodWindow(at: Date, period: BudgetPeriod, timeZone: string): PeriodWindow {
   if (period === 'total') return { start: new Date(0), end: null };
-  const w = wallClock(at.getTime(), timeZone);
+  // Periods do not overlap: an instant inside the last window computed is in no other. Bounded by
+  // the zones there are (a few hundred) times three periods.
+  const id = `${period}\n${timeZone}`;
+  const atMs = at.getTime();
+  const last = lastWindows.get(id);
+  if (last && atMs >= last.startMs && atMs < last.endMs) return last.window;
+  const window = computeWindow(atMs, period, timeZone);
+  lastWindows.set(id, { startMs: window.start.getTime(), endMs: window.end!.getTime(), window });
+  return window;
+}
+
+function computeWindow(atMs: number, period: Exclude<BudgetPeriod, 'total'>, timeZone: string): PeriodWindow {
+  const w = wallClock(atMs, timeZone);
   let first: [number, number, number];
   let next: [number, number, number];
   if (period === 'day') {

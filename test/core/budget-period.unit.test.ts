@@ -78,6 +78,14 @@ describe('budget periods', () => {
     );
   });
 
+  it('answers every instant of a period with the window computed once, and an instant outside it with its own', () => {
+    const march = periodWindow(new Date('2026-03-10T12:00:00Z'), 'month', 'Europe/Berlin');
+    expect(periodWindow(new Date('2026-03-31T21:59:59.999Z'), 'month', 'Europe/Berlin')).toBe(march);
+    expect(window('2026-03-31T22:00:00.000Z', 'month', 'Europe/Berlin')).toEqual({ start: '2026-03-31T22:00:00.000Z', end: '2026-04-30T22:00:00.000Z' });
+    expect(window('2026-02-28T23:00:00.000Z', 'month', 'Europe/Berlin')).toEqual({ start: '2026-02-28T23:00:00.000Z', end: '2026-03-31T22:00:00.000Z' });
+    expect(window('2026-02-28T22:59:59.999Z', 'month', 'Europe/Berlin')).toEqual({ start: '2026-01-31T23:00:00.000Z', end: '2026-02-28T23:00:00.000Z' });
+  });
+
   it('accepts IANA names (canonicalised) and refuses anything else', () => {
     expect(canonicalTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
     expect(canonicalTimeZone('UTC')).toBe('UTC');
