@@ -124,7 +124,7 @@ export class GroupCommit {
 
   private async writeIn(tx: StorageTransaction, batch: Batch, at: string): Promise<void> {
     for (const [accountId, account] of batch.accounts) await this.writeAccount(tx, accountId, account, at);
-    for (const spend of batch.spends.values()) await writeSpend(tx, spend, at);
+    await tx.budgets.addSpends([...batch.spends.values()], at);
   }
 
   /** The usage records of a batch whose commit failed, on their own; a bad one is written around, row by row. */
@@ -153,7 +153,7 @@ export class GroupCommit {
   private async writeParts(batch: Batch, at: string): Promise<void> {
     const parts: [string, (tx: StorageTransaction) => Promise<void>][] = [];
     for (const [accountId, account] of batch.accounts) parts.push([`charges of ${accountId}`, (tx) => this.writeAccount(tx, accountId, account, at)]);
-    for (const spend of batch.spends.values()) parts.push([`budget spend of ${spend.ownerId}`, (tx) => writeSpend(tx, spend, at)]);
+    for (const spend of batch.spends.values()) parts.push([`budget spend of ${spend.ownerId}`, (tx) => tx.budgets.addSpends([spend], at)]);
     for (const [what, part] of parts) {
       try {
         await this.storage.transaction(part);
@@ -162,10 +162,4 @@ export class GroupCommit {
       }
     }
   }
-}
-
-async function writeSpend(tx: StorageTransaction, spend: SpendWrite, at: string): Promise<void> {
-  await tx.budgets.ensureSpend(spend.scope, spend.ownerId, spend.periodStart, at);
-  await tx.budgets.addSpent({ reservationId: '', scope: spend.scope, ownerId: spend.ownerId, periodStart: spend.periodStart, amount: 0 }, spend.spent, at);
-  if (spend.announced > 0) await tx.budgets.markAnnounced(spend.scope, spend.ownerId, spend.periodStart, spend.announced);
 }

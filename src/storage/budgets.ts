@@ -2,8 +2,9 @@
 // method is one statement; src/credits/budget-claims.ts composes them inside the credit ledger's
 // reserve and settle transactions. The hold is a conditional UPDATE, so the database decides
 // whether a budget has room, exactly as for the balance (src/storage/credits.ts).
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { int, tableCodec } from './codec.js';
+import { CompiledInsert } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 import type { BudgetsTable } from './tables/money-tables.js';
 
@@ -38,6 +39,23 @@ export interface BudgetHold {
   periodStart: string;
   amount: number;
 }
+
+/**
+ * Settled spend added to its period's rows (created when missing), each row's announced threshold
+ * raised to at least the one given: the group commit's one statement for a batch's budget spend.
+ */
+const addSpendRows = new CompiledInsert<BudgetSpend>((db, rows) =>
+  db
+    .insertInto('budget_spend')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['scope', 'ownerId', 'periodStart']).doUpdateSet({
+        spent: sql<number>`budget_spend.spent + excluded.spent`,
+        announced: sql<number>`case when excluded.announced > budget_spend.announced then excluded.announced else budget_spend.announced end`,
+        updatedAt: sql<string>`excluded.updated_at`,
+      }),
+    ),
+);
 
 const budgetCodec = tableCodec<Selectable<Tables['budgets']>, BudgetRecord>({ creditLimit: int });
 const spendCodec = tableCodec<Selectable<Tables['budget_spend']>, BudgetSpend>({ spent: int, reserved: int, announced: int });
@@ -154,6 +172,18 @@ export class BudgetsRepository {
       .returningAll()
       .executeTakeFirst();
     return row && spendCodec.decode(row);
+  }
+
+  /**
+   * Adds each period's settled spend (creating its row) and raises its announced threshold to at
+   * least the one given (never lowers it), in one statement. One entry per row: the same row twice
+   * in one statement is an error on PostgreSQL.
+   */
+  async addSpends(spends: ReadonlyArray<{ scope: BudgetScope; ownerId: string; periodStart: string; spent: number; announced: number }>, at: string): Promise<void> {
+    await addSpendRows.run(
+      this.db,
+      spends.map((s) => ({ scope: s.scope, ownerId: s.ownerId, periodStart: s.periodStart, spent: s.spent, reserved: 0, announced: s.announced, updatedAt: at })),
+    );
   }
 
   /** Records the highest threshold announced this period (never lowers it). */
