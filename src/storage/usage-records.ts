@@ -35,33 +35,8 @@ export interface UsageRecord {
   exactCost?: string | null;
 }
 
-/** A usage record as its row is stored: every column, in one order (one literal, usageRow). */
-interface UsageRow {
-  id: string;
-  requestId: string;
-  accountId: string;
-  keyId: string;
-  model: string | null;
-  route: string | null;
-  provider: string | null;
-  targetModel: string | null;
-  sessionId: string | null;
-  status: number;
-  outcome: string;
-  inputTokens: number;
-  outputTokens: number;
-  credits: number;
-  latencyMs: number;
-  failovers: number;
-  day: string;
-  createdAt: string;
-  clientRequestId: string | null;
-  priceSource: string | null;
-  priceInputPerMtok: string | null;
-  priceOutputPerMtok: string | null;
-  pricePerRequest: string | null;
-  exactCost: string | null;
-}
+/** A usage record as its row is stored: every column present (one literal, usageRow, gives their order). */
+type UsageRow = { [K in keyof UsageRecord]-?: Exclude<UsageRecord[K], undefined> } & { day: string };
 
 function usageRow(r: UsageRecord): UsageRow {
   return {
@@ -127,30 +102,7 @@ export class UsageRecordsRepository {
     let query = this.db.selectFrom('usage_records').selectAll().where('requestId', '=', requestId);
     if (accountIds) query = query.where('accountId', 'in', accountIds);
     const rows = await query.execute();
-    return rows.map((r) => ({
-      id: r.id,
-      requestId: r.requestId,
-      accountId: r.accountId,
-      keyId: r.keyId,
-      model: r.model,
-      route: r.route,
-      provider: r.provider,
-      targetModel: r.targetModel,
-      sessionId: r.sessionId,
-      status: r.status,
-      outcome: r.outcome as UsageRecord['outcome'],
-      inputTokens: r.inputTokens,
-      outputTokens: r.outputTokens,
-      credits: r.credits,
-      latencyMs: r.latencyMs,
-      failovers: r.failovers,
-      createdAt: r.createdAt,
-      clientRequestId: r.clientRequestId,
-      priceSource: r.priceSource,
-      priceInputPerMtok: r.priceInputPerMtok,
-      priceOutputPerMtok: r.priceOutputPerMtok,
-      pricePerRequest: r.pricePerRequest,
-      exactCost: r.exactCost,
-    }));
+    // The row is the record and its day (usageRow): everything but the day, as it was written.
+    return rows.map(({ day: _day, ...record }) => ({ ...record, outcome: record.outcome as UsageRecord['outcome'] }));
   }
 }
