@@ -2,7 +2,8 @@
 // ranking behind the "three largest costs", the key seeding behind "key lookups at scale" (seeded
 // keys must really pass the data plane's key check, on every database), and the flatness goal.
 import { describe, expect, it } from 'vitest';
-import { keyScaleGoals, listingScaleGoals } from '../../bench/check-goals.js';
+import { checkGoals, keyScaleGoals, listingScaleGoals } from '../../bench/check-goals.js';
+import type { TargetComparison } from '../../bench/bench-result.js';
 import { renderListingScale } from '../../bench/report/render-listing-scale.js';
 import { openKeyDatabase } from '../../bench/keys/key-database.js';
 import { seedApiKeys } from '../../bench/keys/seed-api-keys.js';
@@ -82,6 +83,39 @@ describe('listing-scale goal and report', () => {
     const lines = renderListingScale(report).join('\n');
     expect(lines).toContain('1,000,000 keys, 10,000,000 usage records');
     expect(lines).toContain('| key list, first page | `GET /api/v1/auth/keys` | 100 | 200 | 12.0 | 199.9 |');
+  });
+});
+
+describe('proxy goals', () => {
+  const comparison = (name: string, c1: { p50Ms: number; p99Ms: number }, ttfb: number, ratios: Record<string, number>): TargetComparison => ({
+    name,
+    added: { c1 },
+    addedTtfbMs: ttfb,
+    vsNodeFloor: ratios,
+    vsNginx: {},
+    capacityVsNodeFloor: { c16: ratios.c16! - 0.05, c64: ratios.c64! - 0.05 },
+    capacityVsNginx: {},
+  });
+
+  it('judges latency over the Node floor, throughput at 16 and 64 connections, and peak RSS', () => {
+    const floor = comparison('node-floor', { p50Ms: 0.2, p99Ms: 1 }, 0.7, { c16: 1, c64: 1 });
+    const near = comparison('near', { p50Ms: 0.6, p99Ms: 4 }, 1.2, { c16: 0.6, c64: 0.61 });
+    const far = comparison('far', { p50Ms: 0.61, p99Ms: 4.01 }, 1.21, { c16: 0.59, c64: 0.7 });
+    const goals = checkGoals([{ name: 'near', peakRssMb: 200 } as never, { name: 'far', peakRssMb: 200.1 } as never], [floor, near, far]);
+    const of = (name: string) => goals.filter((g) => g.name === name).map((g) => g.met);
+    expect(of('near')).toEqual([true, true, true, true, true, true]);
+    expect(of('far')).toEqual([false, true, false, false, false, false]);
+    expect(goals.find((g) => g.name === 'near' && g.goal.startsWith('req/s'))!.value).toBe('60.0% (from CPU µs/request: 55.0%)');
+    expect(goals.some((g) => g.name === 'node-floor')).toBe(false);
+  });
+
+  it('judges no latency goal without the Node floor in the run', () => {
+    const goals = checkGoals([], [comparison('alone', { p50Ms: 0.1, p99Ms: 0.1 }, 0.1, { c16: 1, c64: 1 })]);
+    expect(goals.filter((g) => g.goal.includes('over the Node floor')).map((g) => [g.value, g.met])).toEqual([
+      ['n/a', undefined],
+      ['n/a', undefined],
+      ['n/a', undefined],
+    ]);
   });
 });
 
