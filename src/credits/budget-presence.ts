@@ -27,12 +27,17 @@ export interface BudgetPresenceOptions {
 interface Known {
   has: boolean;
   atMs: number;
+  /** The account's budget alone, as most of its keys' requests are held against: one list for all of them. */
+  accountOnly?: readonly BudgetRecord[];
 }
+
+/** Keys of accounts with no budget at all: one frozen list. */
+const NONE: readonly BudgetRecord[] = Object.freeze([]);
 
 export class BudgetPresence {
   private readonly known: LruMap<string, Known>;
   /** By key and account: the budgets, and the account's entry they were read under. */
-  private readonly forKeys: LruMap<string, { budgets: BudgetRecord[]; under: Known }>;
+  private readonly forKeys: LruMap<string, { budgets: readonly BudgetRecord[]; under: Known }>;
   private generation = 0;
   private readonly nowMs: () => number;
 
@@ -48,7 +53,7 @@ export class BudgetPresence {
   }
 
   /** The budgets a request of this key is held against: the key's and its account's, in that order. */
-  async forKey(keyId: string, accountId: string): Promise<BudgetRecord[]> {
+  async forKey(keyId: string, accountId: string): Promise<readonly BudgetRecord[]> {
     const load = this.options.loadForKey;
     if (!load) throw new Error('BudgetPresence: no loadForKey was given');
     const id = `${accountId}\n${keyId}`;
@@ -56,9 +61,12 @@ export class BudgetPresence {
     const known = this.forKeys.get(id);
     if (known && known.under === under) return known.budgets;
     const generation = this.generation;
-    const budgets = await load(keyId, accountId);
+    const loaded = await load(keyId, accountId);
     // Remembered only under the account entry it was read for, still current: a change meanwhile replaced or dropped it.
-    if (generation === this.generation && this.known.get(accountId) === under) this.forKeys.set(id, { budgets, under });
+    if (generation !== this.generation || this.known.get(accountId) !== under) return loaded;
+    // 100k keys of one account must not hold 100k copies of its budget: keys without one of their own share a list.
+    const budgets = loaded.length === 0 ? NONE : loaded.length === 1 && loaded[0]!.scope === 'account' ? (under.accountOnly ??= loaded) : loaded;
+    this.forKeys.set(id, { budgets, under });
     return budgets;
   }
 

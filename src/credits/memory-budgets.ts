@@ -46,7 +46,7 @@ export class MemoryBudgets {
     private readonly storage: Storage,
     private readonly clock: () => Date,
     /** The key's budget and its account's, in that order (remembered: BudgetPresence.forKey). */
-    private readonly budgetsFor: (keyId: string, accountId: string) => Promise<BudgetRecord[]>,
+    private readonly budgetsFor: (keyId: string, accountId: string) => Promise<readonly BudgetRecord[]>,
   ) {}
 
   /** The key's and the account's budgets, with their spend rows (loaded on first use only). */

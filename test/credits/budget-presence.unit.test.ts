@@ -52,6 +52,23 @@ describe('BudgetPresence.forKey', () => {
     expect(p.reads.forKey).toBe(2);
   });
 
+  it('gives the keys without a budget of their own one shared list, not a copy of the account’s budget each', async () => {
+    const accountBudget = budget(100);
+    const keyBudget = { ...budget(5), scope: 'key' as const, ownerId: 'key_own' };
+    const cache = new BudgetPresence({
+      load: async () => true,
+      loadForKey: async (keyId) => (keyId === 'key_own' ? [keyBudget, { ...accountBudget }] : [{ ...accountBudget }]),
+      ttlMs: 5_000,
+      nowMs: () => 0,
+    });
+    const one = await cache.forKey('key_1', 'acc_1');
+    expect(one).toEqual([accountBudget]);
+    expect(await cache.forKey('key_2', 'acc_1')).toBe(one);
+    expect(await cache.forKey('key_own', 'acc_1')).toEqual([keyBudget, accountBudget]);
+    const none = new BudgetPresence({ load: async () => false, loadForKey: async () => [], ttlMs: 5_000 });
+    expect(Object.isFrozen(await none.forKey('key_1', 'acc_2'))).toBe(true);
+  });
+
   it('reads again after a budget of the account changed, on this account only or on all', async () => {
     const p = presence();
     await p.cache.forKey('key_1', 'acc_1');
