@@ -91,11 +91,16 @@ export async function buildApp(services: Services): Promise<App> {
   app.addHook('onSend', async function addRequestId(request, reply) {
     reply.header('x-request-id', clientRequestIdOf(request) ?? request.id);
   });
+  // The request line's fields are flat (method, path, status, time, the caller's request id): no
+  // redaction path (src/logger.ts) can match one, and running the redaction anyway cloned each line,
+  // 11% of the data plane's allocations. So it is written by a child without redaction, with the
+  // request's id as Fastify's request logger binds it.
+  const requestLines = services.logger.child({}, { redact: { paths: [], censor: '[redacted]' } });
   app.addHook('onResponse', async function logRequest(request, reply) {
     // The path only: a query string is the caller's business and may carry anything.
     const clientRequestId = clientRequestIdOf(request);
-    request.log.info(
-      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...(clientRequestId ? { clientRequestId } : {}) },
+    requestLines.info(
+      { reqId: request.id, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...(clientRequestId ? { clientRequestId } : {}) },
       'request completed',
     );
   });

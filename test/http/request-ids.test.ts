@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { startGatewayFixture, waitFor, type GatewayFixture } from '../support/gateway-fixture.js';
+import { capturedLogs } from '../support/log-capture.js';
 
 for (const target of databaseTargets()) {
   describe(`request ids (${target.name})`, () => {
@@ -39,6 +40,19 @@ for (const target of databaseTargets()) {
       expect(await waitFor(async () => (await f.gw.services.storage.usage.findByRequestId(ids[0]!)).length === 1)).toBe(true);
       const [usage] = await f.gw.services.storage.usage.findByRequestId(ids[0]!);
       expect(usage!.clientRequestId).toBe('client-trace-7');
+    });
+
+    it('logs one line per request under Tollgate’s id, with the client’s id beside it and the path without its query', async () => {
+      const response = await f.gw.app.inject({ method: 'GET', url: '/v1/models?secret-looking=1', headers: { authorization: `Bearer ${f.key}`, 'x-request-id': 'client-trace-8' } });
+      expect(response.statusCode).toBe(200);
+      const lines = capturedLogs
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.includes('"request completed"') && line.includes('client-trace-8'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 30, service: 'tollgate', method: 'GET', path: '/v1/models', status: 200, clientRequestId: 'client-trace-8', msg: 'request completed' });
+      expect(lines[0]!.reqId).toMatch(/^req_[0-9A-Za-z]{20}$/);
+      expect(typeof lines[0]!.ms).toBe('number');
     });
   });
 }
