@@ -43,14 +43,16 @@ for (const target of databaseTargets()) {
     });
 
     it('logs one line per request under Tollgate’s id, with the client’s id beside it and the path without its query', async () => {
-      const response = await f.gw.app.inject({ method: 'GET', url: '/v1/models?secret-looking=1', headers: { authorization: `Bearer ${f.key}`, 'x-request-id': 'client-trace-8' } });
+      // One id per storage target: both targets' servers write into this file's captured logs.
+      const clientId = `client-trace-8-${target.name}`;
+      const response = await f.gw.app.inject({ method: 'GET', url: '/v1/models?secret-looking=1', headers: { authorization: `Bearer ${f.key}`, 'x-request-id': clientId } });
       expect(response.statusCode).toBe(200);
       const lines = capturedLogs
         .flatMap((chunk) => chunk.split('\n'))
-        .filter((line) => line.includes('"request completed"') && line.includes('client-trace-8'))
+        .filter((line) => line.includes('"request completed"') && line.includes(`"${clientId}"`))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatchObject({ level: 30, service: 'tollgate', method: 'GET', path: '/v1/models', status: 200, clientRequestId: 'client-trace-8', msg: 'request completed' });
+      expect(lines[0]).toMatchObject({ level: 30, service: 'tollgate', method: 'GET', path: '/v1/models', status: 200, clientRequestId: clientId, msg: 'request completed' });
       expect(lines[0]!.reqId).toMatch(/^req_[0-9A-Za-z]{20}$/);
       expect(typeof lines[0]!.ms).toBe('number');
     });
