@@ -38,7 +38,11 @@ export class CompiledStatement {
 /** A multi-row INSERT (or upsert) as a CompiledStatement: the rows' values are its parameters. */
 export class CompiledInsert<Row extends object> {
   private readonly statement = new CompiledStatement();
-  /** Every row's keys, in order (taken from the first row: rows are made by one object literal). */
+  /**
+   * The columns, from the first row. Values are taken by name, so key order does not matter; every
+   * row type given here (usage rows, rollups, ledger entries, spend rows) has no optional field, so
+   * every row has every column.
+   */
   private columns: readonly (keyof Row & string)[] | null = null;
 
   /** `build` makes the statement for the rows (it may add ON CONFLICT and the like, but no value other than the rows'). */

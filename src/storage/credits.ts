@@ -40,22 +40,6 @@ export interface LedgerEntry {
   createdAt: string;
 }
 
-/** Every column of a ledger entry, in one order (one literal: CompiledInsert binds by position). */
-function ledgerRow(e: LedgerEntry): LedgerEntry {
-  return {
-    id: e.id,
-    accountId: e.accountId,
-    amount: e.amount,
-    kind: e.kind,
-    balanceAfter: e.balanceAfter,
-    requestId: e.requestId,
-    idempotencyKey: e.idempotencyKey,
-    fingerprint: e.fingerprint,
-    actorId: e.actorId,
-    reason: e.reason,
-    createdAt: e.createdAt,
-  };
-}
 const insertLedgerRows = new CompiledInsert<LedgerEntry>((db, rows) => db.insertInto('credit_ledger').values(rows));
 /** The group commit's one statement per account and batch (src/credits/group-commit.ts). */
 const applyChargesStatement = new CompiledStatement();
@@ -151,9 +135,9 @@ export class CreditsRepository {
     return rows[0] === undefined ? undefined : Number(rows[0].balance);
   }
 
-  /** Several ledger entries, in as few statements as their number allows (every column of each, in one order). */
+  /** Several ledger entries, in as few statements as their number allows. */
   async insertLedgerEntries(entries: readonly LedgerEntry[]): Promise<void> {
-    await insertLedgerRows.run(this.db, entries.map(ledgerRow));
+    await insertLedgerRows.run(this.db, entries);
   }
 
   /**

@@ -35,7 +35,7 @@ export interface UsageRecord {
   exactCost?: string | null;
 }
 
-/** A usage record as its row is stored: every column present (one literal, usageRow, gives their order). */
+/** A usage record as its row is stored: every column present (usageRow fills the optional ones). */
 type UsageRow = { [K in keyof UsageRecord]-?: Exclude<UsageRecord[K], undefined> } & { day: string };
 
 function usageRow(r: UsageRecord): UsageRow {
