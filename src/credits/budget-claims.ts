@@ -16,7 +16,7 @@
 // PostgreSQL, where each conditional UPDATE waits for the row and re-checks its WHERE clause.
 import { periodWindow } from '../core/budget-period.js';
 import { thresholdsCrossed } from '../core/budget-thresholds.js';
-import type { BudgetRecord, BudgetScope } from '../storage/budgets.js';
+import type { BudgetHold, BudgetRecord, BudgetScope, BudgetSpend } from '../storage/budgets.js';
 import type { Reservation } from '../storage/credits.js';
 import type { StorageTransaction } from '../storage/storage.js';
 import type { ReserveAlso, SettleAlso } from './credit-ledger.js';
@@ -45,6 +45,12 @@ export interface BudgetRefusal {
 
 export interface BudgetClaimsOptions {
   clock: () => Date;
+  /**
+   * The key's budget and its account's, in that order: read before the reservation's transaction
+   * (remembered by BudgetPresence.forKey, which every change of a budget clears), so holding them
+   * takes no SELECT inside it.
+   */
+  budgetsFor: (keyId: string, accountId: string) => Promise<readonly BudgetRecord[]>;
   onThreshold: OnBudgetThreshold;
   /** Told when announcing fails; an announcement never fails a settlement. */
   onError: (error: unknown) => void;
@@ -53,39 +59,46 @@ export interface BudgetClaimsOptions {
 export class BudgetClaims {
   constructor(private readonly options: BudgetClaimsOptions) {}
 
-  /** The `also` of a reservation made for this key of this account. */
-  forRequest(keyId: string, accountId: string): ReserveAlso<BudgetRefusal> {
+  /** The `also` of a reservation made for this key of this account; undefined when neither has a budget. */
+  async forRequest(keyId: string, accountId: string): Promise<ReserveAlso<BudgetRefusal> | undefined> {
+    const budgets = await this.options.budgetsFor(keyId, accountId);
+    if (budgets.length === 0) return undefined;
     const { clock } = this.options;
     return async function holdBudgets(tx: StorageTransaction, reservation: Reservation): Promise<BudgetRefusal | null> {
-      const budgets = await tx.budgets.forRequest(keyId, accountId);
-      if (budgets.length === 0) return null;
       const now = clock();
       const at = now.toISOString();
+      const holds: BudgetHold[] = [];
       for (const budget of budgets) {
         const window = periodWindow(now, budget.period, budget.timeZone);
         const periodStart = window.start.toISOString();
-        await tx.budgets.ensureSpend(budget.scope, budget.ownerId, periodStart, at);
-        if (!(await tx.budgets.tryHold(budget.scope, budget.ownerId, periodStart, reservation.amount, budget.creditLimit, at))) {
+        if (!(await tx.budgets.hold(budget.scope, budget.ownerId, periodStart, reservation.amount, budget.creditLimit, at))) {
           const [spend] = await tx.budgets.listSpend(budget.scope, [budget.ownerId], [periodStart]);
           const used = spend ? spend.spent + spend.reserved : 0;
           return { scope: budget.scope, limit: budget.creditLimit, available: Math.max(0, budget.creditLimit - used), resetsAt: window.end?.toISOString() ?? null };
         }
-        await tx.budgets.insertHold({ reservationId: reservation.id, scope: budget.scope, ownerId: budget.ownerId, periodStart, amount: reservation.amount });
+        holds.push({ reservationId: reservation.id, scope: budget.scope, ownerId: budget.ownerId, periodStart, amount: reservation.amount });
       }
+      await tx.budgets.insertHolds(holds);
       return null;
     };
   }
 
   /** The ledger's `settleAlso`: gives back the holds, counts the charge, notes thresholds crossed. */
-  readonly settle: SettleAlso = async (tx, reservation, at, chargeBalance) => {
+  readonly settle: SettleAlso = async (tx, reservation, at, credits, chargeBalance) => {
     const holds = await tx.budgets.takeHolds(reservation.id);
-    // Give the holds back first: that locks the spend rows before the balance row, as reserve does.
-    for (const hold of holds) await tx.budgets.settle(hold, 0, at);
+    // Each hold is given back with the whole credits counted at once: that locks the spend rows
+    // before the balance row, as reserve does.
+    const spends: (BudgetSpend | undefined)[] = [];
+    for (const hold of holds) spends.push(await tx.budgets.settle(hold, credits, at));
     const charged = await chargeBalance();
+    if (holds.length === 0) return null;
+    // The carry made a whole credit more (src/core/sub-credits.ts): counted too.
+    if (charged !== credits) for (const [i, hold] of holds.entries()) spends[i] = await tx.budgets.addSpent(hold, charged - credits, at);
+    const budgets = await tx.budgets.ofOwners(holds);
     const crossings: BudgetThresholdData[] = [];
-    for (const hold of holds) {
-      const spend = await tx.budgets.addSpent(hold, charged, at);
-      const budget = await tx.budgets.find(hold.scope, hold.ownerId);
+    for (const [i, hold] of holds.entries()) {
+      const spend = spends[i];
+      const budget = budgets.find((b) => b.scope === hold.scope && b.ownerId === hold.ownerId);
       if (!spend || !budget) continue;
       const percents = thresholdsCrossed(spend.announced, spend.spent, budget.creditLimit);
       if (percents.length === 0) continue;

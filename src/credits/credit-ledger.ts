@@ -31,15 +31,12 @@ export type ReserveResult<Refusal = never> =
 export type ReserveAlso<Refusal> = (tx: StorageTransaction, reservation: Reservation) => Promise<Refusal | null>;
 
 /**
- * Runs in every settlement's transaction before the balance is charged, with the whole credits
- * charged; what it returns runs once the transaction has committed (announcements).
+ * Runs inside settle around the balance charge, with the whole credits asked for: it locks and
+ * releases its own rows first (the order reserve takes them in), then calls `chargeBalance` — whose
+ * whole credits include a carry rolling over — and counts what it returns. Returns what to run after
+ * commit, if anything.
  */
-/**
- * Runs inside settle around the balance charge: it locks and releases its own rows first (the order
- * reserve takes them in), then calls `chargeBalance` — whose whole credits include a carry rolling
- * over — and counts what it returns. Returns what to run after commit, if anything.
- */
-export type SettleAlso = (tx: StorageTransaction, reservation: Reservation, at: string, chargeBalance: () => Promise<number>) => Promise<(() => Promise<void>) | null>;
+export type SettleAlso = (tx: StorageTransaction, reservation: Reservation, at: string, credits: number, chargeBalance: () => Promise<number>) => Promise<(() => Promise<void>) | null>;
 
 export interface SettleResult {
   /** Credits charged: always the requested charge, even beyond the hold (the excess is debt). */
@@ -75,7 +72,7 @@ export type BalanceChangeHook = (tx: StorageTransaction, accountId: string, befo
 
 export interface CreditLedgerOptions<Refusal = never> {
   /** The claims a reservation for this key (and its account) also makes: budgets (budget-claims.ts). */
-  reserveAlso?: (keyId: string, accountId: string) => ReserveAlso<Refusal>;
+  reserveAlso?: (keyId: string, accountId: string) => Promise<ReserveAlso<Refusal> | undefined>;
   /**
    * How long a reservation lives without renewal before the sweeper releases it (default 1 h).
    * A running request renews its own (renew()), so only a dead node's reservations expire.
@@ -125,7 +122,8 @@ export class CreditLedger<BudgetRefusal = never> {
    * `reserveAlso` claims for that key and its account (its budgets) in the same transaction.
    */
   async reserve(accountId: string, amount: number, requestId: string | null, budgetKeyId: string | null = null): Promise<ReserveResult<BudgetRefusal>> {
-    const also = budgetKeyId !== null ? this.reserveAlso?.(budgetKeyId, accountId) : undefined;
+    // Read before the transaction: a look-up inside it would wait for the pool while holding a connection.
+    const also = budgetKeyId !== null ? await this.reserveAlso?.(budgetKeyId, accountId) : undefined;
     const now = this.now();
     const at = now.toISOString();
     const reservation: Reservation = {
@@ -185,7 +183,7 @@ export class CreditLedger<BudgetRefusal = never> {
         return charge.charged;
       };
       let charged = 0;
-      if (settleAlso) afterCommit = await settleAlso(tx, reservation, at, async () => (charged = await chargeBalance()));
+      if (settleAlso) afterCommit = await settleAlso(tx, reservation, at, amount, async () => (charged = await chargeBalance()));
       else charged = await chargeBalance();
       if (charged > 0) {
         await tx.credits.insertLedgerEntry({

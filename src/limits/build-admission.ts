@@ -101,17 +101,18 @@ export async function buildAdmissionEngine(
   const clock = options.clock ?? (() => new Date());
   const onThreshold = options.onBudgetThreshold ?? (() => undefined);
   const onError = (error: unknown) => logger.warn({ err: error }, 'could not announce a budget threshold');
-  const budgetClaims = new BudgetClaims({ clock, onThreshold, onError });
-  const onBalanceChange = options.onBalanceChange ? { onBalanceChange: options.onBalanceChange } : {};
-  const stored = new CreditLedger(storage, { settleAlso: budgetClaims.settle, reserveAlso: (keyId, accountId) => budgetClaims.forRequest(keyId, accountId), ...onBalanceChange });
-  let ledger: CreditEngine = stored;
-  let groupCommit: GroupCommit | null = null;
   const budgetPresence = new BudgetPresence({
     load: (accountId) => storage.budgets.anyForAccount(accountId),
     loadForKey: (keyId, accountId) => storage.budgets.forRequest(keyId, accountId),
     ttlMs: BUDGET_PRESENCE_TTL_MS,
   });
-  const memoryBudgets = options.singleWriter ? new MemoryBudgets(storage, clock, (keyId, accountId) => budgetPresence.forKey(keyId, accountId)) : null;
+  const budgetsFor = (keyId: string, accountId: string) => budgetPresence.forKey(keyId, accountId);
+  const budgetClaims = new BudgetClaims({ clock, budgetsFor, onThreshold, onError });
+  const onBalanceChange = options.onBalanceChange ? { onBalanceChange: options.onBalanceChange } : {};
+  const stored = new CreditLedger(storage, { settleAlso: budgetClaims.settle, reserveAlso: (keyId, accountId) => budgetClaims.forRequest(keyId, accountId), ...onBalanceChange });
+  let ledger: CreditEngine = stored;
+  let groupCommit: GroupCommit | null = null;
+  const memoryBudgets = options.singleWriter ? new MemoryBudgets(storage, clock, budgetsFor) : null;
   if (memoryBudgets) {
     groupCommit = new GroupCommit(storage, logger, options.onBalanceChange);
     const engine = new MemoryCreditEngine({ storage, stored, budgets: memoryBudgets, commits: groupCommit, onThreshold, onError });

@@ -4,7 +4,7 @@
 // whether a budget has room, exactly as for the balance (src/storage/credits.ts).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { int, tableCodec } from './codec.js';
-import { CompiledInsert } from './compiled-statement.js';
+import { CompiledInsert, CompiledStatement } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 import type { BudgetsTable } from './tables/money-tables.js';
 
@@ -57,6 +57,10 @@ const addSpendRows = new CompiledInsert<BudgetSpend>((db, rows) =>
     ),
 );
 
+/** The conditional upsert of `hold`: compiled once per database. */
+const holdStatement = new CompiledStatement();
+const holdRows = new CompiledInsert<BudgetHold>((db, rows) => db.insertInto('budget_holds').values(rows));
+
 const budgetCodec = tableCodec<Selectable<Tables['budgets']>, BudgetRecord>({ creditLimit: int });
 const spendCodec = tableCodec<Selectable<Tables['budget_spend']>, BudgetSpend>({ spent: int, reserved: int, announced: int });
 const holdCodec = tableCodec<Selectable<Tables['budget_holds']>, BudgetHold>({ amount: int });
@@ -83,10 +87,19 @@ export class BudgetsRepository {
 
   /** The key's budget and its account's, in that order (the order their spend rows are locked in). */
   async forRequest(keyId: string, accountId: string): Promise<BudgetRecord[]> {
+    return this.ofOwners([
+      { scope: 'key', ownerId: keyId },
+      { scope: 'account', ownerId: accountId },
+    ]);
+  }
+
+  /** The budgets of these owners (one query), key budgets first. */
+  async ofOwners(owners: ReadonlyArray<{ scope: BudgetScope; ownerId: string }>): Promise<BudgetRecord[]> {
+    if (owners.length === 0) return [];
     const rows = await this.db
       .selectFrom('budgets')
       .selectAll()
-      .where((eb) => eb.or([eb.and([eb('scope', '=', 'key'), eb('ownerId', '=', keyId)]), eb.and([eb('scope', '=', 'account'), eb('ownerId', '=', accountId)])]))
+      .where((eb) => eb.or(owners.map((owner) => eb.and([eb('scope', '=', owner.scope), eb('ownerId', '=', owner.ownerId)]))))
       .execute();
     return rows.map(budgetCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
   }
@@ -119,30 +132,26 @@ export class BudgetsRepository {
     return rows.map(spendCodec.decode);
   }
 
-  /** Creates the period's zero row if it has none (concurrent callers both succeed). */
-  async ensureSpend(scope: BudgetScope, ownerId: string, periodStart: string, at: string): Promise<void> {
-    await this.db
-      .insertInto('budget_spend')
-      .values({ scope, ownerId, periodStart, spent: 0, reserved: 0, announced: 0, updatedAt: at })
-      .onConflict((oc) => oc.columns(['scope', 'ownerId', 'periodStart']).doNothing())
-      .execute();
+  /**
+   * Holds `amount` against the period's row if spent + held + amount stays within `limit`, creating
+   * the row when missing: one statement, so a request's hold is one round trip. False: no room.
+   */
+  async hold(scope: BudgetScope, ownerId: string, periodStart: string, amount: number, limit: number, at: string): Promise<boolean> {
+    // PostgreSQL types untyped parameters in a SELECT list as text: the numbers are cast.
+    const { rows } = await holdStatement.run(this.db, 0, [scope, ownerId, periodStart, amount, at, amount, limit, limit], () => ({
+      compile: () =>
+        sql`insert into budget_spend (scope, owner_id, period_start, spent, reserved, announced, updated_at)
+          select ${scope}, ${ownerId}, ${periodStart}, 0, cast(${amount} as bigint), 0, ${at} where cast(${amount} as bigint) <= cast(${limit} as bigint)
+          on conflict (scope, owner_id, period_start) do update set reserved = budget_spend.reserved + excluded.reserved, updated_at = excluded.updated_at
+          where budget_spend.spent + budget_spend.reserved + excluded.reserved <= cast(${limit} as bigint)
+          returning scope`.compile(this.db),
+    }));
+    return rows.length > 0;
   }
 
-  /** Holds `amount` if spent + held + amount stays within `limit`; false otherwise. */
-  async tryHold(scope: BudgetScope, ownerId: string, periodStart: string, amount: number, limit: number, at: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('budget_spend')
-      .set((eb) => ({ reserved: eb('reserved', '+', amount), updatedAt: at }))
-      .where('scope', '=', scope)
-      .where('ownerId', '=', ownerId)
-      .where('periodStart', '=', periodStart)
-      .where((eb) => eb(eb(eb('spent', '+', eb.ref('reserved')), '+', amount), '<=', limit))
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
-  }
-
-  async insertHold(hold: BudgetHold): Promise<void> {
-    await this.db.insertInto('budget_holds').values(hold).execute();
+  /** A reservation's holds, one statement for all of them. */
+  async insertHolds(holds: readonly BudgetHold[]): Promise<void> {
+    await holdRows.run(this.db, holds);
   }
 
   /** Removes a reservation's holds and returns them: only the one caller that removed them gets them. */
@@ -151,7 +160,7 @@ export class BudgetsRepository {
     return rows.map(holdCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
   }
 
-  /** Releases `held` and adds `charge` (in full, even beyond the limit); the row after it. */
+  /** Releases the hold and adds `charge` (in full, even beyond the limit); the row after it. */
   async settle(hold: BudgetHold, charge: number, at: string): Promise<BudgetSpend | undefined> {
     const row = await this.spendRow(hold)
       .set((eb) => ({ spent: eb('spent', '+', charge), reserved: eb('reserved', '-', hold.amount), updatedAt: at }))
@@ -165,7 +174,7 @@ export class BudgetsRepository {
     return this.db.updateTable('budget_spend').where('scope', '=', key.scope).where('ownerId', '=', key.ownerId).where('periodStart', '=', key.periodStart);
   }
 
-  /** Counts a settled charge in the period its hold was taken in (the row is locked by `settle` already). */
+  /** Adds more of a settled charge to the period its hold was taken in (the row is locked by `settle` already). */
   async addSpent(hold: BudgetHold, charge: number, at: string): Promise<BudgetSpend | undefined> {
     const row = await this.spendRow(hold)
       .set((eb) => ({ spent: eb('spent', '+', charge), updatedAt: at }))

@@ -163,6 +163,29 @@ for (const target of databaseTargets()) {
       expect(third.events.map((e) => e.action)).toEqual(['a0']);
     });
 
+    it('holds budget spend in one statement: creates the period row, refuses past the limit, and a refusal holds nothing', async () => {
+      const owner = newId('acc');
+      const period = '2026-12-01T00:00:00.000Z';
+      const spendOf = async () => (await storage.budgets.listSpend('account', [owner], [period]))[0];
+      // More than the limit on a period with no row yet: refused, and no row is made.
+      expect(await storage.budgets.hold('account', owner, period, 11, 10, at())).toBe(false);
+      expect(await spendOf()).toBeUndefined();
+      // Within it: the row is created with the hold.
+      expect(await storage.budgets.hold('account', owner, period, 6, 10, at())).toBe(true);
+      expect(await spendOf()).toMatchObject({ spent: 0, reserved: 6 });
+      // 6 held + 5 > 10: refused, nothing added; 6 + 4 = 10: held.
+      expect(await storage.budgets.hold('account', owner, period, 5, 10, at())).toBe(false);
+      expect(await spendOf()).toMatchObject({ reserved: 6 });
+      expect(await storage.budgets.hold('account', owner, period, 4, 10, at())).toBe(true);
+      // Settled spend counts against the limit as holds do.
+      await storage.budgets.settle({ reservationId: 'led_x', scope: 'account', ownerId: owner, periodStart: period, amount: 4 }, 4, at());
+      expect(await spendOf()).toMatchObject({ spent: 4, reserved: 6 });
+      expect(await storage.budgets.hold('account', owner, period, 1, 10, at())).toBe(false);
+      // Amounts past 2^31 compare as numbers, not as text ("9" > "10" as text).
+      expect(await storage.budgets.hold('key', owner, period, 9, 10, at())).toBe(true);
+      expect(await storage.budgets.hold('key', owner, '2027-01-01T00:00:00.000Z', 3_000_000_000, 4_000_000_000, at())).toBe(true);
+    });
+
     it('rolls back a failed transaction completely', async () => {
       const u = user();
       await expect(
