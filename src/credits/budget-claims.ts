@@ -16,7 +16,7 @@
 // PostgreSQL, where each conditional UPDATE waits for the row and re-checks its WHERE clause.
 import { periodWindow } from '../core/budget-period.js';
 import { thresholdsCrossed } from '../core/budget-thresholds.js';
-import type { BudgetHold, BudgetRecord, BudgetScope, BudgetSpend } from '../storage/budgets.js';
+import type { BudgetHold, BudgetRecord, BudgetScope, BudgetSpend, SpendKey } from '../storage/budgets.js';
 import type { Reservation } from '../storage/credits.js';
 import type { StorageTransaction } from '../storage/storage.js';
 import type { ReserveAlso, SettleAlso } from './credit-ledger.js';
@@ -56,6 +56,12 @@ export interface BudgetClaimsOptions {
   onError: (error: unknown) => void;
 }
 
+/** One period's spend row of an owner, and the row as a settlement left it. */
+export interface SettledRow {
+  row: SpendKey;
+  spend: BudgetSpend | undefined;
+}
+
 export class BudgetClaims {
   constructor(private readonly options: BudgetClaimsOptions) {}
 
@@ -88,26 +94,34 @@ export class BudgetClaims {
     const holds = await tx.budgets.takeHolds(reservation.id);
     // Each hold is given back with the whole credits counted at once: that locks the spend rows
     // before the balance row, as reserve does.
-    const spends: (BudgetSpend | undefined)[] = [];
-    for (const hold of holds) spends.push(await tx.budgets.settle(hold, credits, at));
+    const rows: SettledRow[] = [];
+    for (const hold of holds) rows.push({ row: hold, spend: await tx.budgets.settle(hold, credits, at) });
     const charged = await chargeBalance();
     if (holds.length === 0) return null;
     // The carry made a whole credit more (src/core/sub-credits.ts): counted too.
-    if (charged !== credits) for (const [i, hold] of holds.entries()) spends[i] = await tx.budgets.addSpent(hold, charged - credits, at);
-    const budgets = await tx.budgets.ofOwners(holds);
+    if (charged !== credits) for (const settled of rows) settled.spend = await tx.budgets.addSpent(settled.row, charged - credits, at);
+    return this.announcer(reservation.accountId, await this.crossed(tx, rows));
+  };
+
+  /**
+   * The thresholds these spend rows crossed (each as its settlement left it), marked on the rows as
+   * announced; their budgets are read in one query.
+   */
+  async crossed(tx: StorageTransaction, rows: readonly SettledRow[]): Promise<BudgetThresholdData[]> {
+    if (rows.length === 0) return [];
+    const budgets = await tx.budgets.ofOwners(rows.map((settled) => settled.row));
     const crossings: BudgetThresholdData[] = [];
-    for (const [i, hold] of holds.entries()) {
-      const spend = spends[i];
-      const budget = budgets.find((b) => b.scope === hold.scope && b.ownerId === hold.ownerId);
+    for (const { row, spend } of rows) {
+      const budget = budgets.find((b) => b.scope === row.scope && b.ownerId === row.ownerId);
       if (!spend || !budget) continue;
       const percents = thresholdsCrossed(spend.announced, spend.spent, budget.creditLimit);
       if (percents.length === 0) continue;
-      await tx.budgets.markAnnounced(hold.scope, hold.ownerId, hold.periodStart, percents[percents.length - 1]!);
-      const resetsAt = periodWindow(new Date(hold.periodStart), budget.period, budget.timeZone).end?.toISOString() ?? null;
+      await tx.budgets.markAnnounced(row.scope, row.ownerId, row.periodStart, percents[percents.length - 1]!);
+      const resetsAt = periodWindow(new Date(row.periodStart), budget.period, budget.timeZone).end?.toISOString() ?? null;
       for (const percent of percents) {
         crossings.push({
-          scope: hold.scope,
-          ...(hold.scope === 'key' ? { key_id: hold.ownerId } : {}),
+          scope: row.scope,
+          ...(row.scope === 'key' ? { key_id: row.ownerId } : {}),
           percent,
           limit: budget.creditLimit,
           spent: spend.spent,
@@ -116,16 +130,21 @@ export class BudgetClaims {
         });
       }
     }
+    return crossings;
+  }
+
+  /** What announces an account's crossings once their transaction has committed; null when there are none. */
+  announcer(accountId: string, crossings: readonly BudgetThresholdData[]): (() => Promise<void>) | null {
     if (crossings.length === 0) return null;
     const { onThreshold, onError } = this.options;
     return async function announceThresholds() {
       for (const data of crossings) {
         try {
-          await onThreshold(reservation.accountId, data);
+          await onThreshold(accountId, data);
         } catch (error) {
           onError(error);
         }
       }
     };
-  };
+  }
 }

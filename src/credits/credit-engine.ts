@@ -1,7 +1,8 @@
 // What the request path and the credit routes need of a credit engine (SPEC §6, §8), whichever
-// keeps the books: the storage ledger (credit-ledger.ts: one transaction per reserve and per
-// settle, exact across nodes sharing PostgreSQL) or the in-memory engine of a single SQLite node
-// (memory-credit-engine.ts: claims in memory, made durable by group commit).
+// keeps the books: the storage ledger (credit-ledger.ts: one transaction per reserve, exact across
+// nodes sharing PostgreSQL; its settlements written in batches by settlement-batches.ts) or the
+// in-memory engine of a single SQLite node (memory-credit-engine.ts: claims in memory, made durable
+// by group commit).
 import type { CreditBalance, Reservation } from '../storage/credits.js';
 import type { BudgetRefusal } from './budget-claims.js';
 import type { GrantInput, GrantResult, ReserveResult, SettleResult } from './credit-ledger.js';

@@ -14,6 +14,7 @@ import type { CreditEngine } from '../credits/credit-engine.js';
 import { CreditLedger, type BalanceChangeHook } from '../credits/credit-ledger.js';
 import { GroupCommit } from '../credits/group-commit.js';
 import { MemoryBudgets } from '../credits/memory-budgets.js';
+import { SettlementBatches } from '../credits/settlement-batches.js';
 import { MemoryCreditEngine } from '../credits/memory-credit-engine.js';
 import { PriceBook } from '../credits/price-book.js';
 import { PriceCatalog } from '../credits/price-catalog.js';
@@ -68,7 +69,8 @@ export interface AdmissionEngineOptions {
   onBalanceChange?: BalanceChangeHook;
   /**
    * This node is its database's only writer (SQLite): credits are claimed in memory and written by
-   * group commit (memory-credit-engine.ts). Otherwise every claim is a storage transaction.
+   * group commit (memory-credit-engine.ts). Otherwise every claim is a storage transaction and
+   * settlements are written in batches (settlement-batches.ts).
    */
   singleWriter?: boolean;
   /** A call the unpriced policy applied to: the caller's account and the model it asked for (model.unpriced). */
@@ -110,14 +112,19 @@ export async function buildAdmissionEngine(
   const budgetClaims = new BudgetClaims({ clock, budgetsFor, onThreshold, onError });
   const onBalanceChange = options.onBalanceChange ? { onBalanceChange: options.onBalanceChange } : {};
   const stored = new CreditLedger(storage, { settleAlso: budgetClaims.settle, reserveAlso: (keyId, accountId) => budgetClaims.forRequest(keyId, accountId), ...onBalanceChange });
-  let ledger: CreditEngine = stored;
-  let groupCommit: GroupCommit | null = null;
   const memoryBudgets = options.singleWriter ? new MemoryBudgets(storage, clock, budgetsFor) : null;
+  // One SQLite node claims in memory and writes by group commit; otherwise every claim is a storage
+  // transaction, and settlements are written in batches.
+  let ledger: CreditEngine;
+  let groupCommit: GroupCommit | null = null;
+  let settlements: SettlementBatches | null = null;
   if (memoryBudgets) {
     groupCommit = new GroupCommit(storage, logger, options.onBalanceChange);
     const engine = new MemoryCreditEngine({ storage, stored, budgets: memoryBudgets, commits: groupCommit, onThreshold, onError });
     await engine.start();
     ledger = engine;
+  } else {
+    ledger = settlements = new SettlementBatches({ storage, ledger: stored, claims: budgetClaims, logger, onBalanceChange: options.onBalanceChange });
   }
   const budgets = new Budgets(storage, clock, budgetPresence, memoryBudgets ? (scope, ownerId, start) => memoryBudgets.spentNow(scope, ownerId, start) : undefined);
   const pricing = config.file.pricing;
@@ -137,6 +144,7 @@ export async function buildAdmissionEngine(
     credits: { ledger, groupCommit, prices, limits, budgets, budgetPresence, limiterStatus: () => status(), unpricedRequests },
     async close() {
       await groupCommit?.flush();
+      await settlements?.flush();
       await store.close();
     },
   };

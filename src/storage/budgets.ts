@@ -40,6 +40,9 @@ export interface BudgetHold {
   amount: number;
 }
 
+/** One owner's spend row in one period. */
+export type SpendKey = Pick<BudgetHold, 'scope' | 'ownerId' | 'periodStart'>;
+
 /**
  * Settled spend added to its period's rows (created when missing), each row's announced threshold
  * raised to at least the one given: the group commit's one statement for a batch's budget spend.
@@ -160,8 +163,15 @@ export class BudgetsRepository {
     return rows.map(holdCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
   }
 
+  /** Removes the holds of these reservations and returns them, key holds first. */
+  async takeHoldsOf(reservationIds: readonly string[]): Promise<BudgetHold[]> {
+    if (reservationIds.length === 0) return [];
+    const rows = await this.db.deleteFrom('budget_holds').where('reservationId', 'in', reservationIds).returningAll().execute();
+    return rows.map(holdCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
+  }
+
   /** Releases the hold and adds `charge` (in full, even beyond the limit); the row after it. */
-  async settle(hold: BudgetHold, charge: number, at: string): Promise<BudgetSpend | undefined> {
+  async settle(hold: SpendKey & { amount: number }, charge: number, at: string): Promise<BudgetSpend | undefined> {
     const row = await this.spendRow(hold)
       .set((eb) => ({ spent: eb('spent', '+', charge), reserved: eb('reserved', '-', hold.amount), updatedAt: at }))
       .returningAll()
@@ -170,12 +180,12 @@ export class BudgetsRepository {
   }
 
   /** An update of one owner's spend row in one period. */
-  private spendRow(key: { scope: BudgetScope; ownerId: string; periodStart: string }) {
+  private spendRow(key: SpendKey) {
     return this.db.updateTable('budget_spend').where('scope', '=', key.scope).where('ownerId', '=', key.ownerId).where('periodStart', '=', key.periodStart);
   }
 
   /** Adds more of a settled charge to the period its hold was taken in (the row is locked by `settle` already). */
-  async addSpent(hold: BudgetHold, charge: number, at: string): Promise<BudgetSpend | undefined> {
+  async addSpent(hold: SpendKey, charge: number, at: string): Promise<BudgetSpend | undefined> {
     const row = await this.spendRow(hold)
       .set((eb) => ({ spent: eb('spent', '+', charge), updatedAt: at }))
       .returningAll()

@@ -22,6 +22,8 @@ export interface Charged {
   /** Whole credits charged. */
   charged: number;
   balance: number;
+  /** The account's carry after it (sub-credit units). */
+  carry: bigint;
 }
 
 export type LedgerKind = CreditLedgerTable['kind'];
@@ -113,9 +115,11 @@ export class CreditsRepository {
       .returning(['balance', 'carry'])
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    // The carry went past a whole credit exactly when it ends below the fraction just added.
-    const wrapped = fraction > 0n && BigInt(row.carry) < fraction;
-    return { charged: credits + (wrapped ? 1 : 0), balance: Number(row.balance) };
+    // carry before + fraction = whole credits made × unit + carry after, with 0 ≤ carry before < unit:
+    // that fixes how many whole credits the carry made (a batch's fractions may add up to several).
+    const carry = BigInt(row.carry);
+    const made = fraction > carry ? (fraction - carry + UNITS_PER_CREDIT - 1n) / UNITS_PER_CREDIT : 0n;
+    return { charged: credits + Number(made), balance: Number(row.balance), carry };
   }
 
   /**
@@ -201,6 +205,20 @@ export class CreditsRepository {
   }
 
   /** Removes a reservation; true only for the one caller that actually removed it. */
+  /** Deletes these reservations; the ids of those that were still there. */
+  async deleteReservations(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.deleteFrom('credit_reservations').where('id', 'in', ids).returning('id').execute();
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Which of these ids have a ledger entry. */
+  async ledgerEntryIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('credit_ledger').select('id').where('id', 'in', ids).execute();
+    return new Set(rows.map((row) => row.id));
+  }
+
   async deleteReservation(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('credit_reservations').where('id', '=', id).executeTakeFirst();
     return result.numDeletedRows > 0n;

@@ -178,7 +178,7 @@ for (const target of databaseTargets()) {
       expect(await spendOf()).toMatchObject({ reserved: 6 });
       expect(await storage.budgets.hold('account', owner, period, 4, 10, at())).toBe(true);
       // Settled spend counts against the limit as holds do.
-      await storage.budgets.settle({ reservationId: 'led_x', scope: 'account', ownerId: owner, periodStart: period, amount: 4 }, 4, at());
+      await storage.budgets.settle({ scope: 'account', ownerId: owner, periodStart: period, amount: 4 }, 4, at());
       expect(await spendOf()).toMatchObject({ spent: 4, reserved: 6 });
       expect(await storage.budgets.hold('account', owner, period, 1, 10, at())).toBe(false);
       // Amounts past 2^31 compare as numbers, not as text ("9" > "10" as text).
