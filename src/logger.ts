@@ -3,6 +3,7 @@
 // them are redacted, and request bodies are never logged.
 import pino, { type DestinationStream, type Logger } from 'pino';
 import PinoPretty from 'pino-pretty';
+import sonicBoom from 'sonic-boom';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -18,10 +19,64 @@ export const REDACTED_PATHS = [
   '*.refresh_token',
 ];
 
+/** Log output held in memory while standard output is slow; lines past it are dropped (and counted). */
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/** At exit, how often a full pipe is waited for (100 ms each) before what is left is given up. */
+const EXIT_RETRIES = 20;
+
+let droppedLines = 0;
+/** Log lines dropped since start: standard output was gone, or too slow to take them (tollgate_log_lines_dropped_total). */
+export function droppedLogLines(): number {
+  return droppedLines;
+}
+
+/** Destinations written out synchronously when the process exits (one listener for all of them). */
+const flushedAtExit = new Set<() => void>();
+process.on('exit', () => {
+  for (const flush of flushedAtExit) flush();
+});
+
 /**
- * Standard output, where a reader may go away first (`tollgate serve | tee log`, then Ctrl-C): a
- * broken pipe must not stop shutdown, so once stdout is gone log lines are dropped, not fatal.
+ * Standard output, written asynchronously (issue 11 item 5): lines are queued and written by the
+ * event loop, many per system call under load, instead of one blocking write each. What is queued
+ * when the process exits (a stop, process.exit, an uncaught exception) is written synchronously
+ * then; a SIGKILL loses it. A reader that went away (`tollgate serve | tee log`, then Ctrl-C) must not
+ * stop shutdown, nor one that stalls block the gateway: once stdout is gone, or more than
+ * MAX_QUEUED_BYTES wait, lines are dropped and counted. (pino's own asynchronous destination retries
+ * a broken pipe at exit forever; sonic-boom 5 gives up.)
  */
+export function asyncOutput(fd = 1): DestinationStream {
+  // Node makes a pipe or socket on stdout non-blocking when it opens process.stdout. Left blocking,
+  // a write to a reader that stopped reading would hold a thread the process waits for at exit;
+  // non-blocking, it is retried (EXIT_RETRIES at exit) and then given up.
+  if (fd === 1) void process.stdout;
+  let exiting = false;
+  let exitRetries = 0;
+  let gone = false;
+  const stream = new sonicBoom.SonicBoom({ fd, sync: false, maxLength: MAX_QUEUED_BYTES, retryEAGAIN: () => !exiting || ++exitRetries <= EXIT_RETRIES });
+  stream.on('error', function dropLinesOnBrokenPipe(error: NodeJS.ErrnoException) {
+    if (error.code !== 'EPIPE') throw error;
+    gone = true;
+  });
+  stream.on('drop', () => (droppedLines += 1));
+  flushedAtExit.add(function flushAtExit() {
+    exiting = true;
+    if (gone) return;
+    try {
+      stream.flushSync();
+    } catch {
+      // The reader is gone or stalled: what is left is lost.
+    }
+  });
+  return {
+    write(line: string) {
+      if (gone) droppedLines += 1;
+      else stream.write(line);
+    },
+  };
+}
+
+/** Standard output written synchronously, for readable lines at a terminal (a person reads them as they come). */
 function standardOutput(): DestinationStream {
   const stdout = pino.destination({ dest: 1, sync: true });
   stdout.on('error', function dropLinesOnBrokenPipe(error: NodeJS.ErrnoException) {
@@ -30,7 +85,7 @@ function standardOutput(): DestinationStream {
   return stdout;
 }
 
-export function createLogger(level: string, destination: DestinationStream = standardOutput()): Logger {
+export function createLogger(level: string, destination: DestinationStream = asyncOutput()): Logger {
   return pino(
     {
       level,

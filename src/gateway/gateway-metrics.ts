@@ -4,6 +4,7 @@
 // `account` value (their names are the accounts' business, and unbounded); never URLs or secrets.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Owner } from '../core/model-targets.js';
+import { droppedLogLines } from '../logger.js';
 
 /** The `provider` label: operators' providers by name, every account-owned one as `account`. */
 export function providerLabel(provider: { name: string; owner: Owner }): string {
@@ -37,6 +38,15 @@ export class GatewayMetrics {
       registers,
     });
     this.usageDropped = new Counter({ name: 'tollgate_usage_records_dropped_total', help: 'Usage records that could not be written.', registers });
+    new Counter({
+      name: 'tollgate_log_lines_dropped_total',
+      help: 'Log lines dropped because standard output was gone or too slow to take them.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(droppedLogLines());
+      },
+    });
     this.keyBusHealthy = new Gauge({ name: 'tollgate_key_bus_healthy', help: '1 when the Redis key-change bus is subscribed and hearing its heartbeat.', registers });
   }
 

@@ -102,6 +102,9 @@ describe('group commit of a single SQLite node, through a server process', () =>
     const after = stored(dataDir, deployed.accountId);
     console.log(`SIGTERM under load: stopped in ${Date.now() - signalled} ms with ${code}; ${running.answered()} answered, ${after.charges} charges stored`);
     expect(server.output()).toContain('"stopped"');
+    // The log is written asynchronously: every answered request's line is out before the process exits.
+    const requestLines = server.output().split('\n').filter((line) => line.includes('"path":"/v1/chat/completions"') && line.includes('"status":200'));
+    expect(requestLines).toHaveLength(running.answered());
     expect(running.answered()).toBeGreaterThanOrEqual(150);
     expect(after.charges).toBe(running.answered());
     expect(after.usageOk).toBe(running.answered());

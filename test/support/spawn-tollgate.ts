@@ -71,7 +71,8 @@ export function startTollgateProcess(env: Record<string, string>): Promise<Tollg
   return new Promise((resolve, reject) => {
     const child = spawnCli(['serve'], { TOLLGATE_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env });
     let output = '';
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // 'close': the process has exited and its output has been read to the end (the last lines included).
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     const timer = setTimeout(() => {
       killGroup(child, 'SIGKILL');
       reject(new Error(`tollgate did not start in 30 s:\n${output}`));

@@ -1,0 +1,69 @@
+// The server's log output is written asynchronously (src/logger.ts asyncOutput), through real pipes
+// to a child process: every line queued before the process exits is written; a reader that went away
+// does not hold the exit; a reader that stalls holds a bounded queue, its overflow dropped and counted.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+
+interface Child {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `body` in a node process with `out` (asyncOutput on its stdout) and `dropped()` in scope. */
+function runWithOutput(body: string, handleStdout: (stdout: NodeJS.ReadableStream & { destroy(): void; pause(): void }) => void = () => {}): Promise<Child> {
+  const logger = pathToFileURL(join(dirname(inject('cliEntry')), '..', 'logger.js')).href;
+  const script = `import { asyncOutput, droppedLogLines as dropped } from ${JSON.stringify(logger)}; const out = asyncOutput(); ${body}`;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  handleStdout(child.stdout);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+describe('asynchronous log output', () => {
+  it('writes every line queued before process.exit', async () => {
+    const child = await runWithOutput('for (let i = 0; i < 20000; i++) out.write(`{"line":${i}}\\n`); process.exit(0);');
+    expect(child.code).toBe(0);
+    const lines = child.stdout.trim().split('\n');
+    expect(lines).toHaveLength(20_000);
+    expect(lines.at(-1)).toBe('{"line":19999}');
+  });
+
+  it('exits at once when the reader of its stdout went away with lines still queued', async () => {
+    const child = await runWithOutput(
+      'setTimeout(() => { for (let i = 0; i < 1000; i++) out.write(`line ${i}\\n`); process.exit(0); }, 300);',
+      (stdout) => stdout.destroy(),
+    );
+    // pino's own asynchronous destination retried the broken pipe at exit forever (killed after 20 s).
+    expect(child.code).toBe(0);
+    expect(child.ms).toBeLessThan(10_000);
+  });
+
+  it('keeps running with a bounded queue for a reader that stalls, drops and counts the rest, and exits all the same', async () => {
+    // 40 MB of lines against a reader that never reads: the pipe fills, the queue stops at 16 MB and
+    // the process goes on (a synchronous write would have blocked it at the pipe's first 64 KB). At
+    // exit the pipe is retried for 2 s, then what is left is given up.
+    const child = await runWithOutput(
+      'const line = "x".repeat(1023) + "\\n"; let i = 0; const fill = () => { for (let n = 0; n < 4096; n++, i++) out.write(line); if (i < 40960) setImmediate(fill); else { console.error(JSON.stringify({ dropped: dropped(), rss: process.memoryUsage().rss })); process.exit(0); } }; fill();',
+      (stdout) => stdout.pause(),
+    );
+    expect(child.code).toBe(0);
+    const report = JSON.parse(child.stderr.trim()) as { dropped: number; rss: number };
+    expect(report.dropped).toBeGreaterThan(20_000);
+    expect(report.rss).toBeLessThan(300 * 1024 * 1024);
+    expect(child.ms).toBeLessThan(10_000);
+  });
+});
