@@ -16,7 +16,7 @@
 // PostgreSQL, where each conditional UPDATE waits for the row and re-checks its WHERE clause.
 import { periodWindow } from '../core/budget-period.js';
 import { thresholdsCrossed } from '../core/budget-thresholds.js';
-import type { BudgetHold, BudgetRecord, BudgetScope, BudgetSpend, SpendKey } from '../storage/budgets.js';
+import type { BudgetRecord, BudgetScope, BudgetSpend, SpendKey, SpendLimit } from '../storage/budgets.js';
 import type { Reservation } from '../storage/credits.js';
 import type { StorageTransaction } from '../storage/storage.js';
 import type { ReserveAlso, SettleAlso } from './credit-ledger.js';
@@ -69,23 +69,23 @@ export class BudgetClaims {
   async forRequest(keyId: string, accountId: string): Promise<ReserveAlso<BudgetRefusal> | undefined> {
     const budgets = await this.options.budgetsFor(keyId, accountId);
     if (budgets.length === 0) return undefined;
-    const { clock } = this.options;
-    return async function holdBudgets(tx: StorageTransaction, reservation: Reservation): Promise<BudgetRefusal | null> {
-      const now = clock();
-      const at = now.toISOString();
-      const holds: BudgetHold[] = [];
-      for (const budget of budgets) {
-        const window = periodWindow(now, budget.period, budget.timeZone);
-        const periodStart = window.start.toISOString();
-        if (!(await tx.budgets.hold(budget.scope, budget.ownerId, periodStart, reservation.amount, budget.creditLimit, at))) {
-          const [spend] = await tx.budgets.listSpend(budget.scope, [budget.ownerId], [periodStart]);
-          const used = spend ? spend.spent + spend.reserved : 0;
-          return { scope: budget.scope, limit: budget.creditLimit, available: Math.max(0, budget.creditLimit - used), resetsAt: window.end?.toISOString() ?? null };
+    const now = this.options.clock();
+    const at = now.toISOString();
+    const windows = budgets.map((budget) => periodWindow(now, budget.period, budget.timeZone));
+    const spends: SpendLimit[] = budgets.map((budget, i) => ({ scope: budget.scope, ownerId: budget.ownerId, periodStart: windows[i]!.start.toISOString(), limit: budget.creditLimit }));
+    return {
+      spends,
+      async hold(tx: StorageTransaction, reservation: Reservation): Promise<BudgetRefusal | null> {
+        for (const [i, spend] of spends.entries()) {
+          if (!(await tx.budgets.hold(spend.scope, spend.ownerId, spend.periodStart, reservation.amount, spend.limit, at))) {
+            const [row] = await tx.budgets.listSpend(spend.scope, [spend.ownerId], [spend.periodStart]);
+            const used = row ? row.spent + row.reserved : 0;
+            return { scope: spend.scope, limit: spend.limit, available: Math.max(0, spend.limit - used), resetsAt: windows[i]!.end?.toISOString() ?? null };
+          }
         }
-        holds.push({ reservationId: reservation.id, scope: budget.scope, ownerId: budget.ownerId, periodStart, amount: reservation.amount });
-      }
-      await tx.budgets.insertHolds(holds);
-      return null;
+        await tx.budgets.insertHolds(spends.map((spend) => ({ reservationId: reservation.id, scope: spend.scope, ownerId: spend.ownerId, periodStart: spend.periodStart, amount: reservation.amount })));
+        return null;
+      },
     };
   }
 

@@ -15,8 +15,11 @@
 // balance, because a balance only changes in the transaction that writes its ledger entry.
 // Budgets (src/credits/budget-claims.ts) ride in the same transactions: `also` at reserve,
 // `settleAlso` at settle, both before the balance row, so every transaction locks rows in one order.
+// On PostgreSQL a reservation that holds is one statement instead (CreditsRepository.reserveAtOnce:
+// the same conditions, the same order, one round trip); one that does not is told by the transaction.
 import { newId, newTimeOrderedId } from '../core/ids.js';
 import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
+import type { SpendLimit } from '../storage/budgets.js';
 import type { Storage, StorageTransaction } from '../storage/storage.js';
 
 export type ReserveResult<Refusal = never> =
@@ -25,10 +28,14 @@ export type ReserveResult<Refusal = never> =
   | { ok: false; refused: Refusal };
 
 /**
- * More claims a reservation makes in its own transaction, before the balance (budgets:
- * src/credits/budget-claims.ts); a refusal rolls the whole reservation back.
+ * More claims a reservation makes before the balance (budgets: src/credits/budget-claims.ts): the
+ * spend rows it holds against, in lock order, and how to hold them in the reservation's own
+ * transaction, where a refusal rolls the whole reservation back.
  */
-export type ReserveAlso<Refusal> = (tx: StorageTransaction, reservation: Reservation) => Promise<Refusal | null>;
+export interface ReserveAlso<Refusal> {
+  spends: readonly SpendLimit[];
+  hold(tx: StorageTransaction, reservation: Reservation): Promise<Refusal | null>;
+}
 
 /**
  * Runs inside settle around the balance charge, with the whole credits asked for: it locks and
@@ -134,9 +141,11 @@ export class CreditLedger<BudgetRefusal = never> {
       createdAt: at,
       expiresAt: new Date(now.getTime() + this.reservationTtlMs).toISOString(),
     };
+    // PostgreSQL holds it all in one statement; a refusal there is told in full by the transaction below.
+    if (this.storage.credits.reservesAtOnce && (await this.storage.credits.reserveAtOnce(reservation, also?.spends ?? [], at))) return { ok: true, reservation };
     try {
       await this.storage.transaction(async function reserveInTransaction(tx) {
-        const refusal = also ? await also(tx, reservation) : null;
+        const refusal = also ? await also.hold(tx, reservation) : null;
         if (refusal !== null) throw new Refused(refusal);
         // What `also` claimed must not outlive a refusal here: throwing rolls it back.
         if (!(await tx.credits.tryReserve(accountId, amount, at))) throw new RollBack(0);

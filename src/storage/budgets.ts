@@ -43,6 +43,11 @@ export interface BudgetHold {
 /** One owner's spend row in one period. */
 export type SpendKey = Pick<BudgetHold, 'scope' | 'ownerId' | 'periodStart'>;
 
+/** A spend row a reservation holds against, and the budget's limit. */
+export interface SpendLimit extends SpendKey {
+  limit: number;
+}
+
 /**
  * Settled spend added to its period's rows (created when missing), each row's announced threshold
  * raised to at least the one given: the group commit's one statement for a batch's budget spend.

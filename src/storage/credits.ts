@@ -2,7 +2,8 @@
 // credit ledger (src/credits/credit-ledger.ts) composes them into transactions. The balance
 // changes are conditional UPDATEs so that the database, not a read-then-write in the code,
 // decides whether credits suffice: that is what keeps them exact across nodes.
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
+import type { SpendLimit } from './budgets.js';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
 import { int, tableCodec } from './codec.js';
 import { CompiledInsert, CompiledStatement } from './compiled-statement.js';
@@ -56,6 +57,55 @@ export interface Reservation {
 }
 
 const ledger = tableCodec<Selectable<Tables['credit_ledger']>, LedgerEntry>({ amount: int, balanceAfter: int });
+/** reserveAtOnce's statement per number of budgets. */
+const reserveTexts = new Map<number, string>();
+/**
+ * The text of the error that undoes a reservation held in part: a cast that cannot succeed, of a CASE
+ * on the statement's own results (a constant would be cast, and fail, when the statement is planned).
+ */
+const UNDONE = 'tollgate: a reservation held in part is undone';
+const INVALID_TEXT_REPRESENTATION = '22P02';
+
+/**
+ * $1 amount, $2 at, $3 account, $4 reservation id, $5 request id, $6 created, $7 expires; then per
+ * budget: scope, owner, period start, limit. Each step runs only if the one before it held (it reads
+ * that step's output), so the rows are locked in the order given, then the balance.
+ */
+function reserveText(budgets: number): string {
+  const steps: string[] = [];
+  const param = (i: number, field: number) => `$${8 + 4 * i + field}`;
+  for (let i = 0; i < budgets; i++) {
+    const after = i === 0 ? '' : ` and exists (select 1 from hold_${i - 1})`;
+    steps.push(`hold_${i} as (
+      insert into budget_spend (scope, owner_id, period_start, spent, reserved, announced, updated_at)
+      select ${param(i, 0)}, ${param(i, 1)}, ${param(i, 2)}, 0, $1::bigint, 0, $2 where $1::bigint <= ${param(i, 3)}::bigint${after}
+      on conflict (scope, owner_id, period_start) do update set reserved = budget_spend.reserved + excluded.reserved, updated_at = excluded.updated_at
+      where budget_spend.spent + budget_spend.reserved + excluded.reserved <= ${param(i, 3)}::bigint
+      returning 1)`);
+  }
+  const afterBudgets = budgets === 0 ? '' : ` and exists (select 1 from hold_${budgets - 1})`;
+  steps.push(`balance as (
+    update credit_balances set reserved = reserved + $1::bigint, updated_at = $2
+    where account_id = $3 and balance > 0 and balance - reserved >= $1::bigint${afterBudgets}
+    returning 1)`);
+  steps.push(`reservation as (
+    insert into credit_reservations (id, account_id, amount, request_id, created_at, expires_at)
+    select $4, $3, $1::bigint, $5, $6, $7 where exists (select 1 from balance)
+    returning 1)`);
+  if (budgets > 0) {
+    const rows = Array.from({ length: budgets }, (_, i) => `(${param(i, 0)}, ${param(i, 1)}, ${param(i, 2)})`).join(', ');
+    steps.push(`holds as (
+      insert into budget_holds (reservation_id, scope, owner_id, period_start, amount)
+      select $4, v.scope, v.owner_id, v.period_start, $1::bigint from (values ${rows}) as v(scope, owner_id, period_start)
+      where exists (select 1 from balance)
+      returning 1)`);
+  }
+  const undo = budgets === 0 ? '' : `,
+    cast(case when (select count(*) from balance) = 0 and (select count(*) from hold_0) > 0 then '${UNDONE}' end as integer) as undone`;
+  return `with ${steps.join(',\n')}
+    select (select count(*) from balance) as held, (select count(*) from reservation) as reserved${budgets > 0 ? ', (select count(*) from holds) as holds' : ''}${undo}`;
+}
+
 const reservations = tableCodec<Selectable<Tables['credit_reservations']>, Reservation>({ amount: int });
 const balances = tableCodec<Selectable<Tables['credit_balances']>, CreditBalance>({ balance: int, reserved: int, carry: int });
 
@@ -189,6 +239,32 @@ export class CreditsRepository {
       .where('accountId', '=', accountId)
       .executeTakeFirstOrThrow();
     return Number(row.total);
+  }
+
+  /** True on PostgreSQL, where `reserveAtOnce` holds a whole reservation in one statement. */
+  get reservesAtOnce(): boolean {
+    return this.db.getExecutor().adapter instanceof PostgresAdapter;
+  }
+
+  /**
+   * PostgreSQL only: a whole reservation in one statement, so one round trip — each budget's hold
+   * (the spend rows in the order given, as the reservation's transaction takes them), the balance's,
+   * the reservation row and its budget holds. True when all of it was held. False when anything was
+   * refused, and then nothing was: a refusal after a hold raises an error inside the statement, and
+   * PostgreSQL applies all of a statement or none of it. Either way the caller's transaction says why.
+   */
+  async reserveAtOnce(reservation: Reservation, spends: readonly SpendLimit[], at: string): Promise<boolean> {
+    const parameters: unknown[] = [reservation.amount, at, reservation.accountId, reservation.id, reservation.requestId, reservation.createdAt, reservation.expiresAt];
+    for (const spend of spends) parameters.push(spend.scope, spend.ownerId, spend.periodStart, spend.limit);
+    let text = reserveTexts.get(spends.length);
+    if (text === undefined) reserveTexts.set(spends.length, (text = reserveText(spends.length)));
+    try {
+      const { rows } = await this.db.executeQuery<{ held: string | number }>(CompiledQuery.raw(text, parameters));
+      return Number(rows[0]?.held ?? 0) > 0;
+    } catch (error) {
+      if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION && String((error as Error).message).includes(UNDONE)) return false;
+      throw error;
+    }
   }
 
   async insertReservation(reservation: Reservation): Promise<void> {
