@@ -36,8 +36,13 @@ interface AccountState {
  * process wrote meanwhile (a grant by the command line against the same file) is then seen.
  */
 const IDLE_RELOAD_MS = 1_000;
-/** Reservations recently ended, so a second settle of one is a no-op even before storage has it. */
-const ENDED_REMEMBERED = 100_000;
+/**
+ * Reservations recently ended, so a second settle of one is a no-op even before storage has it:
+ * storage has it once its batch commits (at most 500 settlements, a few milliseconds), and from then
+ * on the ledger entry answers. 10,000 is twenty batches; 100,000 ids kept 28 MB alive, all of
+ * it churned through the old generation.
+ */
+const ENDED_REMEMBERED = 10_000;
 
 export interface MemoryCreditEngineParts {
   storage: Storage;
