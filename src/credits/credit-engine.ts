@@ -1,6 +1,7 @@
 // What the request path and the credit routes need of a credit engine (SPEC §6, §8), whichever
-// keeps the books: the storage ledger (credit-ledger.ts: one transaction per reserve, exact across
-// nodes sharing PostgreSQL; its settlements written in batches by settlement-batches.ts) or the
+// keeps the books: the storage ledger (credit-ledger.ts: one statement per reservation on
+// PostgreSQL, exact across nodes sharing it; its settlements written in batches by
+// settlement-batches.ts) or the
 // in-memory engine of a single SQLite node (memory-credit-engine.ts: claims in memory, made durable
 // by group commit).
 import type { CreditBalance, Reservation } from '../storage/credits.js';

@@ -1,6 +1,6 @@
 // Settlements of the storage ledger (PostgreSQL, any number of nodes) written together: the requests
 // that ended while the last batch was committing are settled in one transaction instead of one each.
-// Reserving stays one transaction per request (credit-ledger.ts): that is what keeps N concurrent
+// Reserving stays one statement per request (credit-ledger.ts): that is what keeps N concurrent
 // requests on any number of nodes from spending past a balance or a budget. Settling only gives back
 // what a reservation held and charges what was used, so it can wait for the batch:
 //
@@ -28,7 +28,6 @@ import type { Storage, StorageTransaction } from '../storage/storage.js';
 import type { BudgetClaims, BudgetRefusal, SettledRow } from './budget-claims.js';
 import type { CreditEngine } from './credit-engine.js';
 import type { BalanceChangeHook, CreditLedger, GrantInput, GrantResult, ReserveResult, SettleResult } from './credit-ledger.js';
-
 
 interface Settlement {
   reservation: Reservation;
