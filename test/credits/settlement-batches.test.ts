@@ -15,6 +15,8 @@ import { databaseTargets } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 import { accountWithCredits } from './credit-fixtures.js';
 
+const TOTAL = '1970-01-01T00:00:00.000Z';
+
 for (const target of databaseTargets()) {
   describe(`settlement batches on ${target.name}`, () => {
     let gateway: TestGateway;
@@ -81,6 +83,37 @@ for (const target of databaseTargets()) {
       expect(await storage.credits.listReservations(accountId)).toEqual([]);
     });
 
+    it('settles several accounts and keys in one batch, each account charged its own, each budget counting its own', async () => {
+      const batches = engine();
+      const at = new Date().toISOString();
+      const accounts = await Promise.all([accountWithCredits(gateway, 500), accountWithCredits(gateway, 500), accountWithCredits(gateway, 500)]);
+      const reservations: Reservation[] = [];
+      for (const [n, accountId] of accounts.entries()) {
+        await storage.budgets.upsert({ scope: 'account', ownerId: accountId, accountId, creditLimit: 400, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
+        for (const key of [`key_${accountId}_a`, `key_${accountId}_b`]) {
+          await storage.budgets.upsert({ scope: 'key', ownerId: key, accountId, creditLimit: 200, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
+          reservations.push(...(await reserveMany(batches, accountId, 5 + n, 3, key)));
+        }
+      }
+      const transaction = vi.spyOn(storage, 'transaction');
+      // Account n settles 2 × (5 + n) requests of 2 credits each, in shuffled order.
+      const shuffled = [...reservations].sort((a, b) => (a.id < b.id ? 1 : -1));
+      const results = await Promise.all(shuffled.map((reservation) => batches.settle(reservation, 2)));
+      expect(transaction.mock.calls.length).toBeLessThanOrEqual(2);
+      transaction.mockRestore();
+      expect(results.every((result) => result?.charged === 2)).toBe(true);
+      for (const [n, accountId] of accounts.entries()) {
+        const charged = 2 * 2 * (5 + n);
+        expect(await storage.credits.findBalance(accountId)).toMatchObject({ balance: 500 - charged, reserved: 0 });
+        expect(await storage.credits.ledgerSum(accountId)).toBe(500 - charged);
+        expect(await storage.budgets.listSpend('account', [accountId], [TOTAL])).toMatchObject([{ spent: charged, reserved: 0 }]);
+        expect(await storage.budgets.listSpend('key', [`key_${accountId}_a`, `key_${accountId}_b`], [TOTAL])).toMatchObject([
+          { spent: charged / 2, reserved: 0 },
+          { spent: charged / 2, reserved: 0 },
+        ]);
+      }
+    });
+
     it('charges a reservation settled twice once, in the same batch and in the next', async () => {
       const accountId = await accountWithCredits(gateway, 100);
       const batches = engine();
@@ -125,13 +158,13 @@ for (const target of databaseTargets()) {
       await storage.budgets.upsert({ scope: 'key', ownerId: keyId, accountId, creditLimit: 50, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
       const batches = engine();
       const reservations = await reserveMany(batches, accountId, 9, 5, keyId);
-      const [keySpend] = await storage.budgets.listSpend('key', [keyId], ['1970-01-01T00:00:00.000Z']);
+      const [keySpend] = await storage.budgets.listSpend('key', [keyId], [TOTAL]);
       expect(keySpend).toMatchObject({ spent: 0, reserved: 45 });
       announced.length = 0;
       // 9 × 5 = 45 of the key's 50 (90%), 45 of the account's 100 (45%); the carry adds nothing.
       await Promise.all(reservations.map((reservation) => batches.settle(reservation, 5)));
-      expect(await storage.budgets.listSpend('key', [keyId], ['1970-01-01T00:00:00.000Z'])).toMatchObject([{ spent: 45, reserved: 0, announced: 90 }]);
-      expect(await storage.budgets.listSpend('account', [accountId], ['1970-01-01T00:00:00.000Z'])).toMatchObject([{ spent: 45, reserved: 0, announced: 0 }]);
+      expect(await storage.budgets.listSpend('key', [keyId], [TOTAL])).toMatchObject([{ spent: 45, reserved: 0, announced: 90 }]);
+      expect(await storage.budgets.listSpend('account', [accountId], [TOTAL])).toMatchObject([{ spent: 45, reserved: 0, announced: 0 }]);
       expect(announced.map(({ data }) => [data.scope, data.percent, data.spent])).toEqual([
         ['key', 80, 45],
         ['key', 90, 45],
