@@ -146,10 +146,14 @@ export class SettlementBatches implements CreditEngine {
     for (const settlement of batch) if (!byId.has(settlement.reservation.id)) byId.set(settlement.reservation.id, settlement);
     const held = await tx.credits.deleteReservations([...byId.keys()]);
     // Not held any more: released by a sweep (charged all the same, never free) or settled already.
-    const gone = [...byId.values()].filter((s) => !held.has(s.reservation.id));
-    const charging = gone.filter((s) => s.credits > 0 || s.fraction > 0n);
-    const alreadyCharged = await tx.credits.ledgerEntryIds(charging.map((s) => s.reservation.id));
-    for (const settlement of gone) if (!charging.includes(settlement) || alreadyCharged.has(settlement.reservation.id)) byId.delete(settlement.reservation.id);
+    // One that charges nothing has nothing left to do; one already in the ledger was charged once.
+    const charging: string[] = [];
+    for (const [id, s] of byId) {
+      if (held.has(id)) continue;
+      if (s.credits > 0 || s.fraction > 0n) charging.push(id);
+      else byId.delete(id);
+    }
+    for (const id of await tx.credits.ledgerEntryIds(charging)) byId.delete(id);
 
     const rows = await this.releaseHolds(tx, byId, held, at);
     const entries: LedgerEntry[] = [];
@@ -162,7 +166,7 @@ export class SettlementBatches implements CreditEngine {
       const charge = await tx.credits.charge(accountId, heldSum, credits, at, fraction);
       if (charge === undefined) throw new Error(`a settlement batch found no balance for account ${accountId}`);
       // Each settlement's own whole credits, in order: from the carry before the batch, each fraction in turn.
-      let carry = charge.carry + BigInt(charge.charged - credits) * UNITS_PER_CREDIT - fraction;
+      let carry = charge.carryBefore;
       const before = charge.balance + charge.charged;
       let balance = before;
       for (const settlement of settlements) {

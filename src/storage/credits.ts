@@ -23,8 +23,8 @@ export interface Charged {
   /** Whole credits charged. */
   charged: number;
   balance: number;
-  /** The account's carry after it (sub-credit units). */
-  carry: bigint;
+  /** The account's carry before it (sub-credit units): where a batch's own fractions start from. */
+  carryBefore: bigint;
 }
 
 export type LedgerKind = CreditLedgerTable['kind'];
@@ -169,7 +169,7 @@ export class CreditsRepository {
     // that fixes how many whole credits the carry made (a batch's fractions may add up to several).
     const carry = BigInt(row.carry);
     const made = fraction > carry ? (fraction - carry + UNITS_PER_CREDIT - 1n) / UNITS_PER_CREDIT : 0n;
-    return { charged: credits + Number(made), balance: Number(row.balance), carry };
+    return { charged: credits + Number(made), balance: Number(row.balance), carryBefore: made * UNITS_PER_CREDIT + carry - fraction };
   }
 
   /**
