@@ -8,27 +8,34 @@ import { describe, expect, inject, it } from 'vitest';
 
 interface Child {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   ms: number;
 }
 
 /** Runs `body` in a node process with `out` (asyncOutput on its stdout) and `dropped()` in scope. */
-function runWithOutput(body: string, handleStdout: (stdout: NodeJS.ReadableStream & { destroy(): void; pause(): void }) => void = () => {}): Promise<Child> {
+function runWithOutput(
+  body: string,
+  handleStdout: (stdout: NodeJS.ReadableStream & { destroy(): void; pause(): void }, kill: () => void) => void = () => {},
+): Promise<Child> {
   const logger = pathToFileURL(join(dirname(inject('cliEntry')), '..', 'logger.js')).href;
-  const script = `import { asyncOutput, droppedLogLines as dropped } from ${JSON.stringify(logger)}; const out = asyncOutput(); ${body}`;
+  // fs.write is counted (writes()): sonic-boom writes through it.
+  const script =
+    `import fs from 'node:fs'; const write = fs.write; let writeCalls = 0; fs.write = (...args) => (writeCalls++, write(...args)); const writes = () => writeCalls; ` +
+    `import { asyncOutput, droppedLogLines as dropped } from ${JSON.stringify(logger)}; const out = asyncOutput(); ${body}`;
   const started = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  handleStdout(child.stdout);
+  handleStdout(child.stdout, () => child.kill('SIGKILL'));
   const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   return new Promise((resolve) => {
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(killer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
     });
   });
 }
@@ -40,6 +47,26 @@ describe('asynchronous log output', () => {
     const lines = child.stdout.trim().split('\n');
     expect(lines).toHaveLength(20_000);
     expect(lines.at(-1)).toBe('{"line":19999}');
+  });
+
+  it('gathers lines written one per turn of the event loop into few writes, and writes them all', async () => {
+    const child = await runWithOutput(
+      'let i = 0; const next = () => { out.write(`{"request":${i}}\\n`); if (++i < 1000) setImmediate(next); else setTimeout(() => { console.error(writes()); process.exit(0); }, 300); }; next();',
+    );
+    expect(child.code).toBe(0);
+    expect(child.stdout.trim().split('\n')).toHaveLength(1000);
+    // 16 KB of lines in writes of about 4 KB, and the last few by the timer (one write per line: ~1,000).
+    expect(Number(child.stderr.trim())).toBeLessThan(20);
+  });
+
+  it('writes the line of an idle process without waiting for more lines or the exit', async () => {
+    const child = await runWithOutput('out.write("alone\\n"); setTimeout(() => {}, 10_000);', (stdout, kill) => {
+      stdout.on('data', (chunk: Buffer) => chunk.toString().includes('alone') && kill());
+    });
+    // Killed once the line arrived: it did not wait for the exit 10 s later.
+    expect(child.signal).toBe('SIGKILL');
+    expect(child.stdout).toBe('alone\n');
+    expect(child.ms).toBeLessThan(5_000);
   });
 
   it('exits at once when the reader of its stdout went away with lines still queued', async () => {
