@@ -14,6 +14,9 @@ export const MICROS_PER_CREDIT = 1_000_000n;
 export const PRICE_DECIMALS = 6;
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i;
+/** Prices as numbers already read, by value (bounded: emptied when full). */
+const MICROS_OF = new Map<number, bigint>();
+const MICROS_REMEMBERED = 4096;
 
 /**
  * A non-negative decimal (a number's shortest round-trip text, or a decimal string) in micro-
@@ -23,6 +26,18 @@ const DECIMAL = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i;
  * written as, which is why numbers can carry prices without losing a unit.
  */
 export function toMicros(value: number | string, scale = 1n): bigint {
+  if (typeof value !== 'number' || scale !== 1n) return parseMicros(value, scale);
+  // Prices are few and read on every request: each number is parsed once.
+  let micros = MICROS_OF.get(value);
+  if (micros === undefined) {
+    if (MICROS_OF.size >= MICROS_REMEMBERED) MICROS_OF.clear();
+    micros = parseMicros(value, 1n);
+    MICROS_OF.set(value, micros);
+  }
+  return micros;
+}
+
+function parseMicros(value: number | string, scale: bigint): bigint {
   const text = typeof value === 'number' ? (Number.isFinite(value) && value > 0 ? String(value) : '0') : value.trim();
   const match = DECIMAL.exec(text);
   if (!match) throw new RangeError(`not a non-negative decimal: ${JSON.stringify(text)}`);

@@ -21,40 +21,44 @@ export function goDuration(ms: number): string {
 
 /** The rule of a kind closest to its limit (the one OpenAI's headers and verify's answer report). */
 export function tightest(outcomes: readonly RuleOutcome[], kind: LimitKind): RuleOutcome | undefined {
-  return outcomes
-    .filter((o) => o.rule.kind === kind)
-    .sort((a, b) => a.remaining - b.remaining || a.rule.limit - b.rule.limit)[0];
+  // Fewest remaining, then the smallest limit, then the first: one pass, on every request.
+  let closest: RuleOutcome | undefined;
+  for (const outcome of outcomes) {
+    if (outcome.rule.kind !== kind) continue;
+    if (!closest || outcome.remaining < closest.remaining || (outcome.remaining === closest.remaining && outcome.rule.limit < closest.rule.limit)) {
+      closest = outcome;
+    }
+  }
+  return closest;
 }
 
-function policyName(outcome: RuleOutcome): string {
-  return `${outcome.rule.scope}-${outcome.rule.kind}`;
-}
+/** Each kind's quota unit as a RateLimit-Policy parameter (requests are the default unit). */
+const UNIT_PARAMETERS: Record<LimitKind, string> = { requests: '', tokens: ';qu="tokens"', concurrency: ';qu="concurrent-requests"' };
 
-const UNITS: Record<LimitKind, string | null> = { requests: null, tokens: 'tokens', concurrency: 'concurrent-requests' };
+function openAiHeaders(headers: Record<string, string>, outcome: RuleOutcome | undefined, suffix: 'requests' | 'tokens'): void {
+  if (!outcome) return;
+  headers[`x-ratelimit-limit-${suffix}`] = String(outcome.rule.limit);
+  headers[`x-ratelimit-remaining-${suffix}`] = String(outcome.remaining);
+  headers[`x-ratelimit-reset-${suffix}`] = goDuration(outcome.resetMs);
+}
 
 export function rateLimitHeaders(state: RateLimitState | null): Record<string, string> {
   const headers: Record<string, string> = {};
   if (!state) return headers;
-  for (const [kind, suffix] of [['requests', 'requests'], ['tokens', 'tokens']] as const) {
-    const outcome = tightest(state.outcomes, kind);
-    if (!outcome) continue;
-    headers[`x-ratelimit-limit-${suffix}`] = String(outcome.rule.limit);
-    headers[`x-ratelimit-remaining-${suffix}`] = String(outcome.remaining);
-    headers[`x-ratelimit-reset-${suffix}`] = goDuration(outcome.resetMs);
+  openAiHeaders(headers, tightest(state.outcomes, 'requests'), 'requests');
+  openAiHeaders(headers, tightest(state.outcomes, 'tokens'), 'tokens');
+  const window = `;w=${Math.max(1, Math.round(state.windowMs / 1000))}`;
+  let policies = '';
+  let states = '';
+  for (const { rule, remaining, resetMs } of state.outcomes) {
+    const separator = policies === '' ? '"' : ', "';
+    const name = `${rule.scope}-${rule.kind}"`;
+    policies += `${separator}${name};q=${rule.limit}${rule.kind === 'concurrency' ? '' : window}${UNIT_PARAMETERS[rule.kind]}`;
+    states += `${separator}${name};r=${remaining};t=${Math.ceil(resetMs / 1000)}`;
   }
-  const windowS = Math.max(1, Math.round(state.windowMs / 1000));
-  const policies: string[] = [];
-  const states: string[] = [];
-  for (const outcome of state.outcomes) {
-    const name = policyName(outcome);
-    const unit = UNITS[outcome.rule.kind];
-    const window = outcome.rule.kind === 'concurrency' ? '' : `;w=${windowS}`;
-    policies.push(`"${name}";q=${outcome.rule.limit}${window}${unit ? `;qu="${unit}"` : ''}`);
-    states.push(`"${name}";r=${outcome.remaining};t=${Math.ceil(outcome.resetMs / 1000)}`);
-  }
-  if (policies.length > 0) {
-    headers['ratelimit-policy'] = policies.join(', ');
-    headers['ratelimit'] = states.join(', ');
+  if (policies !== '') {
+    headers['ratelimit-policy'] = policies;
+    headers['ratelimit'] = states;
   }
   if (state.retryAfterMs !== null) headers['retry-after'] = String(retryAfterSeconds(state.retryAfterMs));
   return headers;

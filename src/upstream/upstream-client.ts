@@ -78,9 +78,14 @@ export function upstreamAgents(timeouts: UpstreamTimeouts): UpstreamAgents {
   };
 }
 
+/** Upstream URLs already built and checked (a model call's are few: one per provider and endpoint). */
+const URLS_REMEMBERED = 1024;
+
 export class UpstreamClient {
   private readonly trusted: Agent;
   private readonly guarded: Agent;
+  /** By base URL, prefix and path: the checked URL, or null when it was refused. Never changed once made. */
+  private readonly urls = new Map<string, URL | null>();
 
   constructor(agents: UpstreamAgents) {
     this.trusted = agents.trusted;
@@ -91,7 +96,7 @@ export class UpstreamClient {
     const startedMs = performance.now();
     // A URL that parsing would change (dot segments, backslashes) or that leaves its prefix is
     // never sent: the same refusal as a private address.
-    const url = upstreamUrlWithin(req.provider.baseUrl, req.path, req.within);
+    const url = this.upstreamUrl(req);
     if (!url) return { ok: false, failure: 'blocked', startedMs };
     if (req.provider.guarded && !checkUpstreamUrl(req.provider.baseUrl, false).ok) return { ok: false, failure: 'blocked', startedMs };
     const attempt = req.trace?.attempt(url, req.method);
@@ -110,5 +115,16 @@ export class UpstreamClient {
       attempt?.failed(failure);
       return { ok: false, failure, startedMs };
     }
+  }
+
+  private upstreamUrl({ provider, path, within = '' }: UpstreamRequest): URL | null {
+    const key = `${provider.baseUrl}\n${within}\n${path}`;
+    let url = this.urls.get(key);
+    if (url === undefined) {
+      if (this.urls.size >= URLS_REMEMBERED) this.urls.clear();
+      url = upstreamUrlWithin(provider.baseUrl, path, within) ?? null;
+      this.urls.set(key, url);
+    }
+    return url;
   }
 }
