@@ -92,6 +92,8 @@ export class BudgetClaims {
   /** The ledger's `settleAlso`: gives back the holds, counts the charge, notes thresholds crossed. */
   readonly settle: SettleAlso = async (tx, reservation, at, credits, chargeBalance) => {
     const holds = await tx.budgets.takeHolds(reservation.id);
+    // The budgets are read before the spend rows are locked, so the locks are held for writes alone.
+    const budgets = await tx.budgets.ofOwners(holds);
     // Each hold is given back with the whole credits counted at once: that locks the spend rows
     // before the balance row, as reserve does.
     const rows: SettledRow[] = [];
@@ -100,16 +102,15 @@ export class BudgetClaims {
     if (holds.length === 0) return null;
     // The carry made a whole credit more (src/core/sub-credits.ts): counted too.
     if (charged !== credits) for (const settled of rows) settled.spend = await tx.budgets.addSpent(settled.row, charged - credits, at);
-    return this.announcer(reservation.accountId, await this.crossed(tx, rows));
+    return this.announcer(reservation.accountId, await this.crossed(tx, rows, budgets));
   };
 
+
   /**
-   * The thresholds these spend rows crossed (each as its settlement left it), marked on the rows as
-   * announced; their budgets are read in one query.
+   * The thresholds these spend rows crossed (each as its settlement left it) against their budgets
+   * (budgetsOf), marked on the rows as announced.
    */
-  async crossed(tx: StorageTransaction, rows: readonly SettledRow[]): Promise<BudgetThresholdData[]> {
-    if (rows.length === 0) return [];
-    const budgets = await tx.budgets.ofOwners(rows.map((settled) => settled.row));
+  async crossed(tx: StorageTransaction, rows: readonly SettledRow[], budgets: readonly BudgetRecord[]): Promise<BudgetThresholdData[]> {
     const crossings: BudgetThresholdData[] = [];
     for (const { row, spend } of rows) {
       const budget = budgets.find((b) => b.scope === row.scope && b.ownerId === row.ownerId);

@@ -72,10 +72,14 @@ export type GrantResult =
   | { kind: 'insufficient'; available: number };
 
 /**
- * Runs inside the transaction that moved a balance (a charge, a grant or a debit), with its exact
- * value before and after: what credits.low needs to fire on a crossing only, and with the change.
+ * Watches balances going down (a charge or a debit) inside the transaction that moves them:
+ * credits.low fires on a crossing only, and with the change. In two steps, so that what it reads
+ * is read before the balance row is locked (a lock other requests wait for): `watch` reads what
+ * watches the account (null when nothing does), and the listener it returns is told the exact
+ * balance before and after the change.
  */
-export type BalanceChangeHook = (tx: StorageTransaction, accountId: string, before: number, after: number) => Promise<void>;
+export type BalanceChangeHook = (tx: StorageTransaction, accountId: string) => Promise<BalanceChangeListener | null>;
+export type BalanceChangeListener = (tx: StorageTransaction, before: number, after: number) => Promise<void>;
 
 export interface CreditLedgerOptions<Refusal = never> {
   /** The claims a reservation for this key (and its account) also makes: budgets (budget-claims.ts). */
@@ -184,6 +188,7 @@ export class CreditLedger<BudgetRefusal = never> {
     const result = await this.storage.transaction(async function settleInTransaction(tx) {
       const held = (await tx.credits.deleteReservation(reservation.id)) ? reservation.amount : 0;
       if (held === 0 && ((amount === 0 && part === 0n) || (await tx.credits.findLedgerEntryById(reservation.id)))) return null;
+      const listener = amount > 0 || part > 0n ? await onBalanceChange?.(tx, reservation.accountId) : null;
       let balance = 0;
       const chargeBalance = async () => {
         const charge = await tx.credits.charge(reservation.accountId, held, amount, at, part);
@@ -208,7 +213,7 @@ export class CreditLedger<BudgetRefusal = never> {
           reason: null,
           createdAt: at,
         });
-        await onBalanceChange?.(tx, reservation.accountId, balance + charged, balance);
+        await listener?.(tx, balance + charged, balance);
       }
       return { charged, balance };
     });
@@ -243,6 +248,7 @@ export class CreditLedger<BudgetRefusal = never> {
     try {
       await this.storage.transaction(async function grantInTransaction(tx) {
         await tx.credits.ensureBalance(input.accountId, at);
+        const listener = input.amount < 0 ? await onBalanceChange?.(tx, input.accountId) : null;
         const balance = await tx.credits.tryAdjust(input.accountId, input.amount, at);
         if (balance === undefined) {
           const current = (await tx.credits.findBalance(input.accountId))!;
@@ -250,7 +256,7 @@ export class CreditLedger<BudgetRefusal = never> {
         }
         entry.balanceAfter = balance;
         await tx.credits.insertLedgerEntry(entry);
-        await onBalanceChange?.(tx, input.accountId, balance - input.amount, balance);
+        await listener?.(tx, balance - input.amount, balance);
         await input.alsoInTransaction?.(tx, entry);
       });
       return { kind: 'created', entry };

@@ -144,10 +144,11 @@ export class GroupCommit {
   }
 
   private async writeAccount(tx: StorageTransaction, accountId: string, account: { credits: number; carry: bigint; entries: LedgerEntry[] }, at: string): Promise<void> {
+    const listener = account.credits > 0 ? await this.onBalanceChange?.(tx, accountId) : null;
     const balance = await tx.credits.applyCharges(accountId, account.credits, account.carry, at);
     if (balance === undefined) throw new Error(`group commit found no balance for account ${accountId}`);
     await tx.credits.insertLedgerEntries(account.entries);
-    if (account.credits > 0) await this.onBalanceChange?.(tx, accountId, balance + account.credits, balance);
+    await listener?.(tx, balance + account.credits, balance);
   }
 
   private async writeParts(batch: Batch, at: string): Promise<void> {

@@ -22,12 +22,12 @@
 // sums to the balance. SIGTERM flushes.
 import type { Logger } from 'pino';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
-import type { SpendKey } from '../storage/budgets.js';
+import type { BudgetRecord, SpendKey } from '../storage/budgets.js';
 import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
 import type { Storage, StorageTransaction } from '../storage/storage.js';
 import type { BudgetClaims, BudgetRefusal, SettledRow } from './budget-claims.js';
 import type { CreditEngine } from './credit-engine.js';
-import type { BalanceChangeHook, CreditLedger, GrantInput, GrantResult, ReserveResult, SettleResult } from './credit-ledger.js';
+import type { BalanceChangeHook, BalanceChangeListener, CreditLedger, GrantInput, GrantResult, ReserveResult, SettleResult } from './credit-ledger.js';
 
 interface Settlement {
   reservation: Reservation;
@@ -155,11 +155,20 @@ export class SettlementBatches implements CreditEngine {
     }
     for (const id of await tx.credits.ledgerEntryIds(charging)) byId.delete(id);
 
-    const rows = await this.releaseHolds(tx, byId, held, at);
+    const accounts = byAccount(byId.values());
+    // What is read is read before any row is locked (reservations on every node wait for those
+    // locks): who watches each balance charged, and (in releaseHolds) the budgets.
+    const listeners = new Map<string, BalanceChangeListener>();
+    for (const [accountId, settlements] of accounts) {
+      if (!settlements.some((s) => s.credits > 0 || s.fraction > 0n)) continue;
+      const listener = await this.parts.onBalanceChange?.(tx, accountId);
+      if (listener) listeners.set(accountId, listener);
+    }
+    const { rows, budgets } = await this.releaseHolds(tx, byId, held, at);
     const entries: LedgerEntry[] = [];
     const extraCredits = new Map<Settlement, number>();
     const after: (() => Promise<void>)[] = [];
-    for (const [accountId, settlements] of byAccount(byId.values())) {
+    for (const [accountId, settlements] of accounts) {
       const heldSum = settlements.reduce((sum, s) => sum + (held.has(s.reservation.id) ? s.reservation.amount : 0), 0);
       const credits = settlements.reduce((sum, s) => sum + s.credits, 0);
       const fraction = settlements.reduce((sum, s) => sum + s.fraction, 0n);
@@ -182,7 +191,7 @@ export class SettlementBatches implements CreditEngine {
           entries.push({ id: reservation.id, accountId, amount: -charged, kind: 'usage', balanceAfter: balance, requestId: reservation.requestId, idempotencyKey: null, fingerprint: null, actorId: null, reason: null, createdAt: at });
         }
       }
-      if (charge.charged > 0) await this.parts.onBalanceChange?.(tx, accountId, before, charge.balance);
+      if (charge.charged > 0) await listeners.get(accountId)?.(tx, before, charge.balance);
     }
     // The whole credits a carry made count towards budgets too (the spend rows are locked already).
     for (const row of rows) {
@@ -191,7 +200,7 @@ export class SettlementBatches implements CreditEngine {
     }
     await tx.credits.insertLedgerEntries(entries);
     for (const [accountId, accountRows] of groupBy(rows, (row) => row.accountId)) {
-      const announce = this.parts.claims.announcer(accountId, await this.parts.claims.crossed(tx, accountRows));
+      const announce = this.parts.claims.announcer(accountId, await this.parts.claims.crossed(tx, accountRows, budgets));
       if (announce) after.push(announce);
     }
     return { results, after };
@@ -199,9 +208,15 @@ export class SettlementBatches implements CreditEngine {
 
   /**
    * Gives back the budget holds of the reservations still held and counts their whole credits, one
-   * UPDATE per spend row: key rows first, then account rows, each in id order.
+   * UPDATE per spend row: key rows first, then account rows, each in id order. Their budgets are
+   * read first (one query), before the rows are locked.
    */
-  private async releaseHolds(tx: StorageTransaction, byId: ReadonlyMap<string, Settlement>, held: ReadonlySet<string>, at: string): Promise<SpendRow[]> {
+  private async releaseHolds(
+    tx: StorageTransaction,
+    byId: ReadonlyMap<string, Settlement>,
+    held: ReadonlySet<string>,
+    at: string,
+  ): Promise<{ rows: SpendRow[]; budgets: BudgetRecord[] }> {
     const holds = await tx.budgets.takeHoldsOf([...held]);
     const rows = new Map<string, SpendRow>();
     for (const hold of holds) {
@@ -215,8 +230,9 @@ export class SettlementBatches implements CreditEngine {
       row.settlements.push(settlement);
     }
     const ordered = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    const budgets = await tx.budgets.ofOwners(ordered.map((row) => row.row));
     for (const row of ordered) row.spend = await tx.budgets.settle({ ...row.row, amount: row.held }, row.credits, at);
-    return ordered;
+    return { rows: ordered, budgets };
   }
 }
 

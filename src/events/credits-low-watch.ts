@@ -3,7 +3,7 @@
 // transaction that moved the balance from the exact before and after of that one change, so it
 // fires once per fall, never on every request below the line, and re-arms by itself: once a grant
 // lifts the balance back over the threshold, the next fall crosses it again.
-import type { StorageTransaction } from '../storage/storage.js';
+import type { BalanceChangeHook } from '../credits/credit-ledger.js';
 import type { StoredEventPublisher } from './event-publisher.js';
 
 /** The thresholds a balance change from `before` to `after` fell through. Pure. */
@@ -14,14 +14,14 @@ export function crossedThresholds(thresholds: ReadonlyArray<number | null>, befo
   return [...crossed].sort((a, b) => b - a);
 }
 
-export type BalanceChangeHook = (tx: StorageTransaction, accountId: string, before: number, after: number) => Promise<void>;
-
 export function creditsLowWatch(publisher: StoredEventPublisher): BalanceChangeHook {
-  return async function onBalanceChange(tx, accountId, before, after) {
-    if (after >= before) return;
-    const endpoints = (await tx.webhookEndpoints.listByAccount(accountId)).filter((e) => e.events.includes('credits.low'));
-    for (const threshold of crossedThresholds(endpoints.map((e) => e.threshold), before, after)) {
-      await publisher.publishTo(accountId, 'credits.low', { balance: after, previous_balance: before, threshold }, (e) => e.threshold === threshold, tx);
-    }
+  return async function watchBalance(tx, accountId) {
+    const thresholds = (await tx.webhookEndpoints.listByAccount(accountId)).filter((e) => e.events.includes('credits.low')).map((e) => e.threshold);
+    if (thresholds.length === 0) return null;
+    return async function onBalanceChange(tx, before, after) {
+      for (const threshold of crossedThresholds(thresholds, before, after)) {
+        await publisher.publishTo(accountId, 'credits.low', { balance: after, previous_balance: before, threshold }, (e) => e.threshold === threshold, tx);
+      }
+    };
   };
 }

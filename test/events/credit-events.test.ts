@@ -67,6 +67,16 @@ for (const target of databaseTargets()) {
       expect(low[0]).toMatchObject({ account_id: accountId, id: expect.stringMatching(/^evt_/) });
     });
 
+    it('sends credits.low when an operator debit crosses the threshold, and not for a grant', async () => {
+      const before = (await events('credits.low')).length;
+      const { balance } = await fx.gw.services.credits.ledger.balance(accountId);
+      await grant(1_000 - balance); // → 1000: above the threshold, nothing sent
+      expect(await events('credits.low')).toHaveLength(before);
+      await grant(-600); // 1000 → 400: crossed
+      expect(await waitFor(async () => (await events('credits.low')).length === before + 1)).toBe(true);
+      expect((await events('credits.low')).at(-1)!.data).toEqual({ balance: 400, previous_balance: 1000, threshold: 500 });
+    });
+
     it('sends model.unpriced once per model per hour for the calling account', async () => {
       // A price exists, so an unpriced model is blocked by default (SPEC §8).
       expect(await call('mock/gpt-4.1-mini')).toBe(402);
