@@ -51,8 +51,9 @@ export interface BenchConfig {
   /** Soak (BENCH_TARGETS=soak): its length in minutes and its fixed total rate. */
   soakMinutes: number;
   soakRate: number;
-  /** Profiling run (bench/profile-tollgate.ts): seconds of load while the profiler samples. */
+  /** Profiling run (bench/profile-tollgate.ts): seconds of load while the profiler samples, and its connections. */
   profileDurationS: number;
+  profileConnections: number;
   /** Listings at scale (bench/listing/, PostgreSQL only): keys and usage records seeded, requests per case. */
   listingKeys: number;
   listingUsageRecords: number;
@@ -90,6 +91,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, root = pro
     soakMinutes: number(env, 'BENCH_SOAK_MINUTES', quick ? 1 : 30),
     soakRate: number(env, 'BENCH_SOAK_RATE', 100),
     profileDurationS: number(env, 'BENCH_PROFILE_DURATION_S', quick ? 5 : 20),
+    profileConnections: number(env, 'BENCH_PROFILE_CONNECTIONS', 16),
     listingKeys: number(env, 'BENCH_LISTING_KEYS', quick ? 100_000 : 1_000_000),
     listingUsageRecords: number(env, 'BENCH_LISTING_USAGE_RECORDS', quick ? 1_000_000 : 10_000_000),
     listingRequests: number(env, 'BENCH_LISTING_REQUESTS', quick ? 50 : 200),

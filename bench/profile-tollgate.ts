@@ -55,12 +55,12 @@ async function main(): Promise<void> {
       log(`  warmed up: ${Math.round(warm.reqPerS)} req/s`);
       const meter = startCpuMeter(running.pid, upstreams.process.pid);
       window.fromUs = monotonicUs();
-      const load = await runLoad({ ...request, connections: 16, durationS: config.profileDurationS });
+      const load = await runLoad({ ...request, connections: config.profileConnections, durationS: config.profileDurationS });
       window.toUs = monotonicUs();
       const cpu = meter.stop(load.requests);
       loadFigures.reqPerS = load.reqPerS;
       loadFigures.usPerReq = cpu.targetCpuUsPerReq ?? Number.NaN;
-      log(`  profiled load: ${Math.round(load.reqPerS)} req/s at 16 connections for ${config.profileDurationS} s, p50 ${load.p50Ms.toFixed(3)} ms,` +
+      log(`  profiled load: ${Math.round(load.reqPerS)} req/s at ${config.profileConnections} connection(s) for ${config.profileDurationS} s, p50 ${load.p50Ms.toFixed(3)} ms,` +
         ` target CPU ${Math.round(cpu.targetCpuPct ?? 0)}% (${Math.round(cpu.targetCpuUsPerReq ?? 0)} µs/req), other CPU ${Math.round(cpu.otherCpuPct ?? 0)}%` +
         (load.non2xx + load.errors > 0 ? `, ${load.non2xx} non-2xx, ${load.errors} errors` : ''));
     } finally {
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     const markdown = renderProfileSummary(summary, `Tollgate under load (${file.slice(process.cwd().length + 1)})`);
     writeFileSync(
       join(config.resultsDir, 'profile.md'),
-      `# Tollgate CPU profile\n\nSamples from the ${config.profileDurationS} s of closed-loop chat-completions load at 16 connections only ` +
+      `# Tollgate CPU profile\n\nSamples from the ${config.profileDurationS} s of closed-loop chat-completions load at ${config.profileConnections} connection(s) only ` +
         `(start-up, provisioning and warm-up left out); ${Math.round(loadFigures.reqPerS)} req/s, ${Math.round(loadFigures.usPerReq)} µs of target CPU per request.\n\n${markdown}\n`,
     );
     log(`\n${markdown}\nwrote ${file} and ${join(config.resultsDir, 'profile.md')}`);
