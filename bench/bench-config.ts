@@ -54,6 +54,8 @@ export interface BenchConfig {
   /** Profiling run (bench/profile-tollgate.ts): seconds of load while the profiler samples, and its connections. */
   profileDurationS: number;
   profileConnections: number;
+  /** `tollgate` (SQLite, one node) or `tollgate-pg-redis` (the loaded node of two). */
+  profileTarget: 'tollgate' | 'tollgate-pg-redis';
   /** Listings at scale (bench/listing/, PostgreSQL only): keys and usage records seeded, requests per case. */
   listingKeys: number;
   listingUsageRecords: number;
@@ -92,6 +94,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, root = pro
     soakRate: number(env, 'BENCH_SOAK_RATE', 100),
     profileDurationS: number(env, 'BENCH_PROFILE_DURATION_S', quick ? 5 : 20),
     profileConnections: number(env, 'BENCH_PROFILE_CONNECTIONS', 16),
+    profileTarget: profileTarget(env.BENCH_PROFILE_TARGET),
     listingKeys: number(env, 'BENCH_LISTING_KEYS', quick ? 100_000 : 1_000_000),
     listingUsageRecords: number(env, 'BENCH_LISTING_USAGE_RECORDS', quick ? 1_000_000 : 10_000_000),
     listingRequests: number(env, 'BENCH_LISTING_REQUESTS', quick ? 50 : 200),
@@ -112,4 +115,10 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
+}
+
+function profileTarget(value: string | undefined): BenchConfig['profileTarget'] {
+  const name = value?.trim() || 'tollgate';
+  if (name !== 'tollgate' && name !== 'tollgate-pg-redis') throw new Error(`BENCH_PROFILE_TARGET must be tollgate or tollgate-pg-redis, not ${JSON.stringify(name)}`);
+  return name;
 }

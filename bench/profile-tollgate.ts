@@ -16,6 +16,7 @@ import { startMockUpstreams } from './mock-upstreams.js';
 import { renderProfileSummary, summarizeCpuProfile, type CpuProfile } from './profile/summarize-cpu-profile.js';
 import { runLoad } from './run-load.js';
 import { spawnPinned, stopAllPinned } from './spawn-pinned.js';
+import { TOLLGATE_PG_REDIS_OPTIONS } from './targets/tollgate-pg-redis-target.js';
 import { tollgateTarget } from './targets/tollgate-target.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
       spawn: (command, args, options) => spawnPinned(command, args, { plan, cpu: plan.targetCpu, ...options }),
     };
     // --cpu-prof-interval: 200 µs instead of 1 ms, for a finer picture of sub-millisecond work.
-    const target = tollgateTarget({ nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '200'], warmOn: [] });
+    const profiled = { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '200'], warmOn: [] };
+    const target = tollgateTarget(config.profileTarget === 'tollgate-pg-redis' ? { ...TOLLGATE_PG_REDIS_OPTIONS, ...profiled } : profiled);
     const running = await target.start(context);
     const request = { url: running.url, headers: running.headers, body: LOAD_BODY };
     const window = { fromUs: 0, toUs: Number.POSITIVE_INFINITY };
@@ -66,14 +68,14 @@ async function main(): Promise<void> {
     } finally {
       await running.stop();
     }
-    const file = newestProfile(profileDir);
+    const file = busiestProfile(profileDir);
     const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
     // Only the measured load: start-up, provisioning, warm-up and shutdown are left out.
     const summary = summarizeCpuProfile(profile, process.cwd(), 30, window);
-    const markdown = renderProfileSummary(summary, `Tollgate under load (${file.slice(process.cwd().length + 1)})`);
+    const markdown = renderProfileSummary(summary, `${config.profileTarget} under load (${file.slice(process.cwd().length + 1)})`);
     writeFileSync(
       join(config.resultsDir, 'profile.md'),
-      `# Tollgate CPU profile\n\nSamples from the ${config.profileDurationS} s of closed-loop chat-completions load at ${config.profileConnections} connection(s) only ` +
+      `# Tollgate CPU profile (${config.profileTarget})\n\nSamples from the ${config.profileDurationS} s of closed-loop chat-completions load at ${config.profileConnections} connection(s) only ` +
         `(start-up, provisioning and warm-up left out); ${Math.round(loadFigures.reqPerS)} req/s, ${Math.round(loadFigures.usPerReq)} µs of target CPU per request.\n\n${markdown}\n`,
     );
     log(`\n${markdown}\nwrote ${file} and ${join(config.resultsDir, 'profile.md')}`);
@@ -88,10 +90,11 @@ function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-function newestProfile(dir: string): string {
+/** The profile of the node that took the load: the largest (on PostgreSQL + Redis a second node idles beside it). */
+function busiestProfile(dir: string): string {
   const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).map((name) => join(dir, name));
   if (files.length === 0) throw new Error(`no .cpuprofile was written to ${dir} (did the server exit cleanly?)`);
-  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
+  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
 }
 
 main().catch((error: unknown) => {

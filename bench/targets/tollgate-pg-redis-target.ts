@@ -8,16 +8,19 @@
 import type { TargetContext } from '../bench-target.js';
 import { createBenchSchema } from '../tollgate/bench-schema.js';
 import { sharedStores, sharedStoresMissing } from '../tollgate/shared-stores.js';
-import { tollgateTarget, type TollgateStores } from './tollgate-target.js';
+import { tollgateTarget, type TollgateStores, type TollgateTargetOptions } from './tollgate-target.js';
 
 const TOLLGATE_PG_REDIS = 'tollgate-pg-redis';
 
-export const tollgatePgRedisTarget = tollgateTarget({
+/** The target's options (the profiler adds its own node arguments to them). */
+export const TOLLGATE_PG_REDIS_OPTIONS: TollgateTargetOptions = {
   name: TOLLGATE_PG_REDIS,
   nodes: 2,
   storesMissing: sharedStoresMissing,
   openStores: openStoresWithSchema,
-});
+};
+
+export const tollgatePgRedisTarget = tollgateTarget(TOLLGATE_PG_REDIS_OPTIONS);
 
 async function openStoresWithSchema({ config, log }: TargetContext): Promise<TollgateStores> {
   const stores = await sharedStores(config, log);
