@@ -171,6 +171,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     dataDir: config.dataDir,
     schema: options.databaseSchema,
     onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection was lost; the next query reconnects'),
+    checkpointInBackground: { onFailure: (error) => logger.error({ err: error }, 'the write-ahead log checkpointer failed; commits checkpoint it again') },
   });
   closers.add(() => database.close());
   if (options.migrate ?? true) {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import { migrationsFor } from './migrations/index.js';
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js';
-import { openSqlite } from './sqlite-driver.js';
+import { DEFAULT_CHECKPOINT_PAGES, SAFETY_CHECKPOINT_PAGES, startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { openSqlite, sqliteDriverFor } from './sqlite-driver.js';
 import type { Database, Dialect } from './schema.js';
 
 export type { Dialect };
@@ -15,6 +16,8 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** The PostgreSQL schema in use, when one was given. */
   schema?: string | undefined;
+  /** SQLite with checkpointInBackground: the thread that checkpoints its log. */
+  checkpointer?: SqliteCheckpointer | undefined;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,11 @@ export interface ConnectOptions {
    * dropped that connection, and the next query reports the outage to its caller.
    */
   onIdleConnectionError?: (error: Error) => void;
+  /**
+   * SQLite in a file: checkpoint the write-ahead log from a thread of its own (sqlite-checkpointer.ts),
+   * not inside the commits of the server's thread. Told if that thread fails (the commits checkpoint again).
+   */
+  checkpointInBackground?: { onFailure(error: Error): void } | undefined;
 }
 
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
@@ -76,8 +84,29 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   }
   const file = options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'tollgate.db');
   if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const background = file === ':memory:' ? undefined : options.checkpointInBackground;
+  const driver = sqliteDriverFor();
+  const database = openSqlite(file, { driver, ...(background ? { autocheckpointPages: SAFETY_CHECKPOINT_PAGES } : {}) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const checkpointer =
+    background &&
+    startSqliteCheckpointer({
+      file,
+      driver,
+      onFailure(error) {
+        database.prepare(`PRAGMA wal_autocheckpoint = ${DEFAULT_CHECKPOINT_PAGES}`).all([]);
+        background.onFailure(error);
+      },
+    });
+  return {
+    db,
+    dialect: 'sqlite',
+    checkpointer: checkpointer || undefined,
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 function migrator(handle: DatabaseHandle): Migrator {

@@ -30,10 +30,10 @@ interface NodeDatabaseSync {
   close(): void;
 }
 
-function openNodeSqlite(file: string): SqliteDatabase {
+function openNodeSqlite(file: string, pragmas: readonly string[]): SqliteDatabase {
   const { DatabaseSync } = require('node:sqlite') as { DatabaseSync: new (path: string) => NodeDatabaseSync };
   const db = new DatabaseSync(file);
-  for (const pragma of PRAGMAS) db.exec(`PRAGMA ${pragma}`);
+  for (const pragma of pragmas) db.exec(`PRAGMA ${pragma}`);
   return {
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
@@ -48,15 +48,23 @@ function openNodeSqlite(file: string): SqliteDatabase {
   };
 }
 
-function openBetterSqlite(file: string): SqliteDatabase {
+function openBetterSqlite(file: string, pragmas: readonly string[]): SqliteDatabase {
   const Database = require('better-sqlite3') as typeof import('better-sqlite3');
   const db = new Database(file);
-  for (const pragma of PRAGMAS) db.pragma(pragma);
+  for (const pragma of pragmas) db.pragma(pragma);
   return db;
 }
 
-export function openSqlite(file: string, driver: SqliteDriverName = sqliteDriverFor()): SqliteDatabase {
-  return withStatementCache(driver === 'node:sqlite' ? openNodeSqlite(file) : openBetterSqlite(file));
+export interface OpenSqliteOptions {
+  driver?: SqliteDriverName;
+  /** Pages in the write-ahead log at which a commit checkpoints it (SQLite's default: 1,000). */
+  autocheckpointPages?: number;
+}
+
+export function openSqlite(file: string, options: OpenSqliteOptions = {}): SqliteDatabase {
+  const driver = options.driver ?? sqliteDriverFor();
+  const pragmas = options.autocheckpointPages === undefined ? PRAGMAS : [...PRAGMAS, `wal_autocheckpoint = ${Math.floor(options.autocheckpointPages)}`];
+  return withStatementCache(driver === 'node:sqlite' ? openNodeSqlite(file, pragmas) : openBetterSqlite(file, pragmas));
 }
 
 /**

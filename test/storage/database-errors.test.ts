@@ -30,7 +30,7 @@ const hasBetterSqlite = (() => {
 /** The error a real driver throws for a duplicate primary key and for a duplicate unique column. */
 function clashes(driver: SqliteDriverName): unknown[] {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-dberr-'));
-  const db = openSqlite(join(dir, 'x.db'), driver);
+  const db = openSqlite(join(dir, 'x.db'), { driver });
   const errors: unknown[] = [];
   try {
     db.prepare('CREATE TABLE t (id TEXT PRIMARY KEY, email TEXT UNIQUE)').run([]);
