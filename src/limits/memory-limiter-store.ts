@@ -12,12 +12,15 @@ import {
   type LimiterStore,
   type LimiterStoreOptions,
 } from './limiter-store.js';
-import { bucketAt, decideClaim, oldestCountedBucket, rateSnapshot, windowShape, type RuleSnapshot, type WindowShape } from './sliding-window.js';
+import { bucketAt, decideClaim, oldestCountedBucket, rateSnapshot, windowShape, type Release, type RuleSnapshot, type WindowShape } from './sliding-window.js';
 
 export interface MemoryLimiterOptions extends LimiterStoreOptions {
   now?: () => number;
   sweepEvery?: number;
 }
+
+const NO_RELEASES: Release[] = Object.freeze([]) as unknown as Release[];
+const NOTHING_COUNTED: RuleSnapshot = Object.freeze({ used: 0, releases: NO_RELEASES });
 
 export class MemoryLimiterStore implements LimiterStore {
   readonly backend = 'memory' as const;
@@ -79,18 +82,39 @@ export class MemoryLimiterStore implements LimiterStore {
     };
   }
 
+  /**
+   * One pass over the rule's buckets, allocating nothing per bucket: the count and when the oldest
+   * leaves the window. The list of every release (for a refusal's Retry-After) is built only if read.
+   */
   private snapshot(rule: LimitRule, nowMs: number): RuleSnapshot {
     if (rule.kind === 'concurrency') {
       const slots = this.slots.get(rule.id);
-      if (!slots) return { used: 0, releases: [] };
-      for (const [lease, expiresAt] of slots) if (expiresAt <= nowMs) slots.delete(lease);
-      return { used: slots.size, releases: [] };
+      if (!slots) return NOTHING_COUNTED;
+      slots.forEach((expiresAt, lease) => expiresAt <= nowMs && slots.delete(lease));
+      return { used: slots.size, releases: NO_RELEASES };
     }
     const buckets = this.rates.get(rule.id);
-    if (!buckets) return { used: 0, releases: [] };
-    const oldest = oldestCountedBucket(nowMs, this.shape);
-    for (const index of buckets.keys()) if (index < oldest) buckets.delete(index);
-    return rateSnapshot(buckets, nowMs, this.shape);
+    if (!buckets) return NOTHING_COUNTED;
+    const { shape } = this;
+    const oldest = oldestCountedBucket(nowMs, shape);
+    let used = 0;
+    let first = Number.POSITIVE_INFINITY;
+    // forEach, not for…of: no iterator result per bucket (a Map may lose entries while it is walked).
+    buckets.forEach((count, index) => {
+      if (index < oldest) buckets.delete(index);
+      else {
+        used += count;
+        if (index < first) first = index;
+      }
+    });
+    if (used === 0) return NOTHING_COUNTED;
+    return {
+      used,
+      firstReleaseMs: (first + shape.buckets + 1) * shape.bucketMs - nowMs,
+      get releases() {
+        return rateSnapshot(buckets, nowMs, shape).releases;
+      },
+    };
   }
 
   private add(ruleId: string, bucket: number, delta: number): void {

@@ -48,8 +48,13 @@ export interface Release {
 /** What a store saw for one rule, before this claim. */
 export interface RuleSnapshot {
   used: number;
+  /**
+   * When the oldest counted usage leaves the window (undefined: read from `releases`). A store that
+   * knows it sets it, so that a claim that passes never needs the whole list.
+   */
+  firstReleaseMs?: number | undefined;
   /** Rate rules: counted buckets, oldest first. Concurrency: empty (slots free on release). */
-  releases: Release[];
+  readonly releases: Release[];
 }
 
 /** A rate rule's snapshot from its buckets (bucket index → count). */
@@ -102,7 +107,8 @@ export function decideClaim(rules: LimitRule[], snapshots: RuleSnapshot[], shape
   const outcomes = rules.map((rule, i): RuleOutcome => {
     const snapshot = snapshots[i]!;
     const used = allowed ? snapshot.used + rule.cost : snapshot.used;
-    const firstRelease = snapshot.releases[0]?.inMs ?? (allowed && rule.kind !== 'concurrency' && rule.cost > 0 ? ownReleaseMs : 0);
+    const counted = 'firstReleaseMs' in snapshot ? snapshot.firstReleaseMs : snapshot.releases[0]?.inMs;
+    const firstRelease = counted ?? (allowed && rule.kind !== 'concurrency' && rule.cost > 0 ? ownReleaseMs : 0);
     return { rule, used, remaining: Math.max(0, rule.limit - used), resetMs: Math.max(0, firstRelease) };
   });
   if (allowed) return { kind: 'allowed', outcomes };
