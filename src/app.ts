@@ -39,6 +39,7 @@ import { registerConsole } from './http/console-static.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
 import { clientRequestIdOf, newRequestId } from './http/request-id.js';
+import { lazyRequestLogger } from './http/request-logger.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { installStrictValidation } from './http/strict-bodies.js';
 import { installJsonBodyParser } from './http/json-body.js';
@@ -63,6 +64,7 @@ export async function buildApp(services: Services): Promise<App> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     genReqId: newRequestId,
+    childLoggerFactory: lazyRequestLogger,
     clientErrorHandler: clientErrorHandler(services.logger as FastifyBaseLogger),
     // A URL Fastify cannot decode (broken percent-encoding, bad UTF-8) never reaches a route: it
     // is refused here, in Tollgate's envelope like every other error.
