@@ -90,6 +90,8 @@ export function startSqliteCheckpointer(options: CheckpointerOptions): SqliteChe
     nextCheckpoint: () => new Promise((resolve) => waiting.push(resolve)),
     async stop() {
       stopping = true;
+      // Waited for: a shutdown with nothing else left to do must not end the process before the worker.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
