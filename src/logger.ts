@@ -61,31 +61,30 @@ export function asyncOutput(fd = 1): DestinationStream {
   let exiting = false;
   let exitRetries = 0;
   let gone = false;
-  let gathered = false;
-  const stream = new sonicBoom.SonicBoom({
-    fd,
-    sync: false,
-    minLength: GATHERED_BYTES,
-    maxLength: MAX_QUEUED_BYTES,
-    retryEAGAIN: () => !exiting || ++exitRetries <= EXIT_RETRIES,
-  });
-  // sonic-boom's own periodicFlush writes an empty string when nothing is gathered; this writes only
-  // lines. A flush with a callback also writes what arrives while a write is under way.
-  let flushing = false;
-  setInterval(function writeGathered() {
-    if (!gathered || gone || flushing) return;
-    gathered = false;
-    flushing = true;
-    stream.flush(() => (flushing = false));
-  }, FLUSH_EVERY_MS).unref();
+  const stream = new sonicBoom.SonicBoom({ fd, sync: false, maxLength: MAX_QUEUED_BYTES, retryEAGAIN: () => !exiting || ++exitRetries <= EXIT_RETRIES });
+  // Gathered here, not with sonic-boom's minLength: its flush, the only way to write a short buffer
+  // out, also fsyncs the file (ten times a second for a server whose output goes to a file).
+  let gathered: string[] = [];
+  let gatheredBytes = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const writeGathered = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (gathered.length === 0) return;
+    const chunk = gathered.join('');
+    gathered = [];
+    gatheredBytes = 0;
+    stream.write(chunk);
+  };
   stream.on('error', function dropLinesOnBrokenPipe(error: NodeJS.ErrnoException) {
     if (error.code !== 'EPIPE') throw error;
     gone = true;
   });
-  stream.on('drop', () => (droppedLines += 1));
+  stream.on('drop', (chunk: string) => (droppedLines += linesIn(chunk)));
   flushedAtExit.add(function flushAtExit() {
     exiting = true;
     if (gone) return;
+    writeGathered();
     try {
       stream.flushSync();
     } catch {
@@ -94,13 +93,22 @@ export function asyncOutput(fd = 1): DestinationStream {
   });
   return {
     write(line: string) {
-      if (gone) droppedLines += 1;
-      else {
-        gathered = true;
-        stream.write(line);
+      if (gone) {
+        droppedLines += 1;
+        return;
       }
+      gathered.push(line);
+      gatheredBytes += line.length;
+      if (gatheredBytes >= GATHERED_BYTES) writeGathered();
+      else timer ??= setTimeout(writeGathered, FLUSH_EVERY_MS).unref();
     },
   };
+}
+
+function linesIn(chunk: string): number {
+  let lines = 0;
+  for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', at + 1)) lines++;
+  return lines;
 }
 
 /** Standard output written synchronously, for readable lines at a terminal (a person reads them as they come). */

@@ -20,9 +20,10 @@ function runWithOutput(
   handleStdout: (stdout: NodeJS.ReadableStream & { destroy(): void; pause(): void }, kill: () => void) => void = () => {},
 ): Promise<Child> {
   const logger = pathToFileURL(join(dirname(inject('cliEntry')), '..', 'logger.js')).href;
-  // fs.write is counted (writes()): sonic-boom writes through it.
+  // fs.write and fs.fsync are counted (writes(), fsyncs()): sonic-boom writes and syncs through them.
   const script =
     `import fs from 'node:fs'; const write = fs.write; let writeCalls = 0; fs.write = (...args) => (writeCalls++, write(...args)); const writes = () => writeCalls; ` +
+    `const fsync = fs.fsync; let fsyncCalls = 0; fs.fsync = (...args) => (fsyncCalls++, fsync(...args)); const fsyncs = () => fsyncCalls; ` +
     `import { asyncOutput, droppedLogLines as dropped } from ${JSON.stringify(logger)}; const out = asyncOutput(); ${body}`;
   const started = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,14 +60,16 @@ describe('asynchronous log output', () => {
     expect(Number(child.stderr.trim())).toBeLessThan(20);
   });
 
-  it('writes the line of an idle process without waiting for more lines or the exit', async () => {
-    const child = await runWithOutput('out.write("alone\\n"); setTimeout(() => {}, 10_000);', (stdout, kill) => {
-      stdout.on('data', (chunk: Buffer) => chunk.toString().includes('alone') && kill());
+  it('writes the line of an idle process without waiting for more lines or the exit, and never syncs the output', async () => {
+    const child = await runWithOutput('out.write("alone\\n"); setInterval(() => console.error(fsyncs()), 50);', (stdout, kill) => {
+      stdout.on('data', (chunk: Buffer) => chunk.toString().includes('alone') && setTimeout(kill, 200));
     });
-    // Killed once the line arrived: it did not wait for the exit 10 s later.
+    // Killed once the line arrived: it did not wait for the exit (there is none: the process idles).
     expect(child.signal).toBe('SIGKILL');
     expect(child.stdout).toBe('alone\n');
     expect(child.ms).toBeLessThan(5_000);
+    // A redirect to a file would be fsynced at every write of gathered lines (sonic-boom's flush does).
+    expect(child.stderr.trim().split('\n').at(-1)).toBe('0');
   });
 
   it('exits at once when the reader of its stdout went away with lines still queued', async () => {
