@@ -105,10 +105,9 @@ export class BudgetClaims {
     return this.announcer(reservation.accountId, await this.crossed(tx, rows, budgets));
   };
 
-
   /**
    * The thresholds these spend rows crossed (each as its settlement left it) against their budgets
-   * (budgetsOf), marked on the rows as announced.
+   * (read by the caller before it locked the rows), marked on the rows as announced.
    */
   async crossed(tx: StorageTransaction, rows: readonly SettledRow[], budgets: readonly BudgetRecord[]): Promise<BudgetThresholdData[]> {
     const crossings: BudgetThresholdData[] = [];
