@@ -29,6 +29,29 @@ function proxyGoals(comparison: TargetComparison, floor: TargetComparison | unde
   ];
 }
 
+/** How much a target's CPU per request may grow from its first run of a scenario to its last. */
+const STEADY_GROWTH = 0.15;
+
+/**
+ * A target must cost the same per request in its last run of c16 and c64 as in its first. Medians
+ * hid a server whose CPU per request grew by 70% within two minutes (an LRU cache's dead hash
+ * chains): its three runs read 427, 594 and 737 µs, and the report showed 594.
+ */
+export function steadinessGoals(results: readonly TargetResult[]): GoalCheck[] {
+  return results
+    .filter((result) => result.name !== DIRECT)
+    .flatMap((result) =>
+      result.scenarios
+        .filter((scenario) => (scenario.id === 'c16' || scenario.id === 'c64') && scenario.runs.length >= 2)
+        .map((scenario) => {
+          const first = scenario.runs[0]!.targetCpuUsPerReq;
+          const last = scenario.runs.at(-1)!.targetCpuUsPerReq;
+          const growth = first && last ? (last / first - 1) * 100 : undefined;
+          return goal(result.name, `steady: CPU µs/request of the last ${scenario.id} run within ${STEADY_GROWTH * 100}% of the first`, growth, '%', (v) => v <= STEADY_GROWTH * 100);
+        }),
+    );
+}
+
 /** Unknown when either side is (a run without the Node floor judges no latency goal). */
 function minus(value: number | undefined, floor: number | undefined): number | undefined {
   return value === undefined || floor === undefined ? undefined : value - floor;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadBenchConfig } from './bench-config.js';
 import { collectMeta } from './bench-meta.js';
 import type { BenchReport, KeyScaleReport, ListingScaleReport, TargetResult } from './bench-result.js';
-import { checkGoals, keyScaleGoals, listingScaleGoals } from './check-goals.js';
+import { checkGoals, keyScaleGoals, listingScaleGoals, steadinessGoals } from './check-goals.js';
 import { LISTING_SCALE, runListingScale } from './listing/run-listing-scale.js';
 import { compareTargets, DIRECT } from './compare-targets.js';
 import { pinCurrentProcess, planCpus } from './cpu-plan.js';
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       meta: collectMeta(config, plan, (performance.now() - startedAt) / 1000),
       targets,
       comparisons,
-      goals: [...checkGoals(targets, comparisons), ...(keyScale ? keyScaleGoals(keyScale) : []), ...(listingScale ? listingScaleGoals(listingScale) : [])],
+      goals: [...checkGoals(targets, comparisons), ...steadinessGoals(targets), ...(keyScale ? keyScaleGoals(keyScale) : []), ...(listingScale ? listingScaleGoals(listingScale) : [])],
       skipped,
       ...(keyScale ? { keyScale } : {}),
       ...(listingScale ? { listingScale } : {}),

@@ -2,7 +2,7 @@
 // ranking behind the "three largest costs", the key seeding behind "key lookups at scale" (seeded
 // keys must really pass the data plane's key check, on every database), and the flatness goal.
 import { describe, expect, it } from 'vitest';
-import { checkGoals, keyScaleGoals, listingScaleGoals } from '../../bench/check-goals.js';
+import { checkGoals, keyScaleGoals, listingScaleGoals, steadinessGoals } from '../../bench/check-goals.js';
 import type { TargetComparison } from '../../bench/bench-result.js';
 import { renderListingScale } from '../../bench/report/render-listing-scale.js';
 import { openKeyDatabase } from '../../bench/keys/key-database.js';
@@ -107,6 +107,20 @@ describe('proxy goals', () => {
     expect(of('far')).toEqual([false, true, false, false, false, false]);
     expect(goals.find((g) => g.name === 'near' && g.goal.startsWith('req/s'))!.value).toBe('60.0% (from CPU µs/request: 55.0%)');
     expect(goals.some((g) => g.name === 'node-floor')).toBe(false);
+  });
+
+  it('judges each target steady when its last c16 and c64 runs cost at most 15% more CPU per request than its first', () => {
+    const scenario = (id: string, usPerReq: number[]) => ({ id, runs: usPerReq.map((us) => ({ targetCpuUsPerReq: us })) });
+    const goals = steadinessGoals([
+      { name: 'direct', scenarios: [scenario('c16', [1, 9])] } as never,
+      { name: 'steady', scenarios: [scenario('c1', [100, 300]), scenario('c16', [351, 363, 356]), scenario('c64', [325, 302, 320])] } as never,
+      { name: 'growing', scenarios: [scenario('c16', [427, 594, 737]), scenario('c64', [409]), scenario('rate', [1, 2])] } as never,
+    ]);
+    expect(goals.map((g) => [g.name, g.goal.match(/c\d+/)![0], g.value, g.met])).toEqual([
+      ['steady', 'c16', '1.4%', true],
+      ['steady', 'c64', '-1.5%', true],
+      ['growing', 'c16', '72.6%', false],
+    ]);
   });
 
   it('judges no latency goal without the Node floor in the run', () => {
