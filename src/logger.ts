@@ -80,7 +80,7 @@ export function asyncOutput(fd = 1): DestinationStream {
     if (error.code !== 'EPIPE') throw error;
     gone = true;
   });
-  stream.on('drop', (chunk: string) => (droppedLines += linesIn(chunk)));
+  stream.on('drop', (chunk: string) => (droppedLines += chunk.split('\n').length - 1));
   flushedAtExit.add(function flushAtExit() {
     exiting = true;
     if (gone) return;
@@ -103,12 +103,6 @@ export function asyncOutput(fd = 1): DestinationStream {
       else timer ??= setTimeout(writeGathered, FLUSH_EVERY_MS).unref();
     },
   };
-}
-
-function linesIn(chunk: string): number {
-  let lines = 0;
-  for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', at + 1)) lines++;
-  return lines;
 }
 
 /** Standard output written synchronously, for readable lines at a terminal (a person reads them as they come). */

@@ -150,7 +150,7 @@ export class SettlementBatches implements CreditEngine {
     const charging: string[] = [];
     for (const [id, s] of byId) {
       if (held.has(id)) continue;
-      if (s.credits > 0 || s.fraction > 0n) charging.push(id);
+      if (charges(s)) charging.push(id);
       else byId.delete(id);
     }
     for (const id of await tx.credits.ledgerEntryIds(charging)) byId.delete(id);
@@ -160,7 +160,7 @@ export class SettlementBatches implements CreditEngine {
     // locks): who watches each balance charged, and (in releaseHolds) the budgets.
     const listeners = new Map<string, BalanceChangeListener>();
     for (const [accountId, settlements] of accounts) {
-      if (!settlements.some((s) => s.credits > 0 || s.fraction > 0n)) continue;
+      if (!settlements.some(charges)) continue;
       const listener = await this.parts.onBalanceChange?.(tx, accountId);
       if (listener) listeners.set(accountId, listener);
     }
@@ -234,6 +234,11 @@ export class SettlementBatches implements CreditEngine {
     for (const row of ordered) row.spend = await tx.budgets.settle({ ...row.row, amount: row.held }, row.credits, at);
     return { rows: ordered, budgets };
   }
+}
+
+/** A settlement that charges something: whole credits, or a fraction through the carry. */
+function charges(settlement: Settlement): boolean {
+  return settlement.credits > 0 || settlement.fraction > 0n;
 }
 
 /** Key rows sort before account rows ("k" < "a" is false, so the scope is spelled as a rank). */

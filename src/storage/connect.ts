@@ -88,20 +88,20 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   const driver = sqliteDriverFor();
   const database = openSqlite(file, { driver, ...(background ? { autocheckpointPages: SAFETY_CHECKPOINT_PAGES } : {}) });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  const checkpointer =
-    background &&
-    startSqliteCheckpointer({
-      file,
-      driver,
-      onFailure(error) {
-        database.prepare(`PRAGMA wal_autocheckpoint = ${DEFAULT_CHECKPOINT_PAGES}`).all([]);
-        background.onFailure(error);
-      },
-    });
+  const checkpointer = background
+    ? startSqliteCheckpointer({
+        file,
+        driver,
+        onFailure(error) {
+          database.prepare(`PRAGMA wal_autocheckpoint = ${DEFAULT_CHECKPOINT_PAGES}`).all([]);
+          background.onFailure(error);
+        },
+      })
+    : undefined;
   return {
     db,
     dialect: 'sqlite',
-    checkpointer: checkpointer || undefined,
+    checkpointer,
     async close() {
       await checkpointer?.stop();
       await db.destroy();

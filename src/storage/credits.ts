@@ -110,7 +110,12 @@ const reservations = tableCodec<Selectable<Tables['credit_reservations']>, Reser
 const balances = tableCodec<Selectable<Tables['credit_balances']>, CreditBalance>({ balance: int, reserved: int, carry: int });
 
 export class CreditsRepository {
-  constructor(private readonly db: Kysely<Tables>) {}
+  /** True on PostgreSQL, where `reserveAtOnce` holds a whole reservation in one statement. */
+  readonly reservesAtOnce: boolean;
+
+  constructor(private readonly db: Kysely<Tables>) {
+    this.reservesAtOnce = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
 
   async findBalance(accountId: string): Promise<CreditBalance | undefined> {
     const row = await this.db.selectFrom('credit_balances').selectAll().where('accountId', '=', accountId).executeTakeFirst();
@@ -239,11 +244,6 @@ export class CreditsRepository {
       .where('accountId', '=', accountId)
       .executeTakeFirstOrThrow();
     return Number(row.total);
-  }
-
-  /** True on PostgreSQL, where `reserveAtOnce` holds a whole reservation in one statement. */
-  get reservesAtOnce(): boolean {
-    return this.db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   /**
