@@ -12,7 +12,7 @@ import { automationFor } from '../sessions/session-target.js';
 import { authenticateUserOrKey, type Principal } from '../http/authenticate.js';
 import type { Services } from '../services.js';
 import { isKeyActive } from '../core/key-state.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { ApiKeyRecord, CheckedKey } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
 
 /** What these routes use of the composition root. */
@@ -41,20 +41,24 @@ function sessionOut(s: SessionRecord) {
   return { id: s.id, model: s.model, provider: s.provider, target_model: s.targetModel, key_id: s.keyId, failovers: s.failovers, created_at: s.createdAt, expires_at: s.expiresAt };
 }
 
-/** The keys a principal acts for: the API key itself, or every active key the user created. */
-async function principalKeys(services: SessionRouteDeps, principal: Principal): Promise<ApiKeyRecord[]> {
-  if (principal.type === 'api_key') return [principal.key];
+/** Every active key the user created. */
+async function userKeys(services: SessionRouteDeps, userId: string): Promise<ApiKeyRecord[]> {
   const now = new Date().toISOString();
-  const keys = [...(await services.storage.apiKeys.listByCreator(principal.user.id, 'personal')), ...(await services.storage.apiKeys.listByCreator(principal.user.id, 'org'))];
+  const keys = [...(await services.storage.apiKeys.listByCreator(userId, 'personal')), ...(await services.storage.apiKeys.listByCreator(userId, 'org'))];
   return keys.filter((k) => isKeyActive(k, now));
 }
 
-async function keyForOpen(services: SessionRouteDeps, principal: Principal, keyId: string | undefined): Promise<ApiKeyRecord> {
+/** The keys a principal acts for: the API key itself, or every active key the user created. */
+async function principalKeys(services: SessionRouteDeps, principal: Principal): Promise<CheckedKey[]> {
+  return principal.type === 'api_key' ? [principal.key] : userKeys(services, principal.user.id);
+}
+
+async function keyForOpen(services: SessionRouteDeps, principal: Principal, keyId: string | undefined): Promise<CheckedKey> {
   if (principal.type === 'api_key') {
     if (keyId !== undefined && keyId !== principal.key.id) throw new ApiError('not_found', { message: 'No such key.' });
     return principal.key;
   }
-  const keys = await principalKeys(services, principal);
+  const keys = await userKeys(services, principal.user.id);
   const key = keyId !== undefined ? keys.find((k) => k.id === keyId) : (keys.find((k) => k.isDefault && k.kind === 'personal') ?? keys.find((k) => k.kind === 'personal'));
   if (!key) throw new ApiError('not_found', { message: keyId ? 'No such key.' : 'You have no active key.', suggestion: 'Create one with POST /api/v1/auth/keys.' });
   return key;

@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { presentedCredential } from '../http/authenticate.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import { ipNotAllowed, verifyKey, type KeyRefusal, type KeyVerifier } from '../keys/verify-key.js';
 
 export interface KeyCheckDeps {
@@ -34,7 +34,7 @@ export function refusalError(check: KeyRefusal): ApiError {
 }
 
 /** Steps 1–5 of SPEC §4 for a data-plane request; returns the key or throws 401/403. */
-export async function authenticateKey(deps: KeyCheckDeps, request: FastifyRequest): Promise<ApiKeyRecord> {
+export async function authenticateKey(deps: KeyCheckDeps, request: FastifyRequest): Promise<CheckedKey> {
   const now = new Date();
   const check = await verifyKey(deps.verifier, { credential: presentedCredential(request), origin: requestOrigin(request), clientIp: request.ip }, now);
   if (!check.ok) throw refusalError(check);

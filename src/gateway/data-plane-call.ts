@@ -9,7 +9,7 @@ import { newTimeOrderedId } from '../core/ids.js';
 import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, Settlement } from '../limits/admission.js';
 import { microsToDecimal, toMicros, unitsToDecimal } from '../core/sub-credits.js';
 import { tokenRates } from '../credits/pricing.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import type { UsageRecord } from '../storage/usage-records.js';
 
 export type CallOutcome = 'ok' | 'failed' | 'aborted';
@@ -53,7 +53,7 @@ export class DataPlaneCall {
   constructor(
     private readonly deps: CallDeps,
     readonly requestId: string,
-    readonly key: ApiKeyRecord,
+    readonly key: CheckedKey,
     private readonly subject: CallSubject,
   ) {}
 

@@ -16,7 +16,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteHandlerMethod } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { clientRequestIdOf } from '../http/request-id.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import type { RequestSpan } from '../tracing/request-span.js';
 import type { Tracing } from '../tracing/start-tracing.js';
 import { ClientGone } from '../upstream/forward-upstream.js';
@@ -33,7 +33,7 @@ export interface PipelineDeps extends KeyCheckDeps, CallDeps {
 
 /** What steps 1–8 established, for the handler. */
 export interface Admitted<Plan> {
-  key: ApiKeyRecord;
+  key: CheckedKey;
   call: DataPlaneCall;
   plan: Plan;
   /** The output tokens per choice the credit reservation covers, when admission set a cap. */
@@ -57,7 +57,7 @@ interface DataPlaneState {
 declare module 'fastify' {
   interface FastifyRequest {
     /** The API key that passed steps 1–5. */
-    apiKey: ApiKeyRecord | null;
+    apiKey: CheckedKey | null;
     /** The call opened by step 6 and admitted by steps 7–8. */
     dataPlane: DataPlaneState | null;
     /** The request's span, when tracing is on. */
@@ -69,9 +69,9 @@ export interface DataPlaneEndpoint<Found extends { subject: CallSubject }, Plan 
   /** The GenAI operation a model call performs (`chat`, `embeddings`), naming its span. */
   operation?: string;
   /** What the request is for (a model or a route), from its body or path; a refusal here is not counted as a call. */
-  locate(request: FastifyRequest, key: ApiKeyRecord): Found | Promise<Found>;
+  locate(request: FastifyRequest, key: CheckedKey): Found | Promise<Found>;
   /** 6. Scope and model: the key's rights, then what admission must price. A refusal from here on is recorded. */
-  authorize(found: Found, key: ApiKeyRecord, request: FastifyRequest): Plan | Promise<Plan>;
+  authorize(found: Found, key: CheckedKey, request: FastifyRequest): Plan | Promise<Plan>;
   /** 9–10. The endpoint's own story: session and target, upstream, relay. It tells the call how it ended. */
   handle(admitted: Admitted<Found & Plan>, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
 }
@@ -144,12 +144,12 @@ export function dataPlaneRoute<Found extends { subject: CallSubject }, Plan exte
   };
 }
 
-function keyOf(request: FastifyRequest): ApiKeyRecord {
+function keyOf(request: FastifyRequest): CheckedKey {
   if (!request.apiKey) throw new Error('This route is not inside a data-plane scope.');
   return request.apiKey;
 }
 
-function openCall(deps: PipelineDeps, request: FastifyRequest, reply: FastifyReply, key: ApiKeyRecord, subject: CallSubject): DataPlaneState {
+function openCall(deps: PipelineDeps, request: FastifyRequest, reply: FastifyReply, key: CheckedKey, subject: CallSubject): DataPlaneState {
   const call = new DataPlaneCall(deps, request.id, key, subject);
   call.clientRequestId = clientRequestIdOf(request) ?? null;
   let markDone!: () => void;

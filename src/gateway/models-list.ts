@@ -9,7 +9,7 @@ import { ApiError } from '../core/errors.js';
 import { resolveModel } from '../core/model-targets.js';
 import { isModelAllowed } from '../core/scopes.js';
 import type { PriceBook } from '../credits/price-book.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import type { CatalogSnapshot } from '../catalog/catalog.js';
 import type { AdmissionInput } from './data-plane-call.js';
 import type { DataPlaneEndpoint } from './data-plane-pipeline.js';
@@ -17,7 +17,7 @@ import type { DataPlaneEndpoint } from './data-plane-pipeline.js';
 // A fixed creation time: Tollgate does not know when an upstream made a model.
 const CREATED = 1_700_000_000;
 
-export function visibleModels(catalog: CatalogSnapshot, key: ApiKeyRecord): Array<{ id: string; owned_by: string }> {
+export function visibleModels(catalog: CatalogSnapshot, key: CheckedKey): Array<{ id: string; owned_by: string }> {
   const seen = new Set<string>();
   const models: Array<{ id: string; owned_by: string }> = [];
   const add = (id: string, ownedBy: string) => {
@@ -36,7 +36,7 @@ export function visibleModels(catalog: CatalogSnapshot, key: ApiKeyRecord): Arra
 }
 
 /** The visible models a call would not be refused for by the unpriced policy. */
-async function callableModels(prices: PriceBook, catalog: CatalogSnapshot, key: ApiKeyRecord): Promise<Array<{ id: string; owned_by: string }>> {
+async function callableModels(prices: PriceBook, catalog: CatalogSnapshot, key: CheckedKey): Promise<Array<{ id: string; owned_by: string }>> {
   const models = visibleModels(catalog, key);
   const callable = await Promise.all(
     models.map(async (m) => {

@@ -9,7 +9,7 @@ import { estimateInputTokens } from '../core/input-tokens.js';
 import { DEFAULT_OUTPUT_CAP_FIELD, forwardedBody, readOutputRequest, type OpenAiEndpoint } from '../core/output-cap.js';
 import { usageOf } from '../core/token-usage.js';
 import type { CatalogSnapshot, ProviderDef } from '../catalog/catalog.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
 import { failureError, readLimited, type AttemptLog, type Forwarded } from '../upstream/forward-upstream.js';
 import { relayStream } from '../upstream/relay-stream.js';
@@ -23,7 +23,7 @@ type Resolved = Extract<ModelResolution, { ok: true }>;
 export interface OpenAiDeps {
   catalogFor(accountId: string): Promise<CatalogSnapshot>;
   /** The key's open session for the model, or one automation opens (else 409 session_required). */
-  sessionFor(key: ApiKeyRecord, resolution: Resolved, now: Date): Promise<SessionRecord>;
+  sessionFor(key: CheckedKey, resolution: Resolved, now: Date): Promise<SessionRecord>;
   moveSession(session: SessionRecord, target: Target): Promise<unknown>;
   /** The first target that answers, in order. */
   forward(targets: readonly Target[], providers: readonly ProviderDef[], build: (target: Target, provider: ProviderDef) => UpstreamRequest, log: AttemptLog): Promise<Forwarded>;
@@ -55,7 +55,7 @@ export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): Data
   }
 
   /** 6. Scope and model: the key's allowlist, then a model this account can reach, priced by its targets. */
-  async function authorizeModel({ body }: Found, key: ApiKeyRecord): Promise<ModelPlan> {
+  async function authorizeModel({ body }: Found, key: CheckedKey): Promise<ModelPlan> {
     if (!isModelAllowed(key.models, body.model)) throw new ApiError('forbidden', { message: `This key may not use the model ${JSON.stringify(body.model)}.`, field: 'model' });
     const catalog = await deps.catalogFor(key.accountId);
     const resolution = resolveModel(body.model, catalog.aliases, catalog.providers);

@@ -20,7 +20,7 @@ import { presentedCredential } from '../http/authenticate.js';
 import { verifyKey } from '../keys/verify-key.js';
 import type { RateLimitState } from '../limits/admission.js';
 import type { CreditBalance } from '../storage/credits.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import { refusalError, requestOrigin } from './authenticate-key.js';
 import { DataPlaneCall } from './data-plane-call.js';
 import type { PipelineDeps } from './data-plane-pipeline.js';
@@ -40,8 +40,8 @@ const ForwardAuthQuery = Type.Object({
 });
 
 type Verdict =
-  | { valid: true; key: ApiKeyRecord; rateLimit: RateLimitState | null; charged: number }
-  | { valid: false; error: ApiError; key: ApiKeyRecord | null; rateLimit: RateLimitState | null };
+  | { valid: true; key: CheckedKey; rateLimit: RateLimitState | null; charged: number }
+  | { valid: false; error: ApiError; key: CheckedKey | null; rateLimit: RateLimitState | null };
 
 /**
  * The shared verdict: key pipeline → scope → limits and credits. Nothing follows a verification,
@@ -128,7 +128,7 @@ function scopeOf(request: FastifyRequest, fromQuery: string | undefined): string
   return fromQuery ?? (typeof header === 'string' && header.length > 0 ? header : undefined);
 }
 
-function identity(reply: FastifyReply, key: ApiKeyRecord): FastifyReply {
+function identity(reply: FastifyReply, key: CheckedKey): FastifyReply {
   return reply
     .header('x-tollgate-account-id', key.accountId)
     .header('x-tollgate-key-id', key.id)

@@ -10,7 +10,7 @@ import type { KeyCache } from '../keys/key-cache.js';
 import type { LastUsedTracker } from '../keys/last-used.js';
 import type { KeyService } from '../keys/key-service.js';
 import { ipNotAllowed, verifyKey, type KeyVerifier } from '../keys/verify-key.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import type { Storage } from '../storage/storage.js';
 import type { User } from '../storage/users.js';
 
@@ -19,7 +19,7 @@ import type { User } from '../storage/users.js';
  * null for an org key minted by a service token, which no user owns (SPEC §3: it still reads its
  * account's usage, balance, sessions and automation settings).
  */
-export type Principal = { type: 'user'; user: User } | { type: 'api_key'; key: ApiKeyRecord; user: User | null };
+export type Principal = { type: 'user'; user: User } | { type: 'api_key'; key: CheckedKey; user: User | null };
 
 /** The bearer credential: `Authorization: Bearer …` wins over `X-API-Key`. */
 export function presentedCredential(request: FastifyRequest): string | undefined {

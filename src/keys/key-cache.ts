@@ -8,12 +8,12 @@
 // them is a key-change event like any other, so the entry is rebuilt on the next lookup.
 import type { BlockList } from 'node:net';
 import { compileAllowedIps } from '../core/ip-allowlist.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { ApiKeyRecord, CheckedKey } from '../storage/api-keys.js';
 import type { Storage } from '../storage/storage.js';
 import { LruMap } from '../core/lru-map.js';
 
 export interface KeyLookup {
-  record: ApiKeyRecord | undefined;
+  record: CheckedKey | undefined;
   /** False when the key's creator has been deactivated or deleted (org keys with no creator: true). */
   creatorActive: boolean;
   /** The key's allowed_ips, ready to match; null when it has none (any address). */
@@ -38,6 +38,8 @@ export class KeyCache {
   /** Bumped by every drop: a read that started before a drop must not be cached after it. */
   private generation = 0;
   private readonly nowMs: () => number;
+  /** Account and user ids, one string each, however many of their keys are cached. */
+  private readonly ids = new Interner(INTERNED_IDS);
 
   constructor(
     private readonly storage: Storage,
@@ -72,9 +74,34 @@ export class KeyCache {
     const allowedIps = record ? compileAllowedIps(record.allowedIps) : null;
     // A literal, never `{ ...lookup, fetchedAtMs }`: V8 gave every object built by that spread its own
     // hidden class once the site had run a few times: about 230 bytes of shape data per cached key.
-    const entry: Entry = { record: record && compactRecord(record), creatorActive, allowedIps, fetchedAtMs };
+    const entry: Entry = { record: record && this.compact(record, keyId), creatorActive, allowedIps, fetchedAtMs };
     if (generation === this.generation) this.entries.set(keyId, entry);
     return entry;
+  }
+
+  /**
+   * The row as the cache keeps it, up to 100k of them (≈ 330 bytes each with the cache's own
+   * bookkeeping, where whole rows cost ≈ 620): the checked fields only, in one object literal (a row from the driver is built field by field and keeps most fields
+   * in a separate array); its id the very string the entry is filed under; the account and creator
+   * ids one string per account and user instead of one per key; the two enumerations the program's
+   * own strings; the empty lists and metadata shared.
+   */
+  private compact(record: ApiKeyRecord, keyId: string): CheckedKey {
+    return {
+      id: record.id === keyId ? keyId : record.id,
+      accountId: this.ids.intern(record.accountId),
+      createdBy: record.createdBy === null ? null : this.ids.intern(record.createdBy),
+      kind: record.kind === 'org' ? 'org' : 'personal',
+      environment: record.environment === 'test' ? 'test' : 'live',
+      secretHash: record.secretHash,
+      expiresAt: record.expiresAt,
+      revokedAt: record.revokedAt,
+      allowedOrigins: shared(record.allowedOrigins),
+      scopes: shared(record.scopes),
+      models: record.models && shared(record.models),
+      rateLimit: record.rateLimit,
+      metadata: Object.keys(record.metadata).length === 0 ? NO_METADATA : record.metadata,
+    };
   }
 
   /** Forgets one key (revoked, rotated, changed, or its creator deactivated). */
@@ -105,35 +132,23 @@ function shared(list: string[]): string[] {
   return list.length === 0 ? NONE : list;
 }
 
+/** Distinct ids the interner holds before it starts again (a start-over only costs copies). */
+const INTERNED_IDS = 50_000;
+
 /**
- * The row as the cache keeps it, up to 100k of them: one object literal (all fields inside the object;
- * a row from the driver is built field by field and keeps most of them in a separate array), the two
- * enumerations as the program's own strings instead of a copy per row, and the shared empty lists.
- * Every field is kept: the record is handed on as the key's record.
+ * One copy of each equal string: the driver returns a fresh string per row, so 100k keys of one
+ * account would otherwise hold 100k copies of its id. Bounded: past `limit` ids it forgets them all.
  */
-function compactRecord(record: ApiKeyRecord): ApiKeyRecord {
-  return {
-    id: record.id,
-    accountId: record.accountId,
-    createdBy: record.createdBy,
-    kind: record.kind === 'org' ? 'org' : 'personal',
-    name: record.name,
-    keyPrefix: record.keyPrefix,
-    environment: record.environment === 'test' ? 'test' : 'live',
-    secretHash: record.secretHash,
-    encryptedKey: record.encryptedKey,
-    expiresAt: record.expiresAt,
-    allowedOrigins: shared(record.allowedOrigins),
-    scopes: shared(record.scopes),
-    models: record.models && shared(record.models),
-    rateLimit: record.rateLimit,
-    allowedIps: shared(record.allowedIps),
-    metadata: Object.keys(record.metadata).length === 0 ? NO_METADATA : record.metadata,
-    isDefault: record.isDefault,
-    rotatedFrom: record.rotatedFrom,
-    revokedAt: record.revokedAt,
-    lastUsedAt: record.lastUsedAt,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-  };
+class Interner {
+  private readonly strings = new Map<string, string>();
+
+  constructor(private readonly limit: number) {}
+
+  intern(value: string): string {
+    const held = this.strings.get(value);
+    if (held !== undefined) return held;
+    if (this.strings.size >= this.limit) this.strings.clear();
+    this.strings.set(value, value);
+    return value;
+  }
 }

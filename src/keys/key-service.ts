@@ -8,7 +8,7 @@ import { open, seal } from '../crypto/envelope.js';
 import type { DerivedSecrets } from '../crypto/master-key.js';
 import { constantTimeEqualHex, hmacHex } from '../crypto/secret-hash.js';
 import { keyState } from '../core/key-state.js';
-import type { ApiKeyRecord, KeyRateLimit } from '../storage/api-keys.js';
+import type { ApiKeyRecord, CheckedKey, KeyRateLimit } from '../storage/api-keys.js';
 import type { StorageTransaction } from '../storage/storage.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 
@@ -32,7 +32,7 @@ export interface MintKeyInput {
 }
 
 export type KeyCheck =
-  | { ok: true; key: ApiKeyRecord }
+  | { ok: true; key: CheckedKey }
   | { ok: false; code: 'invalid_api_key'; reason: 'malformed' | 'bad_checksum' | 'wrong_prefix' | 'unknown' | 'revoked' | 'expired' };
 
 export class KeyService {
@@ -141,7 +141,7 @@ function keyEventData(record: ApiKeyRecord): Record<string, unknown> {
 }
 
 /** The pure part of the key check (verify-key.ts): the presented key's hash against the row, then its state. */
-export function decideKey(record: ApiKeyRecord | undefined, presentedHash: string, now: string): KeyCheck {
+export function decideKey(record: CheckedKey | undefined, presentedHash: string, now: string): KeyCheck {
   if (!record || !constantTimeEqualHex(record.secretHash, presentedHash)) return { ok: false, code: 'invalid_api_key', reason: 'unknown' };
   const state = keyState(record, now);
   return state === 'active' ? { ok: true, key: record } : { ok: false, code: 'invalid_api_key', reason: state };

@@ -11,7 +11,7 @@ import { parseKey } from '../core/key-format.js';
 import { isIpAllowed } from '../core/ip-allowlist.js';
 import { checkOrigin } from '../core/origins.js';
 import { decideKey } from './key-service.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import type { KeyCache } from './key-cache.js';
 
 export interface KeyRequest {
@@ -29,10 +29,10 @@ export interface KeyRequest {
 
 export type KeyRefusal =
   | { ok: false; code: 'invalid_api_key'; reason: 'missing' | 'malformed' | 'bad_checksum' | 'wrong_prefix' | 'unknown' | 'revoked' | 'expired' | 'inactive_creator' }
-  | { ok: false; code: 'origin_not_allowed'; reason: 'origin'; key: ApiKeyRecord }
-  | { ok: false; code: 'ip_not_allowed'; reason: 'ip'; key: ApiKeyRecord; clientIp: string | undefined };
+  | { ok: false; code: 'origin_not_allowed'; reason: 'origin'; key: CheckedKey }
+  | { ok: false; code: 'ip_not_allowed'; reason: 'ip'; key: CheckedKey; clientIp: string | undefined };
 
-export type KeyVerdict = { ok: true; key: ApiKeyRecord } | KeyRefusal;
+export type KeyVerdict = { ok: true; key: CheckedKey } | KeyRefusal;
 
 export interface KeyVerifier {
   prefix: string;

@@ -3,7 +3,7 @@
 // on the alias's first target, or — automation off — the request is refused with 409.
 import { ApiError } from '../core/errors.js';
 import { orderTargets, type ModelResolution } from '../core/model-targets.js';
-import type { ApiKeyRecord } from '../storage/api-keys.js';
+import type { CheckedKey } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
 import { automationDefaults, automationSettingsFor, type AutomationDeps } from './automation-settings.js';
 import type { SessionService } from './session-service.js';
@@ -13,7 +13,7 @@ export interface SessionTargetDeps extends AutomationDeps {
   gateway: { sessions: Pick<SessionService, 'findOpen' | 'open'> };
 }
 
-export async function automationFor(services: AutomationDeps, key: ApiKeyRecord): Promise<{ isEnabled: boolean; sessionDuration: number }> {
+export async function automationFor(services: AutomationDeps, key: CheckedKey): Promise<{ isEnabled: boolean; sessionDuration: number }> {
   if (key.createdBy) return automationSettingsFor(services, key.createdBy);
   const defaults = automationDefaults(services);
   return { isEnabled: defaults.is_enabled, sessionDuration: defaults.session_duration };
@@ -21,7 +21,7 @@ export async function automationFor(services: AutomationDeps, key: ApiKeyRecord)
 
 export async function sessionForRequest(
   services: SessionTargetDeps,
-  key: ApiKeyRecord,
+  key: CheckedKey,
   resolution: Extract<ModelResolution, { ok: true }>,
   now: Date,
 ): Promise<SessionRecord> {

@@ -38,6 +38,16 @@ export interface ApiKeyRecord {
   updatedAt: string;
 }
 
+/**
+ * What the key check and everything after it read of a key: the part of the row the key cache keeps
+ * for up to 100k keys (src/keys/key-cache.ts). Not the name, prefix, recovery ciphertext, address
+ * list (compiled apart) or timestamps, which no caller of the check uses.
+ */
+export type CheckedKey = Pick<
+  ApiKeyRecord,
+  'id' | 'accountId' | 'createdBy' | 'kind' | 'environment' | 'secretHash' | 'expiresAt' | 'revokedAt' | 'allowedOrigins' | 'scopes' | 'models' | 'rateLimit' | 'metadata'
+>;
+
 /** One page of a key listing (SPEC §8 "Listing at scale"): keyset order on (created_at, id). */
 export interface KeyPageQuery {
   owner: { accountId: string } | { createdBy: string };
