@@ -12,6 +12,7 @@ import { createLogger } from '../logger.js';
 import { startServer } from '../main.js';
 import { buildServices, type Services } from '../services.js';
 import { environmentHelp } from './environment-help.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { CommandError, createKey, grantCredits, listKeys, revokeKey } from './management.js';
 import { connectDatabase, migrateToLatest } from '../storage/connect.js';
 
@@ -59,6 +60,7 @@ program
   .description('run the server')
   .addHelpText('after', environmentHelp())
   .action(async () => {
+    limitHeapGrowth();
     await startServer(config(), { handleSignals: true }).catch((error: unknown) => {
       // A setting found wrong only against storage (a master key that does not match).
       if (!(error instanceof ConfigError)) throw error;
