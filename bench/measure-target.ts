@@ -10,7 +10,7 @@ import type { BenchTarget, RunningTarget, TargetContext } from './bench-target.j
 import { startCpuMeter, type CpuFigures } from './cpu-meter.js';
 import type { CpuPlan } from './cpu-plan.js';
 import { LOAD_BODY, type LoadScenario } from './load-scenarios.js';
-import { measureTtfb } from './measure-ttfb.js';
+import { measureTtfb, warmStreams } from './measure-ttfb.js';
 import type { UpstreamKind, UpstreamUrls } from './mock-upstreams.js';
 import { readPeakRssMb } from './peak-rss.js';
 import { median } from './percentile.js';
@@ -146,9 +146,13 @@ function medians(runs: readonly MeasuredRun[]): MedianFigures {
   };
 }
 
+/** Connections of the streaming warm-up: enough streams in the load runs' warm-up time to make the code hot. */
+const TTFB_WARM_CONNECTIONS = 8;
+
 async function measureTtfbRepeats(name: string, running: RunningTarget, { config, log }: MeasureDeps): Promise<TtfbResult> {
-  const warm = await measureTtfb({ url: running.url, headers: running.headers, requests: Math.min(20, config.ttfbRequests) });
-  if (warm.failures > warm.requests) throw new Error(`${name} failed ${warm.failures} of its warm-up streams`);
+  const warm = await warmStreams({ url: running.url, headers: running.headers, seconds: config.warmupS, connections: TTFB_WARM_CONNECTIONS });
+  if (warm.failures * 2 > warm.requests) throw new Error(`${name} failed ${warm.failures} of its ${warm.requests} warm-up streams`);
+  log(`  ${name}: warmed up for streaming (${warm.requests} streams in ${config.warmupS} s)`);
   const runs = [];
   for (let repeat = 1; repeat <= config.repeats; repeat++) {
     const sample = await measureTtfb({ url: running.url, headers: running.headers, requests: config.ttfbRequests });
