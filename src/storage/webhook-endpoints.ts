@@ -3,6 +3,7 @@
 // plaintext signing secret.
 import type { Kysely, Selectable } from 'kysely';
 import { intOrNull, json, tableCodec } from './codec.js';
+import { CompiledStatement } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 
 export interface WebhookEndpointRecord {
@@ -18,6 +19,9 @@ export interface WebhookEndpointRecord {
 }
 
 export type WebhookEndpointPatch = Partial<Pick<WebhookEndpointRecord, 'url' | 'events' | 'threshold' | 'description'>>;
+
+/** Read by every group commit that charges an account (its credits.low thresholds): compiled once. */
+const listByAccountStatement = new CompiledStatement();
 
 const codec = tableCodec<Selectable<Tables['webhook_endpoints']>, WebhookEndpointRecord>({ events: json<string[]>([]), threshold: intOrNull });
 
@@ -35,7 +39,9 @@ export class WebhookEndpointsRepository {
 
   /** The account's endpoints, oldest first (an account has a handful at most). */
   async listByAccount(accountId: string): Promise<WebhookEndpointRecord[]> {
-    const rows = await this.db.selectFrom('webhook_endpoints').selectAll().where('accountId', '=', accountId).orderBy('createdAt').orderBy('id').execute();
+    const { rows } = await listByAccountStatement.run(this.db, 0, [accountId], () =>
+      this.db.selectFrom('webhook_endpoints').selectAll().where('accountId', '=', accountId).orderBy('createdAt').orderBy('id'),
+    );
     return rows.map(codec.decode);
   }
 
