@@ -56,13 +56,21 @@ export function readOutputRequest(endpoint: OpenAiEndpoint, body: Record<string,
 }
 
 /**
- * The body sent upstream: with a cap, it goes in the one field the upstream honours (chat: the
- * provider's `capField`, and the other name removed so that a provider refusing it never sees it;
- * Responses: `max_output_tokens`). Without a cap (an unpriced request that set none), unchanged.
+ * The body sent upstream, a copy of the client's with `model` the target's: with a cap, it goes in the
+ * one field the upstream honours (chat: the provider's `capField`, and the other name removed so that
+ * a provider refusing it never sees it; Responses: `max_output_tokens`). Without a cap (an unpriced
+ * request that set none), nothing else changes. Fields keep their order.
  */
-export function forwardedBody(endpoint: OpenAiEndpoint, body: Record<string, unknown>, cap: number | null, capField: OutputCapField): Record<string, unknown> {
-  if (cap === null || endpoint === 'embeddings') return body;
-  if (endpoint === 'responses') return { ...body, max_output_tokens: cap };
-  const { max_tokens: _legacy, max_completion_tokens: _current, ...rest } = body;
-  return { ...rest, [capField]: cap };
+export function forwardedBody(endpoint: OpenAiEndpoint, body: Record<string, unknown>, model: string, cap: number | null, capField: OutputCapField): Record<string, unknown> {
+  const capped = cap !== null && endpoint !== 'embeddings';
+  const dropped = capped && endpoint === 'chat/completions';
+  // Copied field by field, not `{ ...body, model }` (ARCHITECTURE.md, "Hot-path objects").
+  const out: Record<string, unknown> = {};
+  for (const name in body) {
+    if (!Object.hasOwn(body, name) || (dropped && (name === 'max_tokens' || name === 'max_completion_tokens'))) continue;
+    out[name] = body[name];
+  }
+  out.model = model;
+  if (capped) out[endpoint === 'responses' ? 'max_output_tokens' : capField] = cap;
+  return out;
 }

@@ -74,7 +74,7 @@ export class GroupCommit {
       if (known) {
         known.spent += spend.spent;
         known.announced = Math.max(known.announced, spend.announced);
-      } else batch.spends.set(key, { ...spend });
+      } else batch.spends.set(key, Object.assign({}, spend));
     }
     if (write.after) batch.after.push(write.after);
     this.added(batch);

@@ -73,7 +73,8 @@ export class MemoryBudgets {
     }
     return prepared.map((p) => {
       p.state.reserved += amount;
-      return { ...p, amount };
+      // Field by field, not `{ ...p, amount }` (ARCHITECTURE.md, "Hot-path objects").
+      return { budget: p.budget, periodStart: p.periodStart, resetsAt: p.resetsAt, amount, state: p.state };
     });
   }
 

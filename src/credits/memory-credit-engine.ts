@@ -188,7 +188,7 @@ export class MemoryCreditEngine implements CreditEngine {
         const fresh = { balance: row?.balance ?? 0, carry: BigInt(row?.carry ?? 0), updatedAt: row?.updatedAt ?? new Date(0).toISOString(), loadedAtMs: Date.now() };
         const state = this.accounts.get(accountId);
         if (!state) {
-          const loaded = { ...fresh, reserved: 0, unstored: 0 };
+          const loaded = { balance: fresh.balance, carry: fresh.carry, updatedAt: fresh.updatedAt, loadedAtMs: fresh.loadedAtMs, reserved: 0, unstored: 0 };
           this.accounts.set(accountId, loaded);
           return loaded;
         }

@@ -231,7 +231,7 @@ export class SettlementBatches implements CreditEngine {
     }
     const ordered = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
     const budgets = await tx.budgets.ofOwners(ordered.map((row) => row.row));
-    for (const row of ordered) row.spend = await tx.budgets.settle({ ...row.row, amount: row.held }, row.credits, at);
+    for (const row of ordered) row.spend = await tx.budgets.settle(Object.assign({}, row.row, { amount: row.held }), row.credits, at);
     return { rows: ordered, budgets };
   }
 }

@@ -59,8 +59,12 @@ export class DataPlaneCall {
 
   /** Rate limits (key, then account) and the credit reservation, as a value; an admitted ticket is kept. */
   async decide(request: AdmissionInput): Promise<AdmissionDecision> {
+    // Field by field, not `{ ...request, accountId, … }` (ARCHITECTURE.md, "Hot-path objects").
     const decision = await this.deps.admission.admit({
-      ...request,
+      price: request.price,
+      estimatedInputTokens: request.estimatedInputTokens,
+      maxOutputTokens: request.maxOutputTokens,
+      choices: request.choices,
       accountId: this.key.accountId,
       keyId: this.key.id,
       keyLimits: this.key.rateLimit,
@@ -88,7 +92,7 @@ export class DataPlaneCall {
   async finish(otherwise: Omit<CallEnding, 'usage'>): Promise<number> {
     if (this.finished) return 0;
     this.finished = true;
-    const { status, outcome, usage } = (await this.ending) ?? { ...otherwise, usage: this.usageAtLeast };
+    const { status, outcome, usage } = (await this.ending) ?? { status: otherwise.status, outcome: otherwise.outcome, usage: this.usageAtLeast };
     let credits = 0;
     let charge: Settlement['charge'] = null;
     if (this.ticket) {
@@ -101,11 +105,12 @@ export class DataPlaneCall {
       }
     }
     this.settled = { status, outcome: this.ticket ? outcome : 'refused', usage, credits };
-    this.deps.recordUsage({ ...this.usageRecord(status, this.settled.outcome, usage, credits), ...pricedAt(charge, usage) });
+    this.deps.recordUsage(this.usageRecord(status, this.settled.outcome, usage, credits, charge));
     return credits;
   }
 
-  private usageRecord(status: number, outcome: UsageRecord['outcome'], usage: TokenUsage | null, credits: number): UsageRecord {
+  private usageRecord(status: number, outcome: UsageRecord['outcome'], usage: TokenUsage | null, credits: number, charge: Settlement['charge']): UsageRecord {
+    const price = charge && pricedAt(charge, usage);
     return {
       id: newTimeOrderedId('use'),
       requestId: this.requestId,
@@ -125,21 +130,24 @@ export class DataPlaneCall {
       failovers: this.failovers,
       createdAt: this.createdAt,
       clientRequestId: this.clientRequestId,
+      priceSource: price?.source ?? null,
+      priceInputPerMtok: price?.inputPerMtok ?? null,
+      priceOutputPerMtok: price?.outputPerMtok ?? null,
+      pricePerRequest: price?.perRequest ?? null,
+      exactCost: price?.exactCost ?? null,
     };
   }
 }
 
 /** What a usage record keeps of the price a request was charged at (SPEC §8), as exact decimals. */
-function pricedAt(charge: Settlement['charge'], usage: TokenUsage | null): Partial<UsageRecord> {
-  if (!charge) return {};
-  const { price, exact } = charge;
+function pricedAt({ price, exact }: NonNullable<Settlement['charge']>, usage: TokenUsage | null) {
   // The tier the request was priced at, for a catalogue price with long-context tiers.
   const rates = tokenRates(price, usage?.inputTokens ?? 0);
   return {
-    priceSource: price.source ?? 'operator',
-    priceInputPerMtok: microsToDecimal(toMicros(rates.inputPerMtok)),
-    priceOutputPerMtok: microsToDecimal(toMicros(rates.outputPerMtok)),
-    pricePerRequest: microsToDecimal(toMicros(price.perRequest)),
+    source: price.source ?? 'operator',
+    inputPerMtok: microsToDecimal(toMicros(rates.inputPerMtok)),
+    outputPerMtok: microsToDecimal(toMicros(rates.outputPerMtok)),
+    perRequest: microsToDecimal(toMicros(price.perRequest)),
     exactCost: unitsToDecimal(exact),
   };
 }

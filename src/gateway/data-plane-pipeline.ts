@@ -19,6 +19,7 @@ import { clientRequestIdOf } from '../http/request-id.js';
 import type { CheckedKey } from '../storage/api-keys.js';
 import type { RequestSpan } from '../tracing/request-span.js';
 import type { Tracing } from '../tracing/start-tracing.js';
+import { CallCancel } from '../upstream/call-cancel.js';
 import { ClientGone } from '../upstream/forward-upstream.js';
 import { authenticateKey, type KeyCheckDeps } from './authenticate-key.js';
 import { CLIENT_CLOSED_STATUS, DataPlaneCall, type AdmissionInput, type CallDeps, type CallEnding, type CallSubject } from './data-plane-call.js';
@@ -39,14 +40,14 @@ export interface Admitted<Plan> {
   /** The output tokens per choice the credit reservation covers, when admission set a cap. */
   cap: number | null;
   /** Aborted when the client goes away before the response is complete. */
-  signal: AbortSignal;
+  signal: CallCancel;
   /** The request's span (tracing on): upstream attempts are traced as its children. */
   span: RequestSpan | null;
 }
 
 interface DataPlaneState {
   call: DataPlaneCall;
-  signal: AbortSignal;
+  signal: CallCancel;
   span: RequestSpan | null;
   admitted: Admitted<unknown> | null;
   /** Resolves when the endpoint's own work (preHandler and handler) is over. */
@@ -122,7 +123,7 @@ export function dataPlaneRoute<Found extends { subject: CallSubject }, Plan exte
         const decision = await state.call.decide(plan.admission);
         reply.headers(rateLimitHeaders(decision.rateLimit));
         if (!decision.ok) throw decision.error;
-        state.admitted = { key, call: state.call, plan: { ...found, ...plan }, cap: decision.maxOutputTokens ?? null, signal: state.signal, span: state.span };
+        state.admitted = { key, call: state.call, plan: Object.assign({}, found, plan), cap: decision.maxOutputTokens ?? null, signal: state.signal, span: state.span };
       } catch (error) {
         state.markDone();
         throw error;
@@ -154,14 +155,14 @@ function openCall(deps: PipelineDeps, request: FastifyRequest, reply: FastifyRep
   call.clientRequestId = clientRequestIdOf(request) ?? null;
   let markDone!: () => void;
   const done = new Promise<void>((resolve) => (markDone = resolve));
-  const controller = new AbortController();
-  const state: DataPlaneState = { call, signal: controller.signal, span: request.span, admitted: null, done, markDone };
+  const signal = new CallCancel();
+  const state: DataPlaneState = { call, signal, span: request.span, admitted: null, done, markDone };
   // The client went away before the response was complete: the upstream call is cancelled, and the
   // call settled once the endpoint's work is over (a listener on the connection, not on the signal:
   // an EventTarget listener cost more than the rest of opening the call).
   reply.raw.once('close', function settleAbandoned() {
     if (reply.raw.writableFinished) return;
-    controller.abort();
+    signal.abort();
     settle(deps, state, { status: CLIENT_CLOSED_STATUS, outcome: 'aborted' });
   });
   request.dataPlane = state;
@@ -179,6 +180,6 @@ function settle(deps: PipelineDeps, state: DataPlaneState, otherwise: Omit<CallE
 
 function endSpan({ span, call }: DataPlaneState): void {
   // Only the settlement that ran sets `settled`; a second one (abort and response both seen) ends nothing.
-  if (span && call.settled) span.end({ ...call.settled, target: call.target });
+  if (span && call.settled) span.end(Object.assign({}, call.settled, { target: call.target }));
 }
 

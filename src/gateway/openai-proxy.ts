@@ -11,6 +11,7 @@ import { usageOf } from '../core/token-usage.js';
 import type { CatalogSnapshot, ProviderDef } from '../catalog/catalog.js';
 import type { CheckedKey } from '../storage/api-keys.js';
 import type { SessionRecord } from '../storage/sessions.js';
+import type { CallCancel } from '../upstream/call-cancel.js';
 import { failureError, readLimited, type AttemptLog, type Forwarded } from '../upstream/forward-upstream.js';
 import { relayStream } from '../upstream/relay-stream.js';
 import { classifyUpstreamError, type UpstreamRequest } from '../upstream/upstream-client.js';
@@ -109,7 +110,7 @@ export function openAiEndpoint(deps: OpenAiDeps, endpoint: OpenAiEndpoint): Data
 }
 
 /** Starts the event stream; resolves with how it ended (the usage chunk, else what was delivered). */
-function relayed(forwarded: Forwarded, reply: FastifyReply, signal: AbortSignal, stripUsageChunk: boolean, estimatedInputTokens: number): Promise<CallEnding> {
+function relayed(forwarded: Forwarded, reply: FastifyReply, signal: CallCancel, stripUsageChunk: boolean, estimatedInputTokens: number): Promise<CallEnding> {
   return new Promise((resolve) => {
     relayStream({
       upstream: forwarded.answer.body,
@@ -147,13 +148,13 @@ function upstreamRequest(
   target: Target,
   provider: ProviderDef,
   stream: boolean,
-  signal: AbortSignal,
+  signal: CallCancel,
   trace: UpstreamRequest['trace'],
 ): UpstreamRequest {
-  const payload = forwardedBody(endpoint, { ...fields, model: target.model }, cap, provider.outputCapField ?? DEFAULT_OUTPUT_CAP_FIELD);
+  const payload = forwardedBody(endpoint, fields, target.model, cap, provider.outputCapField ?? DEFAULT_OUTPUT_CAP_FIELD);
   // Ask for usage on chat streams so credits settle to real numbers (SPEC §6); stripped on relay
   // unless the client asked for it too.
-  if (stream && endpoint === 'chat/completions') payload.stream_options = { ...(fields.stream_options as object | undefined), include_usage: true };
+  if (stream && endpoint === 'chat/completions') payload.stream_options = Object.assign({}, fields.stream_options as object | undefined, { include_usage: true });
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'user-agent': 'tollgate' };
   if (provider.secret) headers.authorization = `Bearer ${provider.secret}`;
   return { provider, path: `/${endpoint}`, method: 'POST', headers, body: JSON.stringify(payload), signal, trace };

@@ -72,7 +72,7 @@ export class AccountLimits {
   async update(accountId: string, patch: Partial<LimitOverride>, alsoInTransaction?: (tx: StorageTransaction) => Promise<unknown>): Promise<AccountLimitsView> {
     const at = new Date().toISOString();
     const overrides = await this.storage.transaction(async function updateLimits(tx) {
-      const current = (await tx.accountLimits.find(accountId)) ?? { ...NONE };
+      const current = (await tx.accountLimits.find(accountId)) ?? NONE;
       const next: LimitOverride = {
         rpm: patch.rpm === undefined ? current.rpm : patch.rpm,
         tpm: patch.tpm === undefined ? current.tpm : patch.tpm,

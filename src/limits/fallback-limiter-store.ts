@@ -66,7 +66,7 @@ export class FallbackLimiterStore implements LimiterStore {
         this.degrade(error);
       }
     }
-    return this.fallback.claimNow({ ...request, rules: scaleRules(request.rules, this.options.share) });
+    return this.fallback.claimNow(Object.assign({}, request, { rules: scaleRules(request.rules, this.options.share) }));
   }
 
   /** Called at start when Redis cannot be reached at all. */

@@ -60,5 +60,5 @@ export function limitRules(input: RuleInput): LimitRule[] {
 
 /** A node's own share of each limit while the shared store is unreachable (at least 1). */
 export function scaleRules(rules: LimitRule[], share: number): LimitRule[] {
-  return rules.map((rule) => ({ ...rule, limit: Math.max(1, Math.ceil(rule.limit * share)) }));
+  return rules.map((rule) => Object.assign({}, rule, { limit: Math.max(1, Math.ceil(rule.limit * share)) }));
 }

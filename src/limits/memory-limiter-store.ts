@@ -22,6 +22,26 @@ export interface MemoryLimiterOptions extends LimiterStoreOptions {
 const NO_RELEASES: Release[] = Object.freeze([]) as unknown as Release[];
 const NOTHING_COUNTED: RuleSnapshot = Object.freeze({ used: 0, releases: NO_RELEASES });
 
+/**
+ * A rate rule's snapshot whose list of releases is only built if a refusal asks for it (its
+ * Retry-After). A class, not an object literal with a `get releases()`: V8 built a hidden class of
+ * its own for every such literal, slowly, and kept what its getter reached alive through the young
+ * generation's collections until the next full one (ARCHITECTURE.md, "Hot-path objects").
+ */
+class CountedRate implements RuleSnapshot {
+  constructor(
+    readonly used: number,
+    readonly firstReleaseMs: number,
+    private readonly buckets: Map<number, number>,
+    private readonly nowMs: number,
+    private readonly shape: WindowShape,
+  ) {}
+
+  get releases(): Release[] {
+    return rateSnapshot(this.buckets, this.nowMs, this.shape).releases;
+  }
+}
+
 export class MemoryLimiterStore implements LimiterStore {
   readonly backend = 'memory' as const;
   private readonly rates = new Map<string, Map<number, number>>();
@@ -108,13 +128,7 @@ export class MemoryLimiterStore implements LimiterStore {
       }
     });
     if (used === 0) return NOTHING_COUNTED;
-    return {
-      used,
-      firstReleaseMs: (first + shape.buckets + 1) * shape.bucketMs - nowMs,
-      get releases() {
-        return rateSnapshot(buckets, nowMs, shape).releases;
-      },
-    };
+    return new CountedRate(used, (first + shape.buckets + 1) * shape.bucketMs - nowMs, buckets, nowMs, shape);
   }
 
   private add(ruleId: string, bucket: number, delta: number): void {

@@ -162,17 +162,17 @@ export class UsageRollupsRepository {
     })();
     const rows = (await grouped.limit(MAX_GROUPS).execute()) as Array<Record<string, unknown>>;
     return rows.map((row) => ({
-      ...(row.day !== undefined ? { day: String(row.day) } : {}),
-      ...(row.hour !== undefined ? { hour: String(row.hour) } : {}),
-      ...(row.accountId !== undefined ? { accountId: String(row.accountId) } : {}),
-      ...(row.keyId !== undefined ? { keyId: String(row.keyId) } : {}),
-      ...(row.model !== undefined ? { model: row.model === '' ? null : String(row.model) } : {}),
       requests: Number(row.requests),
       errors: Number(row.errors),
       inputTokens: Number(row.inputTokens),
       outputTokens: Number(row.outputTokens),
       credits: Number(row.credits),
       creditUnits: BigInt(String(row.creditUnits ?? '0')),
+      ...(row.day !== undefined ? { day: String(row.day) } : {}),
+      ...(row.hour !== undefined ? { hour: String(row.hour) } : {}),
+      ...(row.accountId !== undefined ? { accountId: String(row.accountId) } : {}),
+      ...(row.keyId !== undefined ? { keyId: String(row.keyId) } : {}),
+      ...(row.model !== undefined ? { model: row.model === '' ? null : String(row.model) } : {}),
     }));
   }
 }

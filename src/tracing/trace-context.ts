@@ -15,7 +15,7 @@ export function extractTraceContext(headers: HeaderMap): Context {
 
 /** A copy of `headers` carrying `context` as `traceparent` (and `tracestate` when it has one). */
 export function withTraceContext(context: Context, headers: Record<string, string>): Record<string, string> {
-  const out = { ...headers };
+  const out = Object.assign({}, headers);
   propagator.inject(context, out, defaultTextMapSetter);
   return out;
 }

@@ -9,7 +9,7 @@ export const BLOCKED_ADDRESS = 'ETOLLGATE_BLOCKED_ADDRESS';
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 export function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+  dnsLookup(hostname, Object.assign({}, options, { all: true as const }), (error, addresses) => {
     if (error) return callback(error, '');
     const list = addresses as LookupAddress[];
     if (list.length === 0 || list.some((a) => isPrivateAddress(a.address))) {

@@ -7,19 +7,19 @@
 // MAX_SSE_EVENT_CHARS ends the stream with upstream_error and aborts the upstream. A slow client
 // applies backpressure to the upstream; a client that goes away aborts the upstream request; an
 // upstream that goes quiet for too long ends the stream with an error event the OpenAI SDKs raise.
-import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { ERROR_CODES } from '../core/errors.js';
 import { SseSplitter } from '../core/sse-events.js';
 import { deliveredTextOf, estimateDeliveredTokens, isUsageOnlyChunk, usageOfStreamEvent, type TokenUsage } from '../core/token-usage.js';
+import type { CallCancel } from './call-cancel.js';
 import { classifyUpstreamError } from './upstream-client.js';
 
 export interface RelayOptions {
   upstream: Readable;
   reply: FastifyReply;
   /** Aborted when the client disconnects. */
-  signal: AbortSignal;
+  signal: CallCancel;
   stripUsageChunk: boolean;
   /** The request's input estimate: charged, with what was delivered, whenever no usage arrives. */
   estimatedInputTokens: number;
@@ -65,7 +65,7 @@ async function pump(options: RelayOptions, out: PassThrough): Promise<void> {
   let timedOut = false;
   const write = async (text: string) => {
     if (out.destroyed || signal.aborted) return;
-    if (!out.write(text)) await once(out, 'drain', { signal });
+    if (!out.write(text)) await signal.drained(out);
   };
   try {
     for await (const chunk of upstream as AsyncIterable<Buffer>) {

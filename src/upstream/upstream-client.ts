@@ -7,13 +7,14 @@
 // attempt is a client span whose context the upstream receives as `traceparent` (SPEC §12).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { ConfigFile } from '../config-file.js';
 import type { DeepReadonly } from '../core/deep-freeze.js';
 import { checkUpstreamUrl } from '../core/private-address.js';
 import { upstreamUrlWithin } from '../core/route-upstream-url.js';
 import type { ProviderDef } from '../catalog/catalog.js';
 import type { RequestSpan } from '../tracing/request-span.js';
+import type { CallCancel } from './call-cancel.js';
 import { BLOCKED_ADDRESS, guardedLookup } from './guarded-lookup.js';
 
 export interface UpstreamTimeouts {
@@ -39,7 +40,7 @@ export interface UpstreamRequest {
   method: string;
   headers: Record<string, string>;
   body?: Buffer | string | undefined;
-  signal: AbortSignal;
+  signal: CallCancel;
   /** The request's span when tracing is on: the attempt is traced below it. */
   trace?: Pick<RequestSpan, 'attempt'> | null;
 }
@@ -53,7 +54,7 @@ export type UpstreamResult =
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-export function classifyUpstreamError(error: unknown, signal: AbortSignal): UpstreamFailure {
+export function classifyUpstreamError(error: unknown, signal: Pick<CallCancel, 'aborted'>): UpstreamFailure {
   if (signal.aborted) return 'aborted';
   const code = (error as { code?: string } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
   if (code === BLOCKED_ADDRESS) return 'blocked';
@@ -73,8 +74,8 @@ export interface UpstreamAgents {
 export function upstreamAgents(timeouts: UpstreamTimeouts): UpstreamAgents {
   const common = { headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs, keepAliveTimeout: 30_000 };
   return {
-    trusted: new Agent({ ...common, connect: { timeout: timeouts.connectMs } }),
-    guarded: new Agent({ ...common, connect: { timeout: timeouts.connectMs, lookup: guardedLookup } }),
+    trusted: new Agent(Object.assign({}, common, { connect: { timeout: timeouts.connectMs } })),
+    guarded: new Agent(Object.assign({}, common, { connect: { timeout: timeouts.connectMs, lookup: guardedLookup } })),
   };
 }
 
@@ -101,12 +102,15 @@ export class UpstreamClient {
     if (req.provider.guarded && !checkUpstreamUrl(req.provider.baseUrl, false).ok) return { ok: false, failure: 'blocked', startedMs };
     const attempt = req.trace?.attempt(url, req.method);
     try {
-      const response = await request(url, {
+      // The agent's own request(), given origin and path: undici's top-level request(url, options)
+      // copies the options with a spread and fields of its own (ARCHITECTURE.md, "Hot-path objects").
+      const response = await (req.provider.guarded ? this.guarded : this.trusted).request({
+        origin: url.origin,
+        path: url.search ? `${url.pathname}${url.search}` : url.pathname,
         method: req.method as 'GET',
         headers: attempt ? attempt.headers(req.headers) : req.headers,
         body: req.body ?? null,
         signal: req.signal,
-        dispatcher: req.provider.guarded ? this.guarded : this.trusted,
       });
       attempt?.answered(response.statusCode);
       return { ok: true, status: response.statusCode, headers: response.headers, body: response.body, url, startedMs };

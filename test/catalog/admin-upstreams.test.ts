@@ -7,6 +7,7 @@ import { databaseTargets } from '../support/databases.js';
 import { createKey, signUp, type SignedIn } from '../support/harness.js';
 import { rememberSecret } from '../support/log-capture.js';
 import { guardedLookup } from '../../src/upstream/guarded-lookup.js';
+import { CallCancel } from '../../src/upstream/call-cancel.js';
 import { UpstreamClient, upstreamAgents } from '../../src/upstream/upstream-client.js';
 import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
@@ -58,11 +59,11 @@ for (const target of databaseTargets()) {
       const agents = upstreamAgents({ connectMs: 1000, firstByteMs: 1000, idleMs: 1000 });
       const client = new UpstreamClient(agents);
       try {
-        const byName = await client.send({ provider: { baseUrl: `http://localhost:${f.mock.port}/v1`, guarded: true }, path: '/models', method: 'GET', headers: {}, signal: new AbortController().signal });
+        const byName = await client.send({ provider: { baseUrl: `http://localhost:${f.mock.port}/v1`, guarded: true }, path: '/models', method: 'GET', headers: {}, signal: new CallCancel() });
         expect(byName).toMatchObject({ ok: false, failure: 'blocked' });
-        const byAddress = await client.send({ provider: { baseUrl: f.mock.url, guarded: true }, path: '/models', method: 'GET', headers: {}, signal: new AbortController().signal });
+        const byAddress = await client.send({ provider: { baseUrl: f.mock.url, guarded: true }, path: '/models', method: 'GET', headers: {}, signal: new CallCancel() });
         expect(byAddress).toMatchObject({ ok: false, failure: 'blocked' });
-        const trusted = await client.send({ provider: { baseUrl: f.mock.url, guarded: false }, path: '/models', method: 'GET', headers: {}, signal: new AbortController().signal });
+        const trusted = await client.send({ provider: { baseUrl: f.mock.url, guarded: false }, path: '/models', method: 'GET', headers: {}, signal: new CallCancel() });
         expect(trusted).toMatchObject({ ok: true, status: 200 });
         if (trusted.ok) trusted.body.resume();
       } finally {

@@ -69,7 +69,7 @@ describe('the reservation covers the most the upstream may charge', () => {
           const output = readOutputRequest(endpoint, body);
           const estimate = await estimateInputTokens(endpoint, body, [model]);
           const reserved = reservationCost(price, estimate, output.cap, output.choices);
-          const forwarded = forwardedBody(endpoint, body, reservedOutputTokens(price, output.cap), 'max_completion_tokens');
+          const forwarded = forwardedBody(endpoint, body, model, reservedOutputTokens(price, output.cap), 'max_completion_tokens');
           const mostCharged = requestCost(price, { inputTokens: realInputTokens(endpoint, body, model), outputTokens: forwardedCapOf(endpoint, forwarded) * output.choices });
           expect(reserved).toBeGreaterThanOrEqual(mostCharged);
         }),
