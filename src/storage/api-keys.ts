@@ -3,6 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ListPosition } from '../core/list-cursor.js';
 import { bool, json, tableCodec } from './codec.js';
+import { CompiledStatement } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 
 export interface KeyRateLimit {
@@ -78,6 +79,9 @@ const codec = tableCodec<Selectable<Tables['api_keys']>, ApiKeyRecord>({
   metadata: json<Record<string, string>>({}),
   isDefault: bool,
 });
+
+/** touchLastUsed's UPDATE, compiled once per database. */
+const touchLastUsedStatement = new CompiledStatement();
 
 export class ApiKeysRepository {
   constructor(private readonly db: Kysely<Tables>) {}
@@ -217,18 +221,21 @@ export class ApiKeysRepository {
 
   /**
    * Writes last-use times collected in memory, never moving a time backwards: one statement per key,
-   * all in one transaction (one commit, not one per key, after a burst of distinct keys).
+   * all in one transaction (one commit, not one per key, after a burst of distinct keys). The
+   * statement is compiled once: a flush holds every key used in the last few seconds, thousands on a
+   * busy server, and Kysely built and compiled the same UPDATE again for each of them.
    */
   async touchLastUsed(uses: ReadonlyMap<string, string>): Promise<void> {
     if (uses.size === 0) return;
     await this.db.transaction().execute(async (trx) => {
       for (const [id, at] of uses) {
-        await trx
-          .updateTable('api_keys')
-          .set({ lastUsedAt: at })
-          .where('id', '=', id)
-          .where((eb) => eb.or([eb('lastUsedAt', 'is', null), eb('lastUsedAt', '<', at)]))
-          .execute();
+        await touchLastUsedStatement.run(trx, 0, [at, id, at], () =>
+          trx
+            .updateTable('api_keys')
+            .set({ lastUsedAt: at })
+            .where('id', '=', id)
+            .where((eb) => eb.or([eb('lastUsedAt', 'is', null), eb('lastUsedAt', '<', at)])),
+        );
       }
     });
   }

@@ -127,6 +127,20 @@ for (const target of databaseTargets()) {
       expect((await storage.apiKeys.findById(k.id))?.lastUsedAt).toBe(t2);
     });
 
+    it("writes each key's own last-use time when one flush holds many keys", async () => {
+      const u = user();
+      await storage.users.insert(u);
+      const account = { id: newId('acc'), name: 'A', kind: 'personal' as const, createdAt: at(), updatedAt: at() };
+      await storage.accounts.insert(account);
+      const keys = [key(account.id, u.id), key(account.id, u.id), key(account.id, u.id)];
+      for (const k of keys) await storage.apiKeys.insert(k);
+      const times = [at(1000), at(2000), at(3000), at(5000)];
+      await storage.apiKeys.touchLastUsed(new Map([[keys[1]!.id, times[3]!]]));
+      await storage.apiKeys.touchLastUsed(new Map(keys.map((k, i) => [k.id, times[i]!])));
+      const stored = await Promise.all(keys.map(async (k) => (await storage.apiKeys.findById(k.id))?.lastUsedAt));
+      expect(stored).toEqual([times[0], times[3], times[2]]);
+    });
+
     it('lets exactly one of many concurrent rotations of a refresh token win', async () => {
       const u = user();
       await storage.users.insert(u);
