@@ -1,10 +1,9 @@
 // Statements on the path every request feeds (usage records and their rollups; the group commit's
 // charges and ledger entries, and the webhook endpoints it reads for credits.low; keys' last-use
-// times): the SQL is compiled
-// once per shape and database, and each run only binds its values. Kysely's builder, plugins and
-// compiler cost far more than the database itself did on that path (half of the group commit's time,
-// bench/results/profile.md). Multi-row inserts are cut into chunks of at most CHUNK_ROWS rows, so there
-// are at most CHUNK_ROWS texts per insert, however batches vary.
+// times): the SQL is compiled once per shape and database, and each run only binds its values.
+// Kysely's builder, plugins and compiler cost far more than the database itself did on that path
+// (half of the group commit's time, bench/results/profile.md). Multi-row inserts are cut into chunks
+// of at most CHUNK_ROWS rows, so there are at most CHUNK_ROWS texts per insert, however batches vary.
 import { CompiledQuery, type Compilable, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
 import type { Tables } from './schema.js';
 

@@ -103,6 +103,6 @@ export class UsageRecordsRepository {
     if (accountIds) query = query.where('accountId', 'in', accountIds);
     const rows = await query.execute();
     // The row is the record and its day (usageRow): everything but the day, as it was written.
-    return rows.map(({ day: _day, ...record }) => Object.assign(record, { outcome: record.outcome as UsageRecord['outcome'] }));
+    return rows.map(({ day: _day, ...record }) => record as UsageRecord);
   }
 }
