@@ -109,10 +109,7 @@ export class CreditAdmissionTicket implements AdmissionTicket {
     const used = usage ? Math.max(0, usage.inputTokens) + Math.max(0, usage.outputTokens) : 0;
     const delta = used - this.parts.countedTokens;
     try {
-      if (delta !== 0) {
-        for (const rule of this.parts.rules) if (rule.kind === 'tokens') await hold.adjust(rule.id, delta);
-      }
-      await hold.release();
+      await hold.end(delta);
     } catch (error) {
       // The shared store is down: its leases expire on their own; never fail the request for it.
       this.parts.logger.warn({ err: error }, 'could not release rate-limit slots; they will expire');

@@ -18,7 +18,7 @@ import type { Reservation } from '../storage/credits.js';
 import type { AccountLimits } from './account-limits.js';
 import { rateLimitState, retryAfterSeconds, type Admission, type AdmissionDecision, type AdmissionRequest } from './admission.js';
 import { CreditAdmissionTicket } from './admission-ticket.js';
-import { limitRules, type LimitRule } from './limit-rules.js';
+import { limitRules } from './limit-rules.js';
 import type { LimiterHold, LimiterStore } from './limiter-store.js';
 import type { ClaimDecision } from './sliding-window.js';
 
@@ -101,10 +101,10 @@ export class CreditAdmission implements Admission {
     if (claim && claim.hold === null) return { ok: false, error: rateLimited(claim.decision), rateLimit };
     const hold = claim?.hold ?? null;
 
-    const quote = await this.guard(() => parts.prices.quote(request.price), hold, rules, countedTokens);
+    const quote = await this.guard(() => parts.prices.quote(request.price), hold, countedTokens);
     if (quote.unpriced) parts.onUnpriced?.(quote.unpriced, { accountId: request.accountId, model: quote.ok ? calledName(request.price) : quote.model });
     if (!quote.ok) {
-      await undo(hold, rules, countedTokens, parts.logger);
+      await undo(hold, countedTokens, parts.logger);
       return { ok: false, error: modelUnpriced(quote.model), rateLimit };
     }
     const { price, cost, maxOutputTokens } = holdFor(
@@ -116,11 +116,11 @@ export class CreditAdmission implements Admission {
     let reservation: Reservation | null = null;
     if (price) {
       const presence = parts.budgetPresence;
-      const hasBudgets = presence ? await this.guard(() => presence.has(request.accountId), hold, rules, countedTokens) : true;
+      const hasBudgets = presence ? await this.guard(() => presence.has(request.accountId), hold, countedTokens) : true;
       const budgetKeyId = hasBudgets ? request.keyId : null;
-      const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId, budgetKeyId), hold, rules, countedTokens);
+      const reserved = await this.guard(() => parts.ledger.reserve(request.accountId, cost, request.requestId, budgetKeyId), hold, countedTokens);
       if (!reserved.ok) {
-        await undo(hold, rules, countedTokens, parts.logger);
+        await undo(hold, countedTokens, parts.logger);
         const error = 'refused' in reserved ? budgetExceeded(reserved.refused, cost) : insufficientCredits(cost, reserved.available);
         return { ok: false, error, rateLimit };
       }
@@ -141,11 +141,11 @@ export class CreditAdmission implements Admission {
   }
 
   /** Runs a storage step; on failure undoes the request's claims and answers 503. */
-  private async guard<T>(step: () => Promise<T>, hold: LimiterHold | null, rules: LimitRule[] = [], tokens = 0): Promise<T> {
+  private async guard<T>(step: () => Promise<T>, hold: LimiterHold | null, tokens = 0): Promise<T> {
     try {
       return await step();
     } catch (error) {
-      await undo(hold, rules, tokens, this.parts.logger);
+      await undo(hold, tokens, this.parts.logger);
       this.parts.logger.error({ err: error }, 'admission failed: storage unavailable');
       throw new ApiError('unavailable', { message: 'Credits and limits cannot be checked right now.', suggestion: 'Retry in a few seconds.' });
     }
@@ -157,11 +157,10 @@ export class CreditAdmission implements Admission {
  * itself stays counted against requests-per-minute — it reached us and cost a lookup, and not
  * counting refused requests would let a client without credits hammer the database unthrottled.
  */
-async function undo(hold: LimiterHold | null, rules: LimitRule[], tokens: number, logger: Logger): Promise<void> {
+async function undo(hold: LimiterHold | null, tokens: number, logger: Logger): Promise<void> {
   if (!hold) return;
   try {
-    if (tokens > 0) for (const rule of rules) if (rule.kind === 'tokens') await hold.adjust(rule.id, -tokens);
-    await hold.release();
+    await hold.end(-tokens);
   } catch (error) {
     logger.warn({ err: error }, 'could not undo a rate-limit claim; its slots will expire');
   }

@@ -13,10 +13,12 @@ export interface ClaimRequest {
 
 /** What an admitted request holds in the store until it ends. */
 export interface LimiterHold {
-  /** Adds `delta` (may be negative) to a rate rule's count, in the bucket the claim was counted in. */
-  adjust(ruleId: string, delta: number): Promise<void>;
-  /** Frees the request's concurrency slots. */
-  release(): Promise<void>;
+  /**
+   * Ends the hold, once, when the request is over: adds `tokenDelta` (may be negative: the tokens
+   * used minus those counted at the claim) to each tokens rule's count, in the bucket the claim was
+   * counted in, and frees the request's concurrency slots. One round trip on Redis.
+   */
+  end(tokenDelta: number): Promise<void>;
   /** Extends the slots' lease (a store may expire slots of a node that died). */
   renew(): Promise<void>;
 }

@@ -86,10 +86,10 @@ export class MemoryLimiterStore implements LimiterStore {
   private hold(rules: LimitRule[], leaseId: string, bucket: number): LimiterHold {
     const concurrency = rules.filter((rule) => rule.kind === 'concurrency').map((rule) => rule.id);
     return {
-      adjust: async (ruleId, delta) => {
-        if (bucket >= oldestCountedBucket(this.now(), this.shape)) this.add(ruleId, bucket, delta);
-      },
-      release: async () => {
+      end: async (tokenDelta) => {
+        if (tokenDelta !== 0 && bucket >= oldestCountedBucket(this.now(), this.shape)) {
+          for (const rule of rules) if (rule.kind === 'tokens') this.add(rule.id, bucket, tokenDelta);
+        }
         for (const id of concurrency) this.slots.get(id)?.delete(leaseId);
       },
       renew: async () => {

@@ -13,12 +13,12 @@ import {
   type LimiterStore,
   type LimiterStoreOptions,
 } from './limiter-store.js';
-import { ADJUST_SCRIPT, CLAIM_SCRIPT, RENEW_SCRIPT } from './redis-scripts.js';
+import { CLAIM_SCRIPT, END_SCRIPT, RENEW_SCRIPT } from './redis-scripts.js';
 import { decideClaim, rateSnapshot, windowShape, type RuleSnapshot, type WindowShape } from './sliding-window.js';
 
 interface ScriptedRedis extends Redis {
   tollgateClaim(numKeys: number, ...args: Array<string | number>): Promise<unknown[]>;
-  tollgateAdjust(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  tollgateEnd(numKeys: number, ...args: Array<string | number>): Promise<number>;
   tollgateRenew(numKeys: number, ...args: Array<string | number>): Promise<number>;
 }
 
@@ -39,7 +39,7 @@ export class RedisLimiterStore implements LimiterStore {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.prefix = options.keyPrefix ?? 'tg:rl:';
     redis.defineCommand('tollgateClaim', { lua: CLAIM_SCRIPT });
-    redis.defineCommand('tollgateAdjust', { lua: ADJUST_SCRIPT });
+    redis.defineCommand('tollgateEnd', { lua: END_SCRIPT });
     redis.defineCommand('tollgateRenew', { lua: RENEW_SCRIPT });
     this.redis = redis as ScriptedRedis;
   }
@@ -81,18 +81,13 @@ export class RedisLimiterStore implements LimiterStore {
 
   private hold(rules: LimitRule[], leaseId: string, bucket: number): LimiterHold {
     const concurrencyKeys = rules.filter((rule) => rule.kind === 'concurrency').map((rule) => this.key(rule));
-    const byId = new Map(rules.map((rule) => [rule.id, rule]));
+    const tokenKeys = rules.filter((rule) => rule.kind === 'tokens').map((rule) => this.key(rule));
     return {
-      adjust: async (ruleId, delta) => {
-        const rule = byId.get(ruleId);
-        if (!rule || rule.kind === 'concurrency' || delta === 0) return;
-        await this.redis.tollgateAdjust(1, this.key(rule), this.shape.bucketMs, this.shape.buckets, bucket, Math.trunc(delta));
-      },
-      release: async () => {
-        if (concurrencyKeys.length === 0) return;
-        const pipeline = this.redis.pipeline();
-        for (const key of concurrencyKeys) pipeline.zrem(key, leaseId);
-        await pipeline.exec();
+      end: async (tokenDelta) => {
+        const delta = Math.trunc(tokenDelta);
+        const rates = delta === 0 ? [] : tokenKeys;
+        if (rates.length === 0 && concurrencyKeys.length === 0) return;
+        await this.redis.tollgateEnd(rates.length + concurrencyKeys.length, ...rates, ...concurrencyKeys, this.shape.bucketMs, this.shape.buckets, bucket, delta, rates.length, leaseId);
       },
       renew: async () => {
         if (concurrencyKeys.length === 0) return;

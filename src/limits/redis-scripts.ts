@@ -70,18 +70,31 @@ end
 return out
 `;
 
-/** KEYS[1]: a rate hash. ARGV: bucketMs, buckets, bucket, delta. Ignores buckets already out of the window. */
-export const ADJUST_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local bucketMs = tonumber(ARGV[1])
-local buckets = tonumber(ARGV[2])
-local bucket = tonumber(ARGV[3])
-if bucket < math.floor(now / bucketMs) - buckets then return 0 end
-local next = redis.call('HINCRBY', KEYS[1], ARGV[3], ARGV[4])
-if next <= 0 then redis.call('HDEL', KEYS[1], ARGV[3]) end
-redis.call('PEXPIRE', KEYS[1], math.ceil(bucketMs * (buckets + 2)))
-return next
+/**
+ * Ends a request's hold. KEYS: the rate hashes of its tokens rules, then its concurrency sets.
+ * ARGV: bucketMs, buckets, bucket, delta, the number of rate hashes, leaseId. Adds `delta` to each
+ * rate hash's bucket (unless that bucket is already out of the window) and removes the lease from
+ * each set: a correction and a release in one round trip.
+ */
+export const END_SCRIPT = `
+local rates = tonumber(ARGV[5])
+if rates > 0 and tonumber(ARGV[4]) ~= 0 then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local bucketMs = tonumber(ARGV[1])
+  local buckets = tonumber(ARGV[2])
+  if tonumber(ARGV[3]) >= math.floor(now / bucketMs) - buckets then
+    for i = 1, rates do
+      local next = redis.call('HINCRBY', KEYS[i], ARGV[3], ARGV[4])
+      if next <= 0 then redis.call('HDEL', KEYS[i], ARGV[3]) end
+      redis.call('PEXPIRE', KEYS[i], math.ceil(bucketMs * (buckets + 2)))
+    end
+  end
+end
+for i = rates + 1, #KEYS do
+  redis.call('ZREM', KEYS[i], ARGV[6])
+end
+return #KEYS
 `;
 
 /** KEYS: concurrency sets. ARGV: leaseId, leaseMs. Extends the lease where it is still held. */

@@ -65,8 +65,8 @@ for (const factory of storeFactories()) {
       const third = await store!.claim({ rules: [slots], leaseId: 'c' });
       expect(third.decision.kind).toBe('denied');
       expect(third.decision.kind === 'denied' && third.decision.retryAfterMs).toBeGreaterThan(0);
-      await first.hold!.release();
-      await first.hold!.release(); // releasing twice frees one slot, not two
+      await first.hold!.end(0);
+      await first.hold!.end(0); // ending twice frees one slot, not two
       expect((await store!.claim({ rules: [slots], leaseId: 'c' })).decision.kind).toBe('allowed');
       expect((await store!.claim({ rules: [slots], leaseId: 'd' })).decision.kind).toBe('denied');
     });
@@ -91,9 +91,24 @@ for (const factory of storeFactories()) {
       const acc = tokens(0).id;
       const first = await store!.claim({ rules: [{ ...tokens(900), id: acc }], leaseId: 'a' });
       expect((await store!.claim({ rules: [{ ...tokens(200), id: acc }], leaseId: 'b' })).decision.kind).toBe('denied');
-      await first.hold!.adjust(acc, -700); // it used 200, not 900
+      await first.hold!.end(-700); // it used 200, not 900
       const second = await store!.claim({ rules: [{ ...tokens(200), id: acc }], leaseId: 'c' });
       expect(second.decision.outcomes[0]!.used).toBe(400);
+    });
+
+    it('ends a hold in one call: both tokens rules corrected, the slot freed', async () => {
+      const [store] = await open({ windowMs: 60_000 });
+      const acc = account();
+      const keyTokens = rule(`{${acc}}:k:tpm`, 'tokens', 1000, 900, 'key');
+      const accountTokens = rule(`{${acc}}:tpm`, 'tokens', 2000, 900);
+      const slot = rule(`{${acc}}:conc`, 'concurrency', 1);
+      const first = await store!.claim({ rules: [keyTokens, accountTokens, slot], leaseId: 'a' });
+      expect(first.decision.kind).toBe('allowed');
+      expect((await store!.claim({ rules: [slot], leaseId: 'b' })).decision.kind).toBe('denied');
+      await first.hold!.end(-600); // it used 300, not 900
+      const next = await store!.claim({ rules: [{ ...keyTokens, cost: 100 }, { ...accountTokens, cost: 100 }, slot], leaseId: 'c' });
+      expect(next.decision.kind).toBe('allowed');
+      expect(next.decision.outcomes.map((o) => o.used)).toEqual([400, 400, 1]);
     });
 
     it('lets two keys of one account share its limit and holds each key to its own limit on top', async () => {

@@ -56,7 +56,7 @@ describe('the in-process limiter', () => {
           expect(decision).toEqual(reference.claim(rules(tokens), nowMs));
           // Settling corrects the tokens counted (more or fewer than estimated), in the claim's bucket.
           if (hold && adjust !== 0) {
-            await hold.adjust('k:tpm', adjust);
+            await hold.end(adjust);
             reference.add('k:tpm', bucketAt(nowMs, SHAPE), adjust);
           }
         }
