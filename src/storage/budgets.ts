@@ -4,7 +4,7 @@
 // whether a budget has room, exactly as for the balance (src/storage/credits.ts).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { int, tableCodec } from './codec.js';
-import { CompiledInsert, CompiledStatement } from './compiled-statement.js';
+import { CompiledInsert, CompiledList, CompiledStatement } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 import type { BudgetsTable } from './tables/money-tables.js';
 
@@ -69,6 +69,21 @@ const addSpendRows = new CompiledInsert<BudgetSpend>((db, rows) =>
 const holdStatement = new CompiledStatement();
 const holdRows = new CompiledInsert<BudgetHold>((db, rows) => db.insertInto('budget_holds').values(rows));
 
+// Settling's statements, in every settle and every settlement batch (src/credits/budget-claims.ts,
+// src/credits/settlement-batches.ts): the budgets of the spend rows, the holds taken, each row's update.
+type Owner = { scope: BudgetScope; ownerId: string };
+const ownersBudgets = new CompiledList(
+  (db, owners: readonly Owner[]) =>
+    db
+      .selectFrom('budgets')
+      .selectAll()
+      .where((eb) => eb.or(owners.map((owner) => eb.and([eb('scope', '=', owner.scope), eb('ownerId', '=', owner.ownerId)])))),
+  (owners) => owners.flatMap((owner) => [owner.scope, owner.ownerId]),
+);
+const takeHoldRows = new CompiledList((db, reservationIds: readonly string[]) => db.deleteFrom('budget_holds').where('reservationId', 'in', reservationIds).returningAll(), (ids) => ids);
+const settleStatement = new CompiledStatement();
+const addSpentStatement = new CompiledStatement();
+
 const budgetCodec = tableCodec<Selectable<Tables['budgets']>, BudgetRecord>({ creditLimit: int });
 const spendCodec = tableCodec<Selectable<Tables['budget_spend']>, BudgetSpend>({ spent: int, reserved: int, announced: int });
 const holdCodec = tableCodec<Selectable<Tables['budget_holds']>, BudgetHold>({ amount: int });
@@ -101,14 +116,12 @@ export class BudgetsRepository {
     ]);
   }
 
-  /** The budgets of these owners (one query), key budgets first. */
+  /** The budgets of these owners (one query per 32 owners), key budgets first. */
   async ofOwners(owners: ReadonlyArray<{ scope: BudgetScope; ownerId: string }>): Promise<BudgetRecord[]> {
     if (owners.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('budgets')
-      .selectAll()
-      .where((eb) => eb.or(owners.map((owner) => eb.and([eb('scope', '=', owner.scope), eb('ownerId', '=', owner.ownerId)]))))
-      .execute();
+    // An owner comes once per period a batch has spend rows in: each is named once, or two chunks of
+    // a long list could both return its budget.
+    const rows = await ownersBudgets.run(this.db, distinctOwners(owners));
     return rows.map(budgetCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
   }
 
@@ -171,16 +184,18 @@ export class BudgetsRepository {
   /** Removes the holds of these reservations and returns them, key holds first. */
   async takeHoldsOf(reservationIds: readonly string[]): Promise<BudgetHold[]> {
     if (reservationIds.length === 0) return [];
-    const rows = await this.db.deleteFrom('budget_holds').where('reservationId', 'in', reservationIds).returningAll().execute();
+    const rows = await takeHoldRows.run(this.db, reservationIds);
     return rows.map(holdCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
   }
 
   /** Releases the hold and adds `charge` (in full, even beyond the limit); the row after it. */
   async settle(hold: SpendKey & { amount: number }, charge: number, at: string): Promise<BudgetSpend | undefined> {
-    const row = await this.spendRow(hold)
-      .set((eb) => ({ spent: eb('spent', '+', charge), reserved: eb('reserved', '-', hold.amount), updatedAt: at }))
-      .returningAll()
-      .executeTakeFirst();
+    const { rows } = await settleStatement.run(this.db, 0, [charge, hold.amount, at, hold.scope, hold.ownerId, hold.periodStart], () =>
+      this.spendRow(hold)
+        .set((eb) => ({ spent: eb('spent', '+', charge), reserved: eb('reserved', '-', hold.amount), updatedAt: at }))
+        .returningAll(),
+    );
+    const row = rows[0];
     return row && spendCodec.decode(row);
   }
 
@@ -191,10 +206,12 @@ export class BudgetsRepository {
 
   /** Adds more of a settled charge to the period its hold was taken in (the row is locked by `settle` already). */
   async addSpent(hold: SpendKey, charge: number, at: string): Promise<BudgetSpend | undefined> {
-    const row = await this.spendRow(hold)
-      .set((eb) => ({ spent: eb('spent', '+', charge), updatedAt: at }))
-      .returningAll()
-      .executeTakeFirst();
+    const { rows } = await addSpentStatement.run(this.db, 0, [charge, at, hold.scope, hold.ownerId, hold.periodStart], () =>
+      this.spendRow(hold)
+        .set((eb) => ({ spent: eb('spent', '+', charge), updatedAt: at }))
+        .returningAll(),
+    );
+    const row = rows[0];
     return row && spendCodec.decode(row);
   }
 
@@ -217,4 +234,15 @@ export class BudgetsRepository {
       .where('announced', '<', percent)
       .execute();
   }
+}
+
+/** Each owner once, in the order first given. */
+function distinctOwners(owners: readonly Owner[]): Owner[] {
+  const seen = new Set<string>();
+  return owners.filter((owner) => {
+    const key = `${owner.scope}\u0000${owner.ownerId}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -2,8 +2,9 @@
 // charges and ledger entries, and the webhook endpoints it reads for credits.low; keys' last-use
 // times): the SQL is compiled once per shape and database, and each run only binds its values.
 // Kysely's builder, plugins and compiler cost far more than the database itself did on that path
-// (half of the group commit's time, bench/results/profile.md). Multi-row inserts are cut into chunks
-// of at most CHUNK_ROWS rows, so there are at most CHUNK_ROWS texts per insert, however batches vary.
+// (half of the group commit's time, bench/results/profile.md). Multi-row inserts, and statements over
+// a list of ids, are cut into chunks of at most CHUNK_ROWS rows or ids, so there are at most CHUNK_ROWS
+// texts per statement, however batches vary.
 import { CompiledQuery, type Compilable, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
 import type { Tables } from './schema.js';
 
@@ -60,5 +61,31 @@ export class CompiledInsert<Row extends object> {
     const values: unknown[] = [];
     for (const row of rows) for (const column of columns) values.push(row[column]);
     return values;
+  }
+}
+
+/**
+ * A statement over a list (an IN list, or one OR term per item) as a CompiledStatement, run for at
+ * most CHUNK_ROWS items at a time: the rows of every chunk, in turn. Only for statements whose chunks
+ * are independent (a delete or a select by key), so that the rows of the list are those of its chunks.
+ */
+export class CompiledList<Item, R> {
+  private readonly statement = new CompiledStatement();
+
+  /** `parameters` are the values `build` puts in its statement for those items, in order. */
+  constructor(
+    private readonly build: (db: Kysely<Tables>, items: readonly Item[]) => Compilable<R>,
+    private readonly parameters: (items: readonly Item[]) => readonly unknown[],
+  ) {}
+
+  async run(db: Kysely<Tables>, items: readonly Item[]): Promise<R[]> {
+    if (items.length <= CHUNK_ROWS) return (await this.statement.run(db, items.length, this.parameters(items), () => this.build(db, items))).rows;
+    const rows: R[] = [];
+    for (let start = 0; start < items.length; start += CHUNK_ROWS) {
+      const chunk = items.slice(start, start + CHUNK_ROWS);
+      const result = await this.statement.run(db, chunk.length, this.parameters(chunk), () => this.build(db, chunk));
+      for (const row of result.rows) rows.push(row);
+    }
+    return rows;
   }
 }

@@ -6,7 +6,7 @@ import { CompiledQuery, PostgresAdapter, sql, type Kysely, type Selectable } fro
 import type { SpendLimit } from './budgets.js';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
 import { int, tableCodec } from './codec.js';
-import { CompiledInsert, CompiledStatement } from './compiled-statement.js';
+import { CompiledInsert, CompiledList, CompiledStatement } from './compiled-statement.js';
 import type { Tables } from './schema.js';
 import type { CreditLedgerTable } from './tables/money-tables.js';
 
@@ -46,6 +46,11 @@ export interface LedgerEntry {
 const insertLedgerRows = new CompiledInsert<LedgerEntry>((db, rows) => db.insertInto('credit_ledger').values(rows));
 /** The group commit's one statement per account and batch (src/credits/group-commit.ts). */
 const applyChargesStatement = new CompiledStatement();
+/** `charge`'s UPDATE: each settlement's (src/credits/credit-ledger.ts), or a settlement batch's per account. */
+const chargeStatement = new CompiledStatement();
+/** A settlement batch's first statements: the reservations it settles, and which of them were charged already. */
+const deleteReservationRows = new CompiledList((db, ids: readonly string[]) => db.deleteFrom('credit_reservations').where('id', 'in', ids).returning('id'), (ids) => ids);
+const ledgerRowIds = new CompiledList((db, ids: readonly string[]) => db.selectFrom('credit_ledger').select('id').where('id', 'in', ids), (ids) => ids);
 
 export interface Reservation {
   id: string;
@@ -154,21 +159,25 @@ export class CreditsRepository {
    * account has no row.
    */
   async charge(accountId: string, held: number, credits: number, at: string, fraction = 0n): Promise<Charged | undefined> {
-    // Both sides are cast so that SQLite divides integers (a bound number may arrive as REAL).
-    const frac = sql<number>`cast(${fraction.toString()} as bigint)`;
-    const unit = sql.lit(Number(UNITS_PER_CREDIT));
-    const carried = sql<number>`(carry + ${frac})`;
-    const row = await this.db
-      .updateTable('credit_balances')
-      .set((eb) => ({
-        balance: sql<number>`balance - ${credits} - ${carried} / ${unit}`,
-        carry: sql<number>`${carried} % ${unit}`,
-        reserved: eb('reserved', '-', held),
-        updatedAt: at,
-      }))
-      .where('accountId', '=', accountId)
-      .returning(['balance', 'carry'])
-      .executeTakeFirst();
+    const fractionText = fraction.toString();
+    // The fraction is bound twice: the carry is added to in the balance's expression and in its own.
+    const { rows } = await chargeStatement.run(this.db, 0, [credits, fractionText, fractionText, held, at, accountId], () => {
+      // Both sides are cast so that SQLite divides integers (a bound number may arrive as REAL).
+      const frac = sql<number>`cast(${fractionText} as bigint)`;
+      const unit = sql.lit(Number(UNITS_PER_CREDIT));
+      const carried = sql<number>`(carry + ${frac})`;
+      return this.db
+        .updateTable('credit_balances')
+        .set((eb) => ({
+          balance: sql<number>`balance - ${credits} - ${carried} / ${unit}`,
+          carry: sql<number>`${carried} % ${unit}`,
+          reserved: eb('reserved', '-', held),
+          updatedAt: at,
+        }))
+        .where('accountId', '=', accountId)
+        .returning(['balance', 'carry']);
+    });
+    const row = rows[0];
     if (row === undefined) return undefined;
     // carry before + fraction = whole credits made × unit + carry after, with 0 ≤ carry before < unit:
     // that fixes how many whole credits the carry made (a batch's fractions may add up to several).
@@ -280,21 +289,21 @@ export class CreditsRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  /** Removes a reservation; true only for the one caller that actually removed it. */
   /** Deletes these reservations; the ids of those that were still there. */
   async deleteReservations(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.db.deleteFrom('credit_reservations').where('id', 'in', ids).returning('id').execute();
+    const rows = await deleteReservationRows.run(this.db, ids);
     return new Set(rows.map((row) => row.id));
   }
 
   /** Which of these ids have a ledger entry. */
   async ledgerEntryIds(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.db.selectFrom('credit_ledger').select('id').where('id', 'in', ids).execute();
+    const rows = await ledgerRowIds.run(this.db, ids);
     return new Set(rows.map((row) => row.id));
   }
 
+  /** Removes a reservation; true only for the one caller that actually removed it. */
   async deleteReservation(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('credit_reservations').where('id', '=', id).executeTakeFirst();
     return result.numDeletedRows > 0n;

@@ -1,6 +1,7 @@
-// CompiledInsert (src/storage/compiled-statement.ts): the SQL each database is sent is Kysely's own for
-// those rows, the values are bound in its order, a batch goes in chunks, and a statement whose values
-// are not just the rows' is refused instead of bound wrongly.
+// CompiledInsert and CompiledList (src/storage/compiled-statement.ts): the SQL each database is sent
+// is Kysely's own for those rows or items, the values are bound in its order, a batch goes in chunks
+// (a list's answer is every chunk's rows), and a statement whose values are not just the rows' is
+// refused instead of bound wrongly.
 import { describe, expect, it } from 'vitest';
 import {
   CompiledQuery,
@@ -15,16 +16,16 @@ import {
   type Dialect,
   type QueryResult,
 } from 'kysely';
-import { CompiledInsert } from '../../src/storage/compiled-statement.js';
+import { CompiledInsert, CompiledList } from '../../src/storage/compiled-statement.js';
 import type { Tables } from '../../src/storage/schema.js';
 
-/** A database that records what it is sent. */
+/** A database that records what it is sent, and answers one row per parameter: `{ id: parameter }`. */
 function recordingDb(dialect: 'sqlite' | 'postgres'): { db: Kysely<Tables>; sent: CompiledQuery[] } {
   const sent: CompiledQuery[] = [];
   const connection: DatabaseConnection = {
     async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
       sent.push(query);
-      return { rows: [] };
+      return { rows: query.parameters.map((id) => ({ id })) as R[] };
     },
     async *streamQuery() {
       throw new Error('not used');
@@ -111,6 +112,27 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           .onConflict((oc) => oc.columns(['accountId', 'hour', 'model']).doUpdateSet({ requests: sql<number>`${1} + 1` })),
       );
       await expect(insert.run(db, rows(2))).rejects.toThrow("the statement's parameters are not the values given, in order");
+      expect(sent).toEqual([]);
+    });
+  });
+
+  describe(`CompiledList on ${dialect}`, () => {
+    const ids = (count: number) => Array.from({ length: count }, (_, i) => `led_${i}`);
+    const deleteThese = (kysely: Kysely<Tables>, batch: readonly string[]) => kysely.deleteFrom('credit_reservations').where('id', 'in', batch).returning('id');
+
+    it('sends Kysely’s own statement 32 items at a time and answers the rows of every chunk, in order', async () => {
+      const { db, sent } = recordingDb(dialect);
+      const list = new CompiledList(deleteThese, (batch) => batch);
+      const answer = await list.run(db, ids(70));
+      expect(sent.map((query) => query.parameters.length)).toEqual([32, 32, 6]);
+      expect(sent[2]!.sql).toBe(deleteThese(db, ids(6)).compile().sql);
+      expect(answer).toEqual(ids(70).map((id) => ({ id })));
+    });
+
+    it('refuses parameters that are not the statement’s own values, in order', async () => {
+      const { db, sent } = recordingDb(dialect);
+      const list = new CompiledList(deleteThese, (batch) => [...batch].reverse());
+      await expect(list.run(db, ids(2))).rejects.toThrow("the statement's parameters are not the values given, in order");
       expect(sent).toEqual([]);
     });
   });
