@@ -73,14 +73,14 @@ const holdRows = new CompiledInsert<BudgetHold>((db, rows) => db.insertInto('bud
 // src/credits/settlement-batches.ts): the budgets of the spend rows, the holds taken, each row's update.
 type Owner = { scope: BudgetScope; ownerId: string };
 const ownersBudgets = new CompiledList(
-  (db, owners: readonly Owner[]) =>
+  (db, owners: Owner[]) =>
     db
       .selectFrom('budgets')
       .selectAll()
       .where((eb) => eb.or(owners.map((owner) => eb.and([eb('scope', '=', owner.scope), eb('ownerId', '=', owner.ownerId)])))),
   (owners) => owners.flatMap((owner) => [owner.scope, owner.ownerId]),
 );
-const takeHoldRows = new CompiledList((db, reservationIds: readonly string[]) => db.deleteFrom('budget_holds').where('reservationId', 'in', reservationIds).returningAll(), (ids) => ids);
+const takeHoldRows = new CompiledList((db, reservationIds: string[]) => db.deleteFrom('budget_holds').where('reservationId', 'in', reservationIds).returningAll());
 const settleStatement = new CompiledStatement();
 const addSpentStatement = new CompiledStatement();
 
@@ -117,7 +117,7 @@ export class BudgetsRepository {
   }
 
   /** The budgets of these owners (one query per 32 owners), key budgets first. */
-  async ofOwners(owners: ReadonlyArray<{ scope: BudgetScope; ownerId: string }>): Promise<BudgetRecord[]> {
+  async ofOwners(owners: readonly Owner[]): Promise<BudgetRecord[]> {
     if (owners.length === 0) return [];
     // An owner comes once per period a batch has spend rows in: each is named once, or two chunks of
     // a long list could both return its budget.

@@ -36,9 +36,35 @@ export class CompiledStatement {
   }
 }
 
-/** A multi-row INSERT (or upsert) as a CompiledStatement: the rows' values are its parameters. */
-export class CompiledInsert<Row extends object> {
+/**
+ * A statement over a list (an IN list, one OR term per item, or the rows of an INSERT) as a
+ * CompiledStatement, run for at most CHUNK_ROWS items at a time: the rows of every chunk, in turn.
+ * Only for statements whose chunks are independent (an insert, a delete or a select by key), so that
+ * what the list does is what its chunks do.
+ */
+export class CompiledList<Item, R> {
   private readonly statement = new CompiledStatement();
+
+  /** `parameters` are the values `build` puts in its statement for those items, in order (by default the items themselves). */
+  constructor(
+    private readonly build: (db: Kysely<Tables>, items: Item[]) => Compilable<R>,
+    private readonly parameters: (items: readonly Item[]) => readonly unknown[] = (items) => items,
+  ) {}
+
+  async run(db: Kysely<Tables>, items: readonly Item[]): Promise<R[]> {
+    const rows: R[] = [];
+    for (let start = 0; start < items.length; start += CHUNK_ROWS) {
+      const chunk = items.slice(start, start + CHUNK_ROWS);
+      const result = await this.statement.run(db, chunk.length, this.parameters(chunk), () => this.build(db, chunk));
+      for (const row of result.rows) rows.push(row);
+    }
+    return rows;
+  }
+}
+
+/** A multi-row INSERT (or upsert) as a CompiledList: the rows' values, column by column, are its parameters. */
+export class CompiledInsert<Row extends object> {
+  private readonly list: CompiledList<Row, unknown>;
   /**
    * The columns, from the first row. Values are taken by name, so key order does not matter; every
    * row type given here (usage rows, rollups, ledger entries, spend rows) has no optional field, so
@@ -47,13 +73,12 @@ export class CompiledInsert<Row extends object> {
   private columns: readonly (keyof Row & string)[] | null = null;
 
   /** `build` makes the statement for the rows (it may add ON CONFLICT and the like, but no value other than the rows'). */
-  constructor(private readonly build: (db: Kysely<Tables>, rows: Row[]) => Compilable<unknown>) {}
+  constructor(build: (db: Kysely<Tables>, rows: Row[]) => Compilable<unknown>) {
+    this.list = new CompiledList(build, (rows) => this.parameters(rows));
+  }
 
   async run(db: Kysely<Tables>, rows: readonly Row[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-      const chunk = rows.slice(start, start + CHUNK_ROWS);
-      await this.statement.run(db, chunk.length, this.parameters(chunk), () => this.build(db, chunk));
-    }
+    await this.list.run(db, rows);
   }
 
   private parameters(rows: readonly Row[]): unknown[] {
@@ -61,31 +86,5 @@ export class CompiledInsert<Row extends object> {
     const values: unknown[] = [];
     for (const row of rows) for (const column of columns) values.push(row[column]);
     return values;
-  }
-}
-
-/**
- * A statement over a list (an IN list, or one OR term per item) as a CompiledStatement, run for at
- * most CHUNK_ROWS items at a time: the rows of every chunk, in turn. Only for statements whose chunks
- * are independent (a delete or a select by key), so that the rows of the list are those of its chunks.
- */
-export class CompiledList<Item, R> {
-  private readonly statement = new CompiledStatement();
-
-  /** `parameters` are the values `build` puts in its statement for those items, in order. */
-  constructor(
-    private readonly build: (db: Kysely<Tables>, items: readonly Item[]) => Compilable<R>,
-    private readonly parameters: (items: readonly Item[]) => readonly unknown[],
-  ) {}
-
-  async run(db: Kysely<Tables>, items: readonly Item[]): Promise<R[]> {
-    if (items.length <= CHUNK_ROWS) return (await this.statement.run(db, items.length, this.parameters(items), () => this.build(db, items))).rows;
-    const rows: R[] = [];
-    for (let start = 0; start < items.length; start += CHUNK_ROWS) {
-      const chunk = items.slice(start, start + CHUNK_ROWS);
-      const result = await this.statement.run(db, chunk.length, this.parameters(chunk), () => this.build(db, chunk));
-      for (const row of result.rows) rows.push(row);
-    }
-    return rows;
   }
 }

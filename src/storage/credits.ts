@@ -49,8 +49,8 @@ const applyChargesStatement = new CompiledStatement();
 /** `charge`'s UPDATE: each settlement's (src/credits/credit-ledger.ts), or a settlement batch's per account. */
 const chargeStatement = new CompiledStatement();
 /** A settlement batch's first statements: the reservations it settles, and which of them were charged already. */
-const deleteReservationRows = new CompiledList((db, ids: readonly string[]) => db.deleteFrom('credit_reservations').where('id', 'in', ids).returning('id'), (ids) => ids);
-const ledgerRowIds = new CompiledList((db, ids: readonly string[]) => db.selectFrom('credit_ledger').select('id').where('id', 'in', ids), (ids) => ids);
+const deleteReservationRows = new CompiledList((db, ids: string[]) => db.deleteFrom('credit_reservations').where('id', 'in', ids).returning('id'));
+const ledgerRowIds = new CompiledList((db, ids: string[]) => db.selectFrom('credit_ledger').select('id').where('id', 'in', ids));
 
 export interface Reservation {
   id: string;
