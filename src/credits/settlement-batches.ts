@@ -4,7 +4,7 @@
 // requests on any number of nodes from spending past a balance or a budget. Settling only gives back
 // what a reservation held and charges what was used, so it can wait for the batch:
 //
-//   reservations deleted (those still there were held), their budget holds taken;
+//   reservations deleted (those still there were held), their budget holds taken, the holds' budgets read;
 //   each spend row: reserved −= what its holds held, spent += the whole credits    (key rows, then account rows)
 //   each balance:   reserved −= held, balance −= whole credits and what the carry makes  (accounts in id order)
 //   one ledger entry per charged request, its id the reservation's (so settling twice charges once).
@@ -22,7 +22,7 @@
 // sums to the balance. SIGTERM flushes.
 import type { Logger } from 'pino';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
-import type { BudgetRecord, SpendKey } from '../storage/budgets.js';
+import type { BudgetHold, SpendKey } from '../storage/budgets.js';
 import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
 import type { Storage, StorageTransaction } from '../storage/storage.js';
 import type { BudgetClaims, BudgetRefusal, SettledRow } from './budget-claims.js';
@@ -144,7 +144,8 @@ export class SettlementBatches implements CreditEngine {
     // A reservation settled twice in one batch: the first settlement counts, the others are no-ops.
     const byId = new Map<string, Settlement>();
     for (const settlement of batch) if (!byId.has(settlement.reservation.id)) byId.set(settlement.reservation.id, settlement);
-    const held = await tx.credits.deleteReservations([...byId.keys()]);
+    // The reservations and their holds taken, and the holds' budgets read, in one round trip on PostgreSQL.
+    const { held, holds, budgets } = await tx.credits.takeReservations([...byId.keys()]);
     // Not held any more: released by a sweep (charged all the same, never free) or settled already.
     // One that charges nothing has nothing left to do; one already in the ledger was charged once.
     const charging: string[] = [];
@@ -157,14 +158,14 @@ export class SettlementBatches implements CreditEngine {
 
     const accounts = byAccount(byId.values());
     // What is read is read before any row is locked (reservations on every node wait for those
-    // locks): who watches each balance charged, and (in releaseHolds) the budgets.
+    // locks): the budgets (above), and who watches each balance charged.
     const listeners = new Map<string, BalanceChangeListener>();
     for (const [accountId, settlements] of accounts) {
       if (!settlements.some(charges)) continue;
       const listener = await this.parts.onBalanceChange?.(tx, accountId);
       if (listener) listeners.set(accountId, listener);
     }
-    const { rows, budgets } = await this.releaseHolds(tx, byId, held, at);
+    const rows = await this.releaseHolds(tx, byId, holds, at);
     const entries: LedgerEntry[] = [];
     const extraCredits = new Map<Settlement, number>();
     const after: (() => Promise<void>)[] = [];
@@ -208,16 +209,9 @@ export class SettlementBatches implements CreditEngine {
 
   /**
    * Gives back the budget holds of the reservations still held and counts their whole credits, one
-   * UPDATE per spend row: key rows first, then account rows, each in id order. Their budgets are
-   * read first (one query), before the rows are locked.
+   * UPDATE per spend row: key rows first, then account rows, each in id order.
    */
-  private async releaseHolds(
-    tx: StorageTransaction,
-    byId: ReadonlyMap<string, Settlement>,
-    held: ReadonlySet<string>,
-    at: string,
-  ): Promise<{ rows: SpendRow[]; budgets: BudgetRecord[] }> {
-    const holds = await tx.budgets.takeHoldsOf([...held]);
+  private async releaseHolds(tx: StorageTransaction, byId: ReadonlyMap<string, Settlement>, holds: readonly BudgetHold[], at: string): Promise<SpendRow[]> {
     const rows = new Map<string, SpendRow>();
     for (const hold of holds) {
       const settlement = byId.get(hold.reservationId);
@@ -230,9 +224,8 @@ export class SettlementBatches implements CreditEngine {
       row.settlements.push(settlement);
     }
     const ordered = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-    const budgets = await tx.budgets.ofOwners(ordered.map((row) => row.row));
     for (const row of ordered) row.spend = await tx.budgets.settle(Object.assign({}, row.row, { amount: row.held }), row.credits, at);
-    return { rows: ordered, budgets };
+    return ordered;
   }
 }
 

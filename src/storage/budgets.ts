@@ -122,7 +122,7 @@ export class BudgetsRepository {
     // An owner comes once per period a batch has spend rows in: each is named once, or two chunks of
     // a long list could both return its budget.
     const rows = await ownersBudgets.run(this.db, distinctOwners(owners));
-    return rows.map(budgetCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
+    return rows.map(budgetCodec.decode).sort(keyFirst);
   }
 
   async upsert(budget: BudgetRecord): Promise<void> {
@@ -178,14 +178,14 @@ export class BudgetsRepository {
   /** Removes a reservation's holds and returns them: only the one caller that removed them gets them. */
   async takeHolds(reservationId: string): Promise<BudgetHold[]> {
     const rows = await this.db.deleteFrom('budget_holds').where('reservationId', '=', reservationId).returningAll().execute();
-    return rows.map(holdCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
+    return rows.map(holdCodec.decode).sort(keyFirst);
   }
 
   /** Removes the holds of these reservations and returns them, key holds first. */
   async takeHoldsOf(reservationIds: readonly string[]): Promise<BudgetHold[]> {
     if (reservationIds.length === 0) return [];
     const rows = await takeHoldRows.run(this.db, reservationIds);
-    return rows.map(holdCodec.decode).sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1));
+    return rows.map(holdCodec.decode).sort(keyFirst);
   }
 
   /** Releases the hold and adds `charge` (in full, even beyond the limit); the row after it. */
@@ -237,6 +237,11 @@ export class BudgetsRepository {
 }
 
 /** Each owner once, in the order first given. */
+/** Orders budgets, holds and spend rows key scope first (the order their rows are locked in). */
+export function keyFirst(a: { scope: BudgetScope }, b: { scope: BudgetScope }): number {
+  return a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1;
+}
+
 function distinctOwners(owners: readonly Owner[]): Owner[] {
   const seen = new Set<string>();
   return owners.filter((owner) => {

@@ -3,6 +3,7 @@
 // (whole credits, and what the carry makes in order), one ledger entry each; settling twice charges
 // once; budgets count the charges and announce their thresholds; a settlement that cannot be written
 // fails alone.
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BudgetClaims, type BudgetThresholdData } from '../../src/credits/budget-claims.js';
@@ -171,6 +172,31 @@ for (const target of databaseTargets()) {
       ]);
       // The key's budget now refuses more than its last 5.
       expect(await batches.reserve(accountId, 6, 'req_over', keyId)).toMatchObject({ ok: false, refused: { scope: 'key', available: 5 } });
+    });
+
+    it.runIf(target.name === 'postgres')('takes a batch\'s reservations, their budget holds and the budgets in one statement on PostgreSQL', async () => {
+      const accountId = await accountWithCredits(gateway, 1_000);
+      const keyId = `key_${accountId}`;
+      const at = new Date().toISOString();
+      await storage.budgets.upsert({ scope: 'key', ownerId: keyId, accountId, creditLimit: 500, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
+      const batches = engine();
+      const [reservation] = await reserveMany(batches, accountId, 1, 7, keyId);
+      // Every statement the settlement sends, by its text (pg's Client.query, under Kysely).
+      const sent: string[] = [];
+      const original = pg.Client.prototype.query;
+      const query = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+        const [config] = args;
+        sent.push(typeof config === 'string' ? config : String((config as { text?: unknown }).text));
+        return (original as (...a: unknown[]) => unknown).apply(this, args);
+      } as unknown as pg.Client['query']);
+      try {
+        expect(await batches.settle(reservation!, 3)).toEqual({ charged: 3, balance: 997 });
+      } finally {
+        query.mockRestore();
+      }
+      const touching = sent.filter((text) => /credit_reservations|budget_holds|from "budgets"|join budgets/.test(text));
+      expect(touching).toHaveLength(1);
+      expect(await storage.budgets.listSpend('key', [keyId], [TOTAL])).toMatchObject([{ spent: 3, reserved: 0 }]);
     });
   });
 }
