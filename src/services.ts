@@ -41,7 +41,7 @@ import { camelCased, Storage } from './storage/storage.js';
 import type { Tracing } from './tracing/start-tracing.js';
 import { UpstreamClient, upstreamAgents, upstreamTimeouts } from './upstream/upstream-client.js';
 import { Agent } from 'undici';
-import { creditsLowWatch } from './events/credits-low-watch.js';
+import { CreditsLowThresholds, creditsLowWatch } from './events/credits-low-watch.js';
 import { StoredEventPublisher } from './events/event-publisher.js';
 import { KeyExpiryWarnings } from './events/key-expiry-warnings.js';
 import { UnpricedNotices } from './events/unpriced-notices.js';
@@ -55,6 +55,8 @@ export const KEY_CACHE_MAX_AGE_MS = 30_000;
 export const KEY_CACHE_MAX_ENTRIES = 100_000;
 export const CATALOG_TTL_MS = 5_000;
 export const SESSION_CACHE_TTL_MS = 5_000;
+/** How long a node trusts the credits.low thresholds it read when no Redis bus tells it of changes. */
+const CREDITS_LOW_THRESHOLDS_TTL_MS = 5_000;
 const USAGE_FLUSH_MS = 1_000;
 const LAST_USED_FLUSH_MS = 5_000;
 const KEY_BUS_HEALTH_MS = 1_000;
@@ -203,10 +205,11 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
     logger.info({ account_id: accountId, budget: data }, 'budget threshold crossed');
     return events.publish(accountId, 'budget.threshold', { ...data });
   };
+  const creditsLowThresholds = new CreditsLowThresholds({ ttlMs: CREDITS_LOW_THRESHOLDS_TTL_MS });
   const admissionEngine = await buildAdmissionEngine(config, storage, logger, limitsRedis, {
     clock,
     onBudgetThreshold,
-    onBalanceChange: creditsLowWatch(events),
+    onBalanceChange: creditsLowWatch(events, creditsLowThresholds),
     singleWriter: database.dialect === 'sqlite' && !options.storageCredits,
     onUnpricedCall: (accountId, model, policy) => void unpricedNotices.notice(accountId, model, policy),
   });
@@ -234,7 +237,7 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   closers.add(keyEvents.onChanged(() => budgetPresence.forget()));
   const catalog = new Catalog(storage, config, secrets, CATALOG_TTL_MS);
   if (config.redisUrl) metrics.keyBusHealthy.set(0);
-  const keyBus = config.redisUrl ? await startKeyBus(config.redisUrl, { keyEvents, keyCache, catalog, budgets, budgetPresence, logger, closers }) : null;
+  const keyBus = config.redisUrl ? await startKeyBus(config.redisUrl, { keyEvents, keyCache, catalog, budgets, budgetPresence, creditsLowThresholds, logger, closers }) : null;
   closers.every(KEY_BUS_HEALTH_MS, () => metrics.keyBusHealthy.set(keyBus?.healthy ? 1 : 0));
 
   // Upstreams: two connection pools, closed after the flushes below (last built, first closed).
@@ -263,6 +266,12 @@ export async function buildServices(config: Config, options: BuildOptions): Prom
   };
   const billing = { stripe: await buildStripe(config, closers) };
   const webhooks = startWebhooks(config, { storage, secrets, events, logger, clock, closers });
+  closers.add(
+    webhooks.endpoints.onChanged((accountId) => {
+      creditsLowThresholds.forget(accountId);
+      keyBus?.webhooksChanged(accountId);
+    }),
+  );
 
   const gateway: Gateway = {
     keyCache,
@@ -351,9 +360,19 @@ async function startKeyBus(
     catalog,
     budgets,
     budgetPresence,
+    creditsLowThresholds,
     logger,
     closers,
-  }: { keyEvents: KeyEvents; keyCache: KeyCache; catalog: Catalog; budgets: Budgets; budgetPresence: BudgetPresence; logger: Logger; closers: Closers },
+  }: {
+    keyEvents: KeyEvents;
+    keyCache: KeyCache;
+    catalog: Catalog;
+    budgets: Budgets;
+    budgetPresence: BudgetPresence;
+    creditsLowThresholds: CreditsLowThresholds;
+    logger: Logger;
+    closers: Closers;
+  },
 ): Promise<RedisKeyBus> {
   const Redis = await redisClient();
   const subscriber = new Redis(url, { ...REDIS_COMMON, autoResubscribe: false });
@@ -370,10 +389,12 @@ async function startKeyBus(
     logger,
     onCatalogChanged: (owner) => catalog.invalidate(owner),
     onBudgetsChanged: (accountId) => budgetPresence.forget(accountId),
+    onWebhooksChanged: (accountId) => creditsLowThresholds.forget(accountId),
     onResync: () => {
       keyCache.clear();
       catalog.clear();
       budgetPresence.forget();
+      creditsLowThresholds.forget();
     },
   });
   closers.add(() => keyBus.close());

@@ -3,7 +3,15 @@
 // transaction that moved the balance from the exact before and after of that one change, so it
 // fires once per fall, never on every request below the line, and re-arms by itself: once a grant
 // lifts the balance back over the threshold, the next fall crosses it again.
+//
+// Every settlement batch asks which thresholds watch each balance it charges, so the answer is
+// remembered per account (CreditsLowThresholds): read once, inside the transaction that asked, then
+// kept until an endpoint of the account is created, changed or deleted (`forget`, on this node and,
+// over the Redis bus, on the others) or `ttlMs` passes — the bound for nodes that share a database
+// without the bus. A read that was under way when an endpoint changed is not remembered.
+import { LruMap } from '../core/lru-map.js';
 import type { BalanceChangeHook } from '../credits/credit-ledger.js';
+import type { StorageTransaction } from '../storage/storage.js';
 import type { StoredEventPublisher } from './event-publisher.js';
 
 /** The thresholds a balance change from `before` to `after` fell through. Pure. */
@@ -14,9 +22,52 @@ export function crossedThresholds(thresholds: ReadonlyArray<number | null>, befo
   return [...crossed].sort((a, b) => b - a);
 }
 
-export function creditsLowWatch(publisher: StoredEventPublisher): BalanceChangeHook {
+export interface CreditsLowThresholdsOptions {
+  ttlMs: number;
+  maxAccounts?: number;
+  nowMs?: () => number;
+}
+
+/** Accounts without a credits.low endpoint (most of them): one frozen list. */
+const NONE: readonly number[] = Object.freeze([]);
+
+/** Each account's credits.low thresholds, as its endpoints last said. */
+export class CreditsLowThresholds {
+  private readonly known: LruMap<string, { thresholds: readonly number[]; atMs: number }>;
+  private generation = 0;
+  private readonly nowMs: () => number;
+
+  constructor(private readonly options: CreditsLowThresholdsOptions) {
+    this.known = new LruMap(options.maxAccounts ?? 10_000);
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  /** The account's thresholds: remembered, else read through `tx`. */
+  async of(tx: StorageTransaction, accountId: string): Promise<readonly number[]> {
+    const entry = this.known.get(accountId);
+    if (entry && this.nowMs() - entry.atMs < this.options.ttlMs) return entry.thresholds;
+    const generation = this.generation;
+    const atMs = this.nowMs();
+    const thresholds: number[] = [];
+    for (const endpoint of await tx.webhookEndpoints.listByAccount(accountId)) {
+      if (endpoint.threshold !== null && endpoint.events.includes('credits.low')) thresholds.push(endpoint.threshold);
+    }
+    const kept = thresholds.length === 0 ? NONE : thresholds;
+    if (generation === this.generation) this.known.set(accountId, { thresholds: kept, atMs });
+    return kept;
+  }
+
+  /** An endpoint of this account (of any account: no argument) was created, changed or deleted. */
+  forget(accountId?: string): void {
+    this.generation += 1;
+    if (accountId === undefined) this.known.clear();
+    else this.known.delete(accountId);
+  }
+}
+
+export function creditsLowWatch(publisher: StoredEventPublisher, watched: CreditsLowThresholds): BalanceChangeHook {
   return async function watchBalance(tx, accountId) {
-    const thresholds = (await tx.webhookEndpoints.listByAccount(accountId)).filter((e) => e.events.includes('credits.low')).map((e) => e.threshold);
+    const thresholds = await watched.of(tx, accountId);
     if (thresholds.length === 0) return null;
     return async function onBalanceChange(tx, before, after) {
       for (const threshold of crossedThresholds(thresholds, before, after)) {

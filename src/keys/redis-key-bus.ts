@@ -17,7 +17,7 @@ export const KEY_BUS_CHANNEL = 'tollgate:changes';
 export const KEY_BUS_HEARTBEAT_MS = 2_000;
 const HEARTBEAT_GRACE_MS = 6_000;
 
-type Message = { n: string; k: 'key' | 'catalog' | 'budgets'; id: string } | { n: string; k: 'ping' };
+type Message = { n: string; k: 'key' | 'catalog' | 'budgets' | 'webhooks'; id: string } | { n: string; k: 'ping' };
 
 export interface RedisKeyBusOptions {
   /** Two connections built (lazily) and closed by the composition root: a subscribed one cannot publish. */
@@ -29,6 +29,8 @@ export interface RedisKeyBusOptions {
   onCatalogChanged?: (owner: string) => void;
   /** A budget of this account was set or cleared on another node. */
   onBudgetsChanged?: (accountId: string) => void;
+  /** A webhook endpoint of this account was created, changed or deleted on another node. */
+  onWebhooksChanged?: (accountId: string) => void;
   /** The subscription was (re)established: anything cached before may have missed events. */
   onResync?: () => void;
 }
@@ -82,6 +84,11 @@ export class RedisKeyBus {
     this.publish({ n: this.nodeId, k: 'budgets', id: accountId });
   }
 
+  /** Tells the other nodes that a webhook endpoint of this account was created, changed or deleted. */
+  webhooksChanged(accountId: string): void {
+    this.publish({ n: this.nodeId, k: 'webhooks', id: accountId });
+  }
+
   private async subscribe(): Promise<void> {
     if (this.subscribed) return;
     try {
@@ -121,6 +128,10 @@ export class RedisKeyBus {
     }
     if (message.k === 'budgets') {
       this.options.onBudgetsChanged?.(message.id);
+      return;
+    }
+    if (message.k === 'webhooks') {
+      this.options.onWebhooksChanged?.(message.id);
       return;
     }
     this.relaying = true;

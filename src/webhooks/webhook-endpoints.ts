@@ -35,11 +35,23 @@ export interface WebhookActor {
 const noSuchWebhook = () => new ApiError('not_found', { message: 'No such webhook.' });
 
 export class WebhookEndpoints {
+  private readonly listeners = new Set<(accountId: string) => void>();
+
   constructor(
     private readonly storage: Storage,
     private readonly secrets: DerivedSecrets,
     private readonly options: { allowPrivate: boolean; now: () => Date },
   ) {}
+
+  /** Called after an endpoint of the account was created, changed or deleted (what watches its balance may differ). */
+  onChanged(listener: (accountId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(accountId: string): void {
+    for (const listener of this.listeners) listener(accountId);
+  }
 
   async create(actor: WebhookActor, input: WebhookInput): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
     const url = await this.checkedUrl(input.url);
@@ -65,6 +77,7 @@ export class WebhookEndpoints {
       await tx.webhookEndpoints.insert(endpoint);
       await tx.audit.record({ ...actor, action: 'webhook.created', targetType: 'webhook', targetId: id, data: { url, events: endpoint.events } });
     });
+    this.changed(actor.accountId);
     return { endpoint, secret };
   }
 
@@ -91,6 +104,7 @@ export class WebhookEndpoints {
       await tx.audit.record({ ...actor, action: 'webhook.updated', targetType: 'webhook', targetId: id, data: { fields: Object.keys(changes) } });
       return row;
     });
+    this.changed(actor.accountId);
     if (!updated) throw noSuchWebhook();
     return updated;
   }
@@ -100,6 +114,7 @@ export class WebhookEndpoints {
     await this.storage.transaction(async (tx) => {
       if (await tx.webhookEndpoints.delete(id)) await tx.audit.record({ ...actor, action: 'webhook.deleted', targetType: 'webhook', targetId: id });
     });
+    this.changed(actor.accountId);
   }
 
   /** The endpoint's most recent deliveries, newest first. */

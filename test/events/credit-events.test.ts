@@ -14,6 +14,7 @@ for (const target of databaseTargets()) {
     let fx: GatewayFixture;
     let hooks: WebhookReceiver;
     let secret: string;
+    let webhookId: string;
     let accountId: string;
     beforeAll(async () => {
       fx = await startGatewayFixture({
@@ -26,6 +27,7 @@ for (const target of databaseTargets()) {
       const response = await fx.gw.app.inject({ method: 'POST', url: '/admin/webhooks', headers: fx.user.auth, payload: { url: hooks.url, events: ['credits.low', 'model.unpriced'], threshold: 500 } });
       expect(response.statusCode, response.body).toBe(201);
       secret = response.json().secret;
+      webhookId = response.json().id;
       rememberSecret(secret);
     });
     afterAll(async () => {
@@ -75,6 +77,20 @@ for (const target of databaseTargets()) {
       await grant(-600); // 1000 → 400: crossed
       expect(await waitFor(async () => (await events('credits.low')).length === before + 1)).toBe(true);
       expect((await events('credits.low')).at(-1)!.data).toEqual({ balance: 400, previous_balance: 1000, threshold: 500 });
+    });
+
+    it('hears a threshold changed after the balance was last charged: the next crossing uses the new one', async () => {
+      const before = (await events('credits.low')).length;
+      const { balance } = await fx.gw.services.credits.ledger.balance(accountId);
+      await grant(900 - balance);
+      expect(await call('chat-default')).toBe(200); // 900 → 600: above 500, and the thresholds are read
+      const patched = await fx.gw.app.inject({ method: 'PATCH', url: `/admin/webhooks/${webhookId}`, headers: fx.user.auth, payload: { threshold: 400 } });
+      expect(patched.statusCode, patched.body).toBe(200);
+      expect(await call('chat-default')).toBe(200); // 600 → 300: crosses 400 (and 500, which no endpoint watches any more)
+      expect(await waitFor(async () => (await events('credits.low')).length === before + 1)).toBe(true);
+      expect((await events('credits.low')).at(-1)!.data).toEqual({ balance: 300, previous_balance: 600, threshold: 400 });
+      const restored = await fx.gw.app.inject({ method: 'PATCH', url: `/admin/webhooks/${webhookId}`, headers: fx.user.auth, payload: { threshold: 500 } });
+      expect(restored.statusCode, restored.body).toBe(200);
     });
 
     it('sends model.unpriced once per model per hour for the calling account', async () => {
