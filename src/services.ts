@@ -9,6 +9,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccessTokens } from './auth/access-tokens.js';
+import { Closers } from './closers.js';
 import { argon2idPasswords, type Passwords } from './auth/passwords.js';
 import { buildThrottles, type ThrottleLimits, type Throttles } from './auth/throttles.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
@@ -124,35 +125,6 @@ export interface BuildOptions {
   clock?: () => Date;
   /** Every credit claim a storage transaction even on SQLite (tests of that path, which PostgreSQL uses). */
   storageCredits?: boolean;
-}
-
-/** What `close()` undoes, last built first: timers before the flushes they drive, storage last. */
-class Closers {
-  private readonly stack: Array<() => unknown> = [];
-
-  add(close: () => unknown): void {
-    this.stack.push(close);
-  }
-
-  /** A repeating timer that never keeps the process alive, cleared at close. */
-  every(ms: number, tick: () => unknown): void {
-    const timer = setInterval(tick, ms).unref();
-    this.add(() => clearInterval(timer));
-  }
-
-  async closeAll(): Promise<void> {
-    // Each step runs even when one before it failed (a stuck Redis must not keep usage unflushed);
-    // the first failure is reported once all have run.
-    const failures: unknown[] = [];
-    for (let close = this.stack.pop(); close; close = this.stack.pop()) {
-      try {
-        await close();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length > 0) throw failures[0];
-  }
 }
 
 /** The Redis client, loaded only when Redis is configured: a single node without it never loads it. */

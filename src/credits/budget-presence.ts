@@ -11,6 +11,7 @@
 // database without the Redis bus (they cannot hear each other) and for a change written to the
 // database file by another process.
 import { LruMap } from '../core/lru-map.js';
+import { Remembered } from '../core/remembered.js';
 import type { BudgetRecord } from '../storage/budgets.js';
 
 export interface BudgetPresenceOptions {
@@ -26,7 +27,6 @@ export interface BudgetPresenceOptions {
 
 interface Known {
   has: boolean;
-  atMs: number;
   /** The account's budget alone, as most of its keys' requests are held against: one list for all of them. */
   accountOnly?: readonly BudgetRecord[];
 }
@@ -35,16 +35,13 @@ interface Known {
 const NONE: readonly BudgetRecord[] = Object.freeze([]);
 
 export class BudgetPresence {
-  private readonly known: LruMap<string, Known>;
+  private readonly known: Remembered<Known>;
   /** By key and account: the budgets, and the account's entry they were read under. */
   private readonly forKeys: LruMap<string, { budgets: readonly BudgetRecord[]; under: Known }>;
-  private generation = 0;
-  private readonly nowMs: () => number;
 
   constructor(private readonly options: BudgetPresenceOptions) {
-    this.known = new LruMap(options.maxAccounts ?? 100_000);
+    this.known = new Remembered({ ttlMs: options.ttlMs, maxEntries: options.maxAccounts ?? 100_000, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
     this.forKeys = new LruMap(options.maxKeys ?? 100_000);
-    this.nowMs = options.nowMs ?? Date.now;
   }
 
   /** True when the account or one of its keys has a budget (or might: a budget changed meanwhile). */
@@ -60,10 +57,10 @@ export class BudgetPresence {
     const under = await this.entry(accountId);
     const known = this.forKeys.get(id);
     if (known && known.under === under) return known.budgets;
-    const generation = this.generation;
+    const generation = this.known.generation;
     const loaded = await load(keyId, accountId);
     // Remembered only under the account entry it was read for, still current: a change meanwhile replaced or dropped it.
-    if (generation !== this.generation || this.known.get(accountId) !== under) return loaded;
+    if (generation !== this.known.generation || this.known.peek(accountId) !== under) return loaded;
     // 100k keys of one account must not hold 100k copies of its budget: keys without one of their own share a list.
     const budgets = loaded.length === 0 ? NONE : loaded.length === 1 && loaded[0]!.scope === 'account' ? (under.accountOnly ??= loaded) : loaded;
     this.forKeys.set(id, { budgets, under });
@@ -72,18 +69,11 @@ export class BudgetPresence {
 
   /** A budget of this account changed (or of some account: no argument); the next request looks again. */
   forget(accountId?: string): void {
-    this.generation += 1;
-    if (accountId === undefined) this.known.clear();
-    else this.known.delete(accountId);
+    this.known.forget(accountId);
   }
 
   /** The account's entry, read again once it is `ttlMs` old (the key budgets read under it go with it). */
-  private async entry(accountId: string): Promise<Known> {
-    const entry = this.known.get(accountId);
-    if (entry && this.nowMs() - entry.atMs < this.options.ttlMs) return entry;
-    const generation = this.generation;
-    const fresh: Known = { has: await this.options.load(accountId), atMs: this.nowMs() };
-    if (generation === this.generation) this.known.set(accountId, fresh);
-    return fresh;
+  private entry(accountId: string): Promise<Known> {
+    return this.known.get(accountId, async () => ({ has: await this.options.load(accountId) }));
   }
 }

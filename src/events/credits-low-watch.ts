@@ -9,7 +9,7 @@
 // kept until an endpoint of the account is created, changed or deleted (`forget`, on this node and,
 // over the Redis bus, on the others) or `ttlMs` passes — the bound for nodes that share a database
 // without the bus. A read that was under way when an endpoint changed is not remembered.
-import { LruMap } from '../core/lru-map.js';
+import { Remembered, type RememberedOptions } from '../core/remembered.js';
 import type { BalanceChangeHook } from '../credits/credit-ledger.js';
 import type { StorageTransaction } from '../storage/storage.js';
 import type { StoredEventPublisher } from './event-publisher.js';
@@ -22,46 +22,31 @@ export function crossedThresholds(thresholds: ReadonlyArray<number | null>, befo
   return [...crossed].sort((a, b) => b - a);
 }
 
-export interface CreditsLowThresholdsOptions {
-  ttlMs: number;
-  maxAccounts?: number;
-  nowMs?: () => number;
-}
-
 /** Accounts without a credits.low endpoint (most of them): one frozen list. */
 const NONE: readonly number[] = Object.freeze([]);
 
 /** Each account's credits.low thresholds, as its endpoints last said. */
 export class CreditsLowThresholds {
-  private readonly known: LruMap<string, { thresholds: readonly number[]; atMs: number }>;
-  private generation = 0;
-  private readonly nowMs: () => number;
+  private readonly known: Remembered<readonly number[]>;
 
-  constructor(private readonly options: CreditsLowThresholdsOptions) {
-    this.known = new LruMap(options.maxAccounts ?? 10_000);
-    this.nowMs = options.nowMs ?? Date.now;
+  constructor(options: Omit<RememberedOptions, 'maxEntries'> & { maxAccounts?: number }) {
+    this.known = new Remembered({ ...options, maxEntries: options.maxAccounts ?? 10_000 });
   }
 
   /** The account's thresholds: remembered, else read through `tx`. */
-  async of(tx: StorageTransaction, accountId: string): Promise<readonly number[]> {
-    const entry = this.known.get(accountId);
-    if (entry && this.nowMs() - entry.atMs < this.options.ttlMs) return entry.thresholds;
-    const generation = this.generation;
-    const atMs = this.nowMs();
-    const thresholds: number[] = [];
-    for (const endpoint of await tx.webhookEndpoints.listByAccount(accountId)) {
-      if (endpoint.threshold !== null && endpoint.events.includes('credits.low')) thresholds.push(endpoint.threshold);
-    }
-    const kept = thresholds.length === 0 ? NONE : thresholds;
-    if (generation === this.generation) this.known.set(accountId, { thresholds: kept, atMs });
-    return kept;
+  of(tx: StorageTransaction, accountId: string): Promise<readonly number[]> {
+    return this.known.get(accountId, async () => {
+      const thresholds: number[] = [];
+      for (const endpoint of await tx.webhookEndpoints.listByAccount(accountId)) {
+        if (endpoint.threshold !== null && endpoint.events.includes('credits.low')) thresholds.push(endpoint.threshold);
+      }
+      return thresholds.length === 0 ? NONE : thresholds;
+    });
   }
 
   /** An endpoint of this account (of any account: no argument) was created, changed or deleted. */
   forget(accountId?: string): void {
-    this.generation += 1;
-    if (accountId === undefined) this.known.clear();
-    else this.known.delete(accountId);
+    this.known.forget(accountId);
   }
 }
 
