@@ -55,9 +55,16 @@ export class RedisLimiterStore implements LimiterStore {
     const reply = await this.redis.tollgateClaim(rules.length, ...rules.map((rule) => this.key(rule)), ...args);
     const nowMs = Number(reply[1]);
     const bucket = Number(reply[2]);
+    const allowed = Number(reply[0]) === 1;
+    const { bucketMs, buckets } = this.shape;
     const snapshots = rules.map((rule, i): RuleSnapshot => {
       const used = Number(reply[3 + i * 2]);
       if (rule.kind === 'concurrency') return { used, releases: [] };
+      // Allowed: the oldest counted bucket is all a passing claim needs (its reset).
+      if (allowed) {
+        const oldest = Number(reply[4 + i * 2]);
+        return { used, firstReleaseMs: oldest < 0 ? undefined : (oldest + buckets + 1) * bucketMs - nowMs, releases: [] };
+      }
       const flat = (reply[4 + i * 2] as unknown[]).map(Number);
       const pairs: Array<[number, number]> = [];
       for (let j = 0; j + 1 < flat.length; j += 2) pairs.push([flat[j]!, flat[j + 1]!]);
@@ -65,7 +72,6 @@ export class RedisLimiterStore implements LimiterStore {
     });
     // The script already applied (or refused) the claim; the same pure function explains it.
     const decision = decideClaim(rules, snapshots, this.shape, nowMs);
-    const allowed = Number(reply[0]) === 1;
     if (allowed !== (decision.kind === 'allowed')) throw new Error('limiter script and decision disagree');
     if (decision.kind === 'denied') return { decision, hold: null };
     return { decision, hold: this.hold(rules, leaseId, bucket) };

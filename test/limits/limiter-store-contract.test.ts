@@ -57,6 +57,19 @@ for (const factory of storeFactories()) {
       expect((await store!.claim({ rules: [wide], leaseId: 'e' })).decision.kind).toBe('denied');
     });
 
+    it('tells an allowed claim when its oldest counted usage leaves the window, not its own', async () => {
+      // 60 buckets of 20 ms: the second claim lands buckets after the first, whose usage leaves first.
+      const [store] = await open({ windowMs: 1_200 });
+      const requests = rule(`{${account()}}:rpm`, 'requests', 10);
+      const first = (await store!.claim({ rules: [requests], leaseId: 'a' })).decision.outcomes[0]!;
+      await sleep(300);
+      const second = (await store!.claim({ rules: [requests], leaseId: 'b' })).decision.outcomes[0]!;
+      expect(second.used).toBe(2);
+      expect(first.resetMs).toBeGreaterThan(1_150);
+      expect(second.resetMs).toBeLessThan(first.resetMs - 200);
+      expect(second.resetMs).toBeGreaterThan(0);
+    });
+
     it('holds a concurrency slot until it is released', async () => {
       const [store] = await open({ windowMs: 60_000 });
       const slots = rule(`{${account()}}:conc`, 'concurrency', 2);
