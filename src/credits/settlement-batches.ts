@@ -14,7 +14,9 @@
 // batches and reservations never wait on each other in a circle.
 //
 // A batch that fails (an account deleted meanwhile, a deadlock PostgreSQL broke) is settled again
-// one request at a time, by the ledger's own settle, so one bad settlement never loses the others.
+// one request at a time, each as a batch of its own, so one bad settlement never loses the others.
+// On PostgreSQL, requests of an account that arrive together are reserved together (reservation-groups.ts);
+// each settles as a claim on its group's row.
 // Batches follow each other: the next starts when the one being written commits, with everything
 // that ended meanwhile. What a SIGKILL loses: the settlements not yet committed (the batch under way
 // and those that ended during its commit). Their reservations stay in storage until the sweeper
@@ -22,12 +24,14 @@
 // sums to the balance. SIGTERM flushes.
 import type { Logger } from 'pino';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
-import type { BudgetHold, SpendKey } from '../storage/budgets.js';
+import { keyFirst, type BudgetHold, type SpendKey } from '../storage/budgets.js';
+import type { TakenReservations } from '../storage/credit-statements.js';
 import type { CreditBalance, LedgerEntry, Reservation } from '../storage/credits.js';
 import type { Storage, StorageTransaction } from '../storage/storage.js';
 import type { BudgetClaims, BudgetRefusal, SettledRow } from './budget-claims.js';
 import type { CreditEngine } from './credit-engine.js';
 import type { BalanceChangeHook, BalanceChangeListener, CreditLedger, GrantInput, GrantResult, ReserveResult, SettleResult } from './credit-ledger.js';
+import { ReservationGroups, type Group } from './reservation-groups.js';
 
 interface Settlement {
   reservation: Reservation;
@@ -58,6 +62,8 @@ export interface SettlementBatchesParts {
 
 export class SettlementBatches implements CreditEngine {
   readonly reservationTtlMs: number;
+  /** PostgreSQL: concurrent requests of an account reserved together (reservation-groups.ts). */
+  private readonly groups: ReservationGroups | null;
   private pending: Settlement[] = [];
   private scheduled = false;
   private writing: Promise<void> = Promise.resolve();
@@ -66,18 +72,20 @@ export class SettlementBatches implements CreditEngine {
   constructor(private readonly parts: SettlementBatchesParts) {
     this.reservationTtlMs = parts.ledger.reservationTtlMs;
     this.now = parts.now ?? (() => new Date());
+    this.groups = parts.storage.credits.reservesAtOnce ? new ReservationGroups(parts.ledger, this.now) : null;
   }
 
   balance(accountId: string): Promise<CreditBalance> {
     return this.parts.ledger.balance(accountId);
   }
 
-  reserve(accountId: string, amount: number, requestId: string | null, budgetKeyId?: string | null): Promise<ReserveResult<BudgetRefusal>> {
-    return this.parts.ledger.reserve(accountId, amount, requestId, budgetKeyId);
+  reserve(accountId: string, amount: number, requestId: string | null, budgetKeyId: string | null = null): Promise<ReserveResult<BudgetRefusal>> {
+    return this.groups ? this.groups.reserve(accountId, amount, requestId, budgetKeyId) : this.parts.ledger.reserve(accountId, amount, requestId, budgetKeyId);
   }
 
+  /** A claim of a group reservation renews its group's row. */
   renew(reservation: Reservation): Promise<boolean> {
-    return this.parts.ledger.renew(reservation);
+    return this.parts.ledger.renew(this.groups?.stored(reservation) ?? reservation);
   }
 
   grant(input: GrantInput): Promise<GrantResult> {
@@ -119,33 +127,37 @@ export class SettlementBatches implements CreditEngine {
   }
 
   private async write(batch: Settlement[]): Promise<void> {
-    const at = this.now().toISOString();
-    let settled: { results: Map<Settlement, SettleResult | null>; after: (() => Promise<void>)[] };
     try {
-      settled = await this.parts.storage.transaction((tx) => this.writeIn(tx, batch, at));
+      await this.commit(batch);
     } catch (error) {
       this.parts.logger.warn({ err: error, settlements: batch.length }, 'a settlement batch failed; settling its requests one by one');
       for (const settlement of batch) {
         try {
-          settlement.resolve(await this.parts.ledger.settle(settlement.reservation, settlement.credits, settlement.fraction));
+          await this.commit([settlement]);
         } catch (failure) {
           settlement.reject(failure);
         }
       }
-      return;
     }
+  }
+
+  private async commit(batch: Settlement[]): Promise<void> {
+    const at = this.now().toISOString();
+    const settled = await this.parts.storage.transaction((tx) => this.writeIn(tx, batch, at));
+    for (const settlement of batch) this.groups?.settled(settlement.reservation.id);
     // Announced before the settlements resolve, so whoever waits for them (shutdown) waits for these too.
     for (const announce of settled.after) await announce();
     for (const settlement of batch) settlement.resolve(settled.results.get(settlement) ?? null);
   }
 
   private async writeIn(tx: StorageTransaction, batch: readonly Settlement[], at: string) {
+    await tx.credits.commitWithoutWaitingForDisk();
     const results = new Map<Settlement, SettleResult | null>();
     // A reservation settled twice in one batch: the first settlement counts, the others are no-ops.
     const byId = new Map<string, Settlement>();
     for (const settlement of batch) if (!byId.has(settlement.reservation.id)) byId.set(settlement.reservation.id, settlement);
     // The reservations and their holds taken, and the holds' budgets read, in one round trip on PostgreSQL.
-    const { held, holds, budgets } = await tx.credits.takeReservations([...byId.keys()]);
+    const { held, holds, budgets } = await this.take(tx, byId);
     // Not held any more: released by a sweep (charged all the same, never free) or settled already.
     // One that charges nothing has nothing left to do; one already in the ledger was charged once.
     const charging: string[] = [];
@@ -205,6 +217,46 @@ export class SettlementBatches implements CreditEngine {
       if (announce) after.push(announce);
     }
     return { results, after };
+  }
+
+  /**
+   * Takes what these settlements held: their reservations deleted, their holds and the holds' budgets
+   * read. A claim of a group reservation (reservation-groups.ts) gives its amount back from the
+   * group's row and holds instead, and the group's last claims delete them; each claim is then held,
+   * with holds of its own amount, when its group was.
+   */
+  private async take(tx: StorageTransaction, byId: ReadonlyMap<string, Settlement>): Promise<TakenReservations> {
+    const own: string[] = [];
+    const claimsOf = new Map<Group, Settlement[]>();
+    for (const [id, settlement] of byId) {
+      const group = this.groups?.groupOf(id);
+      const claims = group ? claimsOf.get(group) : undefined;
+      if (!group) own.push(id);
+      else if (claims) claims.push(settlement);
+      else claimsOf.set(group, [settlement]);
+    }
+    if (claimsOf.size === 0) return tx.credits.takeReservations(own);
+    const shrinking: { id: string; amount: number }[] = [];
+    const taking: string[] = [];
+    for (const [group, claims] of claimsOf) {
+      if (claims.length >= group.open) taking.push(group.reservation.id);
+      else shrinking.push({ id: group.reservation.id, amount: claims.reduce((sum, s) => sum + s.reservation.amount, 0) });
+    }
+    const taken = await tx.credits.takeReservations([...own, ...taking]);
+    const shrunk = await tx.credits.shrinkReservations(shrinking);
+    const held = new Set(own.filter((id) => taken.held.has(id)));
+    const holds = taken.holds.filter((hold) => held.has(hold.reservationId));
+    for (const [group, claims] of claimsOf) {
+      const groupId = group.reservation.id;
+      if (!taken.held.has(groupId) && !shrunk.held.has(groupId)) continue;
+      const groupHolds = [...taken.holds, ...shrunk.holds].filter((hold) => hold.reservationId === groupId);
+      for (const { reservation } of claims) {
+        held.add(reservation.id);
+        for (const hold of groupHolds) holds.push({ reservationId: reservation.id, scope: hold.scope, ownerId: hold.ownerId, periodStart: hold.periodStart, amount: reservation.amount });
+      }
+    }
+    const budgets = new Map([...taken.budgets, ...shrunk.budgets].map((budget) => [`${budget.scope}\u0000${budget.ownerId}`, budget]));
+    return { held, holds: holds.sort(keyFirst), budgets: [...budgets.values()].sort(keyFirst) };
   }
 
   /**

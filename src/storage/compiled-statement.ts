@@ -6,6 +6,7 @@
 // a list of ids, are cut into chunks of at most CHUNK_ROWS rows or ids, so there are at most CHUNK_ROWS
 // texts per statement, however batches vary.
 import { CompiledQuery, type Compilable, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
+import { prepared } from './prepared-statements.js';
 import type { Tables } from './schema.js';
 
 const CHUNK_ROWS = 32;
@@ -29,7 +30,7 @@ export class CompiledStatement {
       // The cached text binds values by position: they must be the given values, in that order.
       const same = compiled.parameters.length === parameters.length && compiled.parameters.every((value, i) => Object.is(value, parameters[i]));
       if (!same) throw new Error(`CompiledStatement: the statement's parameters are not the values given, in order (${compiled.sql})`);
-      text = compiled.sql;
+      text = prepared(compiled.sql);
       texts.set(shape, text);
     }
     return db.executeQuery(CompiledQuery.raw(text, [...parameters]) as CompiledQuery<R>);

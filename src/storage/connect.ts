@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import { migrationsFor } from './migrations/index.js';
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js';
+import { nameRegisteredStatements } from './prepared-statements.js';
 import { DEFAULT_CHECKPOINT_PAGES, SAFETY_CHECKPOINT_PAGES, startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { openSqlite, sqliteDriverFor } from './sqlite-driver.js';
 import type { Database, Dialect } from './schema.js';
@@ -75,7 +76,10 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     // statements (inside a transaction) that PostgreSQL closes would otherwise raise an uncaught
     // "Connection terminated unexpectedly" and end the process; its user learns of it from the
     // next statement, which fails, so this listener only keeps the error from being unhandled.
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      nameRegisteredStatements(client);
+    });
     const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
     // Without an explicit schema, pin the migration tables to the connection's current schema so
     // another application's Kysely tables elsewhere in the same database are never mistaken for ours.

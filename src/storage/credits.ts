@@ -3,7 +3,8 @@
 // changes are conditional UPDATEs so that the database, not a read-then-write in the code,
 // decides whether credits suffice: that is what keeps them exact across nodes.
 import { CompiledQuery, PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
-import { BudgetsRepository, keyFirst, type BudgetHold, type BudgetRecord, type SpendLimit } from './budgets.js';
+import { BudgetsRepository, type SpendLimit } from './budgets.js';
+import { INVALID_TEXT_REPRESENTATION, SHRINK_RESERVATIONS, TAKE_RESERVATIONS, UNDONE, reserveStatement, takenReservations, type TakenReservations, type TakenRow } from './credit-statements.js';
 import { UNITS_PER_CREDIT } from '../core/sub-credits.js';
 import { int, tableCodec } from './codec.js';
 import { CompiledInsert, CompiledList, CompiledStatement } from './compiled-statement.js';
@@ -52,70 +53,6 @@ const chargeStatement = new CompiledStatement();
 const deleteReservationRows = new CompiledList((db, ids: string[]) => db.deleteFrom('credit_reservations').where('id', 'in', ids).returning('id'));
 const ledgerRowIds = new CompiledList((db, ids: string[]) => db.selectFrom('credit_ledger').select('id').where('id', 'in', ids));
 
-/**
- * takeReservations on PostgreSQL, in one statement: the reservations deleted, their budget holds
- * deleted with them (only those of reservations still there), and the budget of each hold's owner,
- * one row per reservation and hold. Nothing in it waits for a row a reservation takes: it deletes rows
- * only this batch settles and reads budgets.
- */
-const TAKE_RESERVATIONS = `with taken as (delete from credit_reservations where id = any($1::text[]) returning id),
-  holds as (delete from budget_holds where reservation_id in (select id from taken) returning *)
-  select taken.id as taken_id, holds.scope as hold_scope, holds.owner_id as hold_owner_id, holds.period_start as hold_period_start,
-    holds.amount as hold_amount, budgets.account_id as budget_account_id, budgets.credit_limit as budget_credit_limit,
-    budgets.period as budget_period, budgets.time_zone as budget_time_zone, budgets.created_at as budget_created_at,
-    budgets.updated_at as budget_updated_at
-  from taken left join holds on holds.reservation_id = taken.id
-  left join budgets on budgets.scope = holds.scope and budgets.owner_id = holds.owner_id`;
-
-/** A row of TAKE_RESERVATIONS (column names as the camel-case plugin gives them). */
-interface TakenRow {
-  takenId: string;
-  holdScope: BudgetHold['scope'] | null;
-  holdOwnerId: string | null;
-  holdPeriodStart: string | null;
-  holdAmount: string | number | null;
-  budgetAccountId: string | null;
-  budgetCreditLimit: string | number | null;
-  budgetPeriod: BudgetRecord['period'] | null;
-  budgetTimeZone: string | null;
-  budgetCreatedAt: string | null;
-  budgetUpdatedAt: string | null;
-}
-
-/** What a settlement batch takes before it locks anything (`takeReservations`). */
-export interface TakenReservations {
-  /** The reservations that were still held (the others were swept, or settled already). */
-  held: Set<string>;
-  /** Their budget holds, key holds first. */
-  holds: BudgetHold[];
-  /** The budgets of those holds' owners, key budgets first. */
-  budgets: BudgetRecord[];
-}
-
-function takenReservations(rows: readonly TakenRow[]): TakenReservations {
-  const held = new Set<string>();
-  const holds: BudgetHold[] = [];
-  const budgets = new Map<string, BudgetRecord>();
-  for (const row of rows) {
-    held.add(row.takenId);
-    if (row.holdScope === null || row.holdOwnerId === null || row.holdPeriodStart === null) continue;
-    holds.push({ reservationId: row.takenId, scope: row.holdScope, ownerId: row.holdOwnerId, periodStart: row.holdPeriodStart, amount: Number(row.holdAmount) });
-    const owner = `${row.holdScope}\u0000${row.holdOwnerId}`;
-    if (row.budgetAccountId === null || budgets.has(owner)) continue;
-    budgets.set(owner, {
-      scope: row.holdScope,
-      ownerId: row.holdOwnerId,
-      accountId: row.budgetAccountId,
-      creditLimit: Number(row.budgetCreditLimit),
-      period: row.budgetPeriod!,
-      timeZone: row.budgetTimeZone!,
-      createdAt: row.budgetCreatedAt!,
-      updatedAt: row.budgetUpdatedAt!,
-    });
-  }
-  return { held, holds: holds.sort(keyFirst), budgets: [...budgets.values()].sort(keyFirst) };
-}
-
 export interface Reservation {
   id: string;
   accountId: string;
@@ -126,55 +63,6 @@ export interface Reservation {
 }
 
 const ledger = tableCodec<Selectable<Tables['credit_ledger']>, LedgerEntry>({ amount: int, balanceAfter: int });
-/** reserveAtOnce's statement per number of budgets. */
-const reserveTexts = new Map<number, string>();
-/**
- * The text of the error that undoes a reservation held in part: a cast that cannot succeed, of a CASE
- * on the statement's own results (a constant would be cast, and fail, when the statement is planned).
- */
-const UNDONE = 'tollgate: a reservation held in part is undone';
-const INVALID_TEXT_REPRESENTATION = '22P02';
-
-/**
- * $1 amount, $2 at, $3 account, $4 reservation id, $5 request id, $6 created, $7 expires; then per
- * budget: scope, owner, period start, limit. Each step runs only if the one before it held (it reads
- * that step's output), so the rows are locked in the order given, then the balance.
- */
-function reserveText(budgets: number): string {
-  const steps: string[] = [];
-  const param = (i: number, field: number) => `$${8 + 4 * i + field}`;
-  for (let i = 0; i < budgets; i++) {
-    const after = i === 0 ? '' : ` and exists (select 1 from hold_${i - 1})`;
-    steps.push(`hold_${i} as (
-      insert into budget_spend (scope, owner_id, period_start, spent, reserved, announced, updated_at)
-      select ${param(i, 0)}, ${param(i, 1)}, ${param(i, 2)}, 0, $1::bigint, 0, $2 where $1::bigint <= ${param(i, 3)}::bigint${after}
-      on conflict (scope, owner_id, period_start) do update set reserved = budget_spend.reserved + excluded.reserved, updated_at = excluded.updated_at
-      where budget_spend.spent + budget_spend.reserved + excluded.reserved <= ${param(i, 3)}::bigint
-      returning 1)`);
-  }
-  const afterBudgets = budgets === 0 ? '' : ` and exists (select 1 from hold_${budgets - 1})`;
-  steps.push(`balance as (
-    update credit_balances set reserved = reserved + $1::bigint, updated_at = $2
-    where account_id = $3 and balance > 0 and balance - reserved >= $1::bigint${afterBudgets}
-    returning 1)`);
-  steps.push(`reservation as (
-    insert into credit_reservations (id, account_id, amount, request_id, created_at, expires_at)
-    select $4, $3, $1::bigint, $5, $6, $7 where exists (select 1 from balance)
-    returning 1)`);
-  if (budgets > 0) {
-    const rows = Array.from({ length: budgets }, (_, i) => `(${param(i, 0)}, ${param(i, 1)}, ${param(i, 2)})`).join(', ');
-    steps.push(`holds as (
-      insert into budget_holds (reservation_id, scope, owner_id, period_start, amount)
-      select $4, v.scope, v.owner_id, v.period_start, $1::bigint from (values ${rows}) as v(scope, owner_id, period_start)
-      where exists (select 1 from balance)
-      returning 1)`);
-  }
-  const undo = budgets === 0 ? '' : `,
-    cast(case when (select count(*) from balance) = 0 and (select count(*) from hold_0) > 0 then '${UNDONE}' end as integer) as undone`;
-  return `with ${steps.join(',\n')}
-    select (select count(*) from balance) as held, (select count(*) from reservation) as reserved${budgets > 0 ? ', (select count(*) from holds) as holds' : ''}${undo}`;
-}
-
 const reservations = tableCodec<Selectable<Tables['credit_reservations']>, Reservation>({ amount: int });
 const balances = tableCodec<Selectable<Tables['credit_balances']>, CreditBalance>({ balance: int, reserved: int, carry: int });
 
@@ -329,8 +217,7 @@ export class CreditsRepository {
   async reserveAtOnce(reservation: Reservation, spends: readonly SpendLimit[], at: string): Promise<boolean> {
     const parameters: unknown[] = [reservation.amount, at, reservation.accountId, reservation.id, reservation.requestId, reservation.createdAt, reservation.expiresAt];
     for (const spend of spends) parameters.push(spend.scope, spend.ownerId, spend.periodStart, spend.limit);
-    let text = reserveTexts.get(spends.length);
-    if (text === undefined) reserveTexts.set(spends.length, (text = reserveText(spends.length)));
+    const text = reserveStatement(spends.length);
     try {
       const { rows } = await this.db.executeQuery<{ held: string | number }>(CompiledQuery.raw(text, parameters));
       return Number(rows[0]?.held ?? 0) > 0;
@@ -338,6 +225,18 @@ export class CreditsRepository {
       if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION && String((error as Error).message).includes(UNDONE)) return false;
       throw error;
     }
+  }
+
+  /**
+   * PostgreSQL: the enclosing transaction commits without waiting for its write-ahead log to reach
+   * disk (synchronous_commit off for it alone). A settlement batch asks for it: its row locks, which
+   * every reservation of those accounts waits for, are then not held through the disk's flush. What
+   * a crash of PostgreSQL itself may then lose is the batches of its last moments (3 × wal_writer_delay,
+   * 0.6 s by default), with their deleted reservations: charges not taken, reservations the sweeper
+   * later releases uncharged — the customer's favour, like a node's SIGKILL. Nothing on SQLite.
+   */
+  async commitWithoutWaitingForDisk(): Promise<void> {
+    if (this.reservesAtOnce) await this.db.executeQuery(CompiledQuery.raw('set local synchronous_commit = off'));
   }
 
   async insertReservation(reservation: Reservation): Promise<void> {
@@ -368,6 +267,17 @@ export class CreditsRepository {
     const budgets = new BudgetsRepository(this.db);
     const holds = await budgets.takeHoldsOf([...held]);
     return { held, holds, budgets: await budgets.ofOwners(holds) };
+  }
+
+  /**
+   * PostgreSQL only: group reservations give back what some of their claims held (src/credits/reservation-groups.ts),
+   * their budget holds likewise; read as takeReservations reads. One statement.
+   */
+  async shrinkReservations(parts: readonly { id: string; amount: number }[]): Promise<TakenReservations> {
+    if (parts.length === 0) return { held: new Set(), holds: [], budgets: [] };
+    const parameters = [parts.map((part) => part.id), parts.map((part) => part.amount)];
+    const { rows } = await this.db.executeQuery(CompiledQuery.raw(SHRINK_RESERVATIONS, parameters) as CompiledQuery<TakenRow>);
+    return takenReservations(rows);
   }
 
   /** Which of these ids have a ledger entry. */

@@ -1,7 +1,10 @@
 // Shared set-up for credit tests: an account with credits and a price, and admissions against it.
 import { randomBytes } from 'node:crypto';
+import { BudgetClaims, type BudgetRefusal } from '../../src/credits/budget-claims.js';
+import { CreditLedger } from '../../src/credits/credit-ledger.js';
 import type { AdmissionDecision, AdmissionRequest } from '../../src/limits/admission.js';
 import type { Services } from '../../src/services.js';
+import type { Storage } from '../../src/storage/storage.js';
 import { signUp, type TestGateway } from '../support/harness.js';
 
 export async function accountWithCredits(gateway: TestGateway, credits: number): Promise<string> {
@@ -9,6 +12,23 @@ export async function accountWithCredits(gateway: TestGateway, credits: number):
   const accountId = (await gateway.services.storage.accounts.findPersonal(user.userId))!.id;
   if (credits > 0) await gateway.services.credits.ledger.grant({ accountId, amount: credits, reason: 'test', actorId: null, requestId: null });
   return accountId;
+}
+
+/** An account with credits, a budget on its key `key_<account id>` and one on itself, both in total. */
+export async function accountWithBudgets(gateway: TestGateway, credits: number, keyLimit: number, accountLimit: number): Promise<{ accountId: string; keyId: string }> {
+  const accountId = await accountWithCredits(gateway, credits);
+  const keyId = `key_${accountId}`;
+  const at = new Date().toISOString();
+  const { budgets } = gateway.services.storage;
+  await budgets.upsert({ scope: 'key', ownerId: keyId, accountId, creditLimit: keyLimit, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
+  await budgets.upsert({ scope: 'account', ownerId: accountId, accountId, creditLimit: accountLimit, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
+  return { accountId, keyId };
+}
+
+/** The storage ledger with budgets held and settled as admission does, announcing nothing. */
+export function budgetedLedger(storage: Storage): { ledger: CreditLedger<BudgetRefusal>; claims: BudgetClaims } {
+  const claims = new BudgetClaims({ clock: () => new Date(), budgetsFor: (keyId, accountId) => storage.budgets.forRequest(keyId, accountId), onThreshold: () => {}, onError: () => {} });
+  return { ledger: new CreditLedger(storage, { settleAlso: claims.settle, reserveAlso: (keyId, accountId) => claims.forRequest(keyId, accountId) }), claims };
 }
 
 /** An operator price straight into storage; every node's price book reads it on first use. */

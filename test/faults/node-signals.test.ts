@@ -138,6 +138,12 @@ describe.skipIf(missing)('nodes stopped under load', () => {
     expect(money.balance).toBeLessThan(100_000);
   }, PROCESS_TEST_MS);
 
+  /** What the account's reservation rows hold, in credits. */
+  async function reservedIn(accountId: string): Promise<number> {
+    const rows = await survivor.services.storage.credits.listReservations(accountId);
+    return rows.reduce((sum, r) => sum + r.amount, 0);
+  }
+
   it('keeps serving on the other node when one is killed, and the sweeper releases what the dead one held', async () => {
     const { key, accountId } = await fundedKey(100_000);
     const doomed = await startTollgateProcess(env);
@@ -148,9 +154,10 @@ describe.skipIf(missing)('nodes stopped under load', () => {
       Promise.all(Array.from({ length: 10 }, () => openStream(doomed.url, key, 'chat-slow'))),
       Promise.all(Array.from({ length: 10 }, () => openStream(survivorUrl, key, 'chat-slow'))),
     ]);
-    const held = await survivor.services.storage.credits.listReservations(accountId);
-    expect(held.length).toBe(20);
-    const heldAmount = held.reduce((sum, r) => sum + r.amount, 0);
+    // Twenty streams hold the same cost (requests that arrive together may share one row: a group reservation).
+    const heldAmount = await reservedIn(accountId);
+    expect(heldAmount).toBeGreaterThan(0);
+    expect(heldAmount % 20).toBe(0);
 
     await doomed.stop('SIGKILL');
     // The dead node's streams break; the survivor's finish and it takes new calls.
@@ -160,16 +167,15 @@ describe.skipIf(missing)('nodes stopped under load', () => {
     expect((await after.rest).trimEnd().endsWith('data: [DONE]')).toBe(true);
 
     // The dead node's 10 holds outlive it (nobody settles them); the survivor's 11 calls are settled.
-    expect(await waitFor(async () => (await survivor.services.storage.credits.listReservations(accountId)).length === 10, 5_000)).toBe(true);
+    expect(await waitFor(async () => (await reservedIn(accountId)) === heldAmount / 2, 5_000)).toBe(true);
     const orphaned = await survivor.services.storage.credits.listReservations(accountId);
-    const orphanedAmount = orphaned.reduce((sum, r) => sum + r.amount, 0);
-    expect(orphanedAmount).toBe(heldAmount / 2);
+    const orphanedAmount = await reservedIn(accountId);
     const before = await expectNoReservationLeft(survivor.services, accountId);
     expect(before.reserved).toBe(orphanedAmount);
     // The sweeper gives them back once they expire (run here with the clock past the reservation TTL).
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + survivor.services.credits.ledger.reservationTtlMs + 1_000 });
     try {
-      expect(await survivor.services.credits.ledger.sweepExpired()).toBe(10);
+      expect(await survivor.services.credits.ledger.sweepExpired()).toBe(orphaned.length);
     } finally {
       vi.useRealTimers();
     }
