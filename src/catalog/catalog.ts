@@ -2,6 +2,7 @@
 // server-wide storage (operators), plus the account's own (admin plane). Snapshots are cached for
 // a few seconds per owner and dropped at once when this node changes them; other nodes hear of
 // changes through the Redis bus (and otherwise within the cache lifetime).
+import { ChangeEvents } from '../core/change-events.js';
 import type { Config } from '../config.js';
 import type { AliasView, Owner, ProviderView } from '../core/model-targets.js';
 import { DEFAULT_OUTPUT_CAP_FIELD, type OutputCapField } from '../core/output-cap.js';
@@ -50,7 +51,7 @@ interface Cached<T> {
 
 export class Catalog {
   private readonly parts: LruMap<string, Cached<Promise<CatalogPart>>>;
-  private readonly listeners = new Set<(owner: string) => void>();
+  private readonly changes = new ChangeEvents();
 
   constructor(
     private readonly storage: Storage,
@@ -79,12 +80,11 @@ export class Catalog {
   changed(owner: string | null): void {
     const key = owner ?? SERVER_OWNER;
     this.invalidate(key);
-    for (const listener of this.listeners) listener(key);
+    this.changes.changed(key);
   }
 
   onChanged(listener: (owner: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.onChanged(listener);
   }
 
   clear(): void {

@@ -5,6 +5,7 @@
 // then `remaining` is exactly what the next request may reserve, the same sum admission checks, and
 // it never goes up and down between a read and a refusal. Once requests settle, their holds turn
 // into their actual charges.
+import { ChangeEvents } from '../core/change-events.js';
 import { canonicalTimeZone, periodWindow, type BudgetPeriod } from '../core/budget-period.js';
 import { invalidField } from '../core/validation-error.js';
 import type { BudgetRecord, BudgetScope } from '../storage/budgets.js';
@@ -29,7 +30,7 @@ export interface BudgetView {
 export type BudgetsChangedListener = (accountId: string) => void;
 
 export class Budgets {
-  private readonly listeners = new Set<BudgetsChangedListener>();
+  private readonly changes = new ChangeEvents();
 
   constructor(
     private readonly storage: Storage,
@@ -42,8 +43,7 @@ export class Budgets {
 
   /** Hears committed budget changes of this node (the Redis bus tells the other nodes); returns the unsubscribe. */
   onChanged(listener: BudgetsChangedListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.onChanged(listener);
   }
 
   /**
@@ -53,7 +53,7 @@ export class Budgets {
    */
   changed(accountId: string): void {
     this.presence?.forget(accountId);
-    for (const listener of this.listeners) listener(accountId);
+    this.changes.changed(accountId);
   }
 
   /** Checks the time zone (422 naming `field`) before anything is written. */

@@ -31,7 +31,7 @@ import type { Storage, StorageTransaction } from '../storage/storage.js';
 import type { BudgetClaims, BudgetRefusal, SettledRow } from './budget-claims.js';
 import type { CreditEngine } from './credit-engine.js';
 import type { BalanceChangeHook, BalanceChangeListener, CreditLedger, GrantInput, GrantResult, ReserveResult, SettleResult } from './credit-ledger.js';
-import { ReservationGroups, type Group } from './reservation-groups.js';
+import { ReservationGroups } from './reservation-groups.js';
 
 interface Settlement {
   reservation: Reservation;
@@ -227,15 +227,13 @@ export class SettlementBatches implements CreditEngine {
    */
   private async take(tx: StorageTransaction, byId: ReadonlyMap<string, Settlement>): Promise<TakenReservations> {
     const own: string[] = [];
-    const claimsOf = new Map<Group, Settlement[]>();
+    const claimed: Settlement[] = [];
     for (const [id, settlement] of byId) {
-      const group = this.groups?.groupOf(id);
-      const claims = group ? claimsOf.get(group) : undefined;
-      if (!group) own.push(id);
-      else if (claims) claims.push(settlement);
-      else claimsOf.set(group, [settlement]);
+      if (this.groups?.groupOf(id)) claimed.push(settlement);
+      else own.push(id);
     }
-    if (claimsOf.size === 0) return tx.credits.takeReservations(own);
+    if (claimed.length === 0) return tx.credits.takeReservations(own);
+    const claimsOf = groupBy(claimed, (settlement) => this.groups!.groupOf(settlement.reservation.id)!);
     const shrinking: { id: string; amount: number }[] = [];
     const taking: string[] = [];
     for (const [group, claims] of claimsOf) {
@@ -246,13 +244,13 @@ export class SettlementBatches implements CreditEngine {
     const shrunk = await tx.credits.shrinkReservations(shrinking);
     const held = new Set(own.filter((id) => taken.held.has(id)));
     const holds = taken.holds.filter((hold) => held.has(hold.reservationId));
+    const holdsOf = groupBy([...taken.holds, ...shrunk.holds], (hold) => hold.reservationId);
     for (const [group, claims] of claimsOf) {
       const groupId = group.reservation.id;
       if (!taken.held.has(groupId) && !shrunk.held.has(groupId)) continue;
-      const groupHolds = [...taken.holds, ...shrunk.holds].filter((hold) => hold.reservationId === groupId);
       for (const { reservation } of claims) {
         held.add(reservation.id);
-        for (const hold of groupHolds) holds.push({ reservationId: reservation.id, scope: hold.scope, ownerId: hold.ownerId, periodStart: hold.periodStart, amount: reservation.amount });
+        for (const hold of holdsOf.get(groupId) ?? []) holds.push({ reservationId: reservation.id, scope: hold.scope, ownerId: hold.ownerId, periodStart: hold.periodStart, amount: reservation.amount });
       }
     }
     const budgets = new Map([...taken.budgets, ...shrunk.budgets].map((budget) => [`${budget.scope}\u0000${budget.ownerId}`, budget]));
@@ -296,8 +294,8 @@ function byAccount(settlements: Iterable<Settlement>): [string, Settlement[]][] 
   return [...groupBy(settlements, (s) => s.reservation.accountId)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
+function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
   for (const item of items) {
     const key = keyOf(item);
     const group = groups.get(key);

@@ -236,12 +236,12 @@ export class BudgetsRepository {
   }
 }
 
-/** Each owner once, in the order first given. */
 /** Orders budgets, holds and spend rows key scope first (the order their rows are locked in). */
 export function keyFirst(a: { scope: BudgetScope }, b: { scope: BudgetScope }): number {
   return a.scope === b.scope ? 0 : a.scope === 'key' ? -1 : 1;
 }
 
+/** Each owner once, in the order first given. */
 function distinctOwners(owners: readonly Owner[]): Owner[] {
   const seen = new Set<string>();
   return owners.filter((owner) => {

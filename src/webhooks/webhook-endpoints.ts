@@ -2,6 +2,7 @@
 // account routes alike (they differ only in who the caller is). The signing secret is returned by
 // create only; every write is audited in its own transaction. Another account's endpoint or
 // delivery is "not found", like any object the caller cannot see.
+import { ChangeEvents } from '../core/change-events.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidField } from '../core/validation-error.js';
@@ -35,7 +36,7 @@ export interface WebhookActor {
 const noSuchWebhook = () => new ApiError('not_found', { message: 'No such webhook.' });
 
 export class WebhookEndpoints {
-  private readonly listeners = new Set<(accountId: string) => void>();
+  private readonly changes = new ChangeEvents();
 
   constructor(
     private readonly storage: Storage,
@@ -45,12 +46,11 @@ export class WebhookEndpoints {
 
   /** Called after an endpoint of the account was created, changed or deleted (what watches its balance may differ). */
   onChanged(listener: (accountId: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.onChanged(listener);
   }
 
   private changed(accountId: string): void {
-    for (const listener of this.listeners) listener(accountId);
+    this.changes.changed(accountId);
   }
 
   async create(actor: WebhookActor, input: WebhookInput): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
