@@ -32,6 +32,7 @@ const HOT_PATH = [
   'src/keys/key-cache.ts',
   'src/keys/verify-key.ts',
   'src/keys/last-used.ts',
+  'src/core/lane-batches.ts',
   'src/core/output-cap.ts',
   'src/core/input-tokens.ts',
   'src/core/token-usage.ts',

@@ -29,6 +29,17 @@ async function overload(stores: LimiterStore[], rules: (i: number) => LimitRule[
   return (await Promise.all(claims)).filter(Boolean).length;
 }
 
+/** Counts the scripts a Redis store sends: the ioredis commands its Lua scripts are defined as. */
+function countScripts(store: LimiterStore): { claims: number; ends: number } {
+  const counts = { claims: 0, ends: 0 };
+  const redis = (store as unknown as { redis: Record<string, (...args: unknown[]) => Promise<unknown>> }).redis;
+  const claim = redis.tollgateClaim!.bind(redis);
+  const end = redis.tollgateEnd!.bind(redis);
+  redis.tollgateClaim = (...args) => ((counts.claims += 1), claim(...args));
+  redis.tollgateEnd = (...args) => ((counts.ends += 1), end(...args));
+  return counts;
+}
+
 for (const factory of storeFactories()) {
   describe(`limiter store contract: ${factory.name}`, () => {
     let close: (() => Promise<void>) | undefined;
@@ -150,6 +161,28 @@ for (const factory of storeFactories()) {
       expect((await store!.claim({ rules: [limited], leaseId: 'c' })).decision.kind).toBe('allowed');
     });
 
+    it('decides 100 claims of one account sent at once as it would one at a time', async () => {
+      const [store] = await open({ windowMs: 60_000 });
+      const acc = account();
+      const requests = rule(`{${acc}}:rpm`, 'requests', 37);
+      const tokens = rule(`{${acc}}:tpm`, 'tokens', 1_000_000, 10);
+      const slots = rule(`{${acc}}:conc`, 'concurrency', 50);
+      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store!.claim({ rules: [requests, tokens, slots], leaseId: `l${i}` })));
+      const allowed = results.filter((r) => r.decision.kind === 'allowed');
+      expect(allowed).toHaveLength(37);
+      // Each allowed claim counted on top of the ones before it: no two saw the same count.
+      expect(allowed.map((r) => r.decision.outcomes[0]!.used).sort((a, b) => a - b)).toEqual(Array.from({ length: 37 }, (_, i) => i + 1));
+      expect(allowed.map((r) => r.decision.outcomes[1]!.used).sort((a, b) => a - b)).toEqual(Array.from({ length: 37 }, (_, i) => (i + 1) * 10));
+      for (const refused of results.filter((r) => r.decision.kind === 'denied')) {
+        expect(refused.decision.kind === 'denied' && refused.decision.retryAfterMs).toBeGreaterThan(0);
+        expect(refused.decision.outcomes[0]!.used).toBe(37);
+      }
+      // Ended all at once: every slot back, every correction counted (each used 4 tokens of its 10).
+      await Promise.all(allowed.map((r) => r.hold!.end(-6)));
+      const after = await store!.claim({ rules: [tokens, slots], leaseId: 'after' });
+      expect(after.decision.outcomes.map((o) => o.used)).toEqual([37 * 4 + 10, 1]);
+    });
+
     it('lets 1.00–1.05× the limit through under a 10× overload for three windows', async () => {
       const [store] = await open({ windowMs: 1_000 });
       const limited = [rule(`{${account()}}:rpm`, 'requests', 20)];
@@ -160,6 +193,25 @@ for (const factory of storeFactories()) {
     });
 
     if (factory.name === 'redis') {
+      it("sends an account's claims and ends that queue behind its script under way in one script, and a lone claim at once", async () => {
+        const [store] = await open({ windowMs: 60_000 });
+        const scripts = countScripts(store!);
+        const acc = account();
+        const rules = [rule(`{${acc}}:rpm`, 'requests', 1_000), rule(`{${acc}}:conc`, 'concurrency', 1_000)];
+        const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store!.claim({ rules, leaseId: `l${i}` })));
+        expect(results.every((r) => r.decision.kind === 'allowed')).toBe(true);
+        // The first alone, then the 99 that queued behind it in scripts of at most 64 claims.
+        expect(scripts.claims).toBe(3);
+        await Promise.all(results.map((r) => r.hold!.end(0)));
+        expect(scripts.ends).toBe(3);
+        // Another account's claim does not wait for this one's script.
+        const other = store!.claim({ rules: [rule(`{${account()}}:rpm`, 'requests', 1)], leaseId: 'other' });
+        const lone = store!.claim({ rules, leaseId: 'lone' });
+        expect((await other).decision.kind).toBe('allowed');
+        expect((await lone).decision.outcomes[1]!.used).toBe(1);
+        expect(scripts.claims).toBe(5);
+      });
+
       it('lets 0.95–1.2× the limit through two nodes sharing Redis under a 10× overload', async () => {
         const stores = await open({ windowMs: 1_000 }, 2);
         const limited = [rule(`{${account()}}:rpm`, 'requests', 20)];
