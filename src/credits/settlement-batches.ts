@@ -143,7 +143,7 @@ export class SettlementBatches implements CreditEngine {
 
   private async commit(batch: Settlement[]): Promise<void> {
     const at = this.now().toISOString();
-    const settled = await this.parts.storage.transaction((tx) => this.writeIn(tx, batch, at));
+    const settled = await this.parts.storage.transactionNotWaitingForDisk((tx) => this.writeIn(tx, batch, at));
     for (const settlement of batch) this.groups?.settled(settlement.reservation.id);
     // Announced before the settlements resolve, so whoever waits for them (shutdown) waits for these too.
     for (const announce of settled.after) await announce();
@@ -151,7 +151,6 @@ export class SettlementBatches implements CreditEngine {
   }
 
   private async writeIn(tx: StorageTransaction, batch: readonly Settlement[], at: string) {
-    await tx.credits.commitWithoutWaitingForDisk();
     const results = new Map<Settlement, SettleResult | null>();
     // A reservation settled twice in one batch: the first settlement counts, the others are no-ops.
     const byId = new Map<string, Settlement>();
@@ -258,8 +257,8 @@ export class SettlementBatches implements CreditEngine {
   }
 
   /**
-   * Gives back the budget holds of the reservations still held and counts their whole credits, one
-   * UPDATE per spend row: key rows first, then account rows, each in id order.
+   * Gives back the budget holds of the reservations still held and counts their whole credits, each
+   * spend row once, locked key rows first, then account rows, each in id order (one statement on PostgreSQL).
    */
   private async releaseHolds(tx: StorageTransaction, byId: ReadonlyMap<string, Settlement>, holds: readonly BudgetHold[], at: string): Promise<SpendRow[]> {
     const rows = new Map<string, SpendRow>();
@@ -274,7 +273,8 @@ export class SettlementBatches implements CreditEngine {
       row.settlements.push(settlement);
     }
     const ordered = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-    for (const row of ordered) row.spend = await tx.budgets.settle(Object.assign({}, row.row, { amount: row.held }), row.credits, at);
+    const spends = await tx.budgets.settleRows(ordered.map((row) => ({ hold: Object.assign({}, row.row, { amount: row.held }), charge: row.credits })), at);
+    for (let i = 0; i < ordered.length; i++) ordered[i]!.spend = spends[i];
     return ordered;
   }
 }

@@ -2,9 +2,10 @@
 // method is one statement; src/credits/budget-claims.ts composes them inside the credit ledger's
 // reserve and settle transactions. The hold is a conditional UPDATE, so the database decides
 // whether a budget has room, exactly as for the balance (src/storage/credits.ts).
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
 import { int, tableCodec } from './codec.js';
 import { CompiledInsert, CompiledList, CompiledStatement } from './compiled-statement.js';
+import { prepared } from './prepared-statements.js';
 import type { Tables } from './schema.js';
 import type { BudgetsTable } from './tables/money-tables.js';
 
@@ -83,6 +84,35 @@ const ownersBudgets = new CompiledList(
 const takeHoldRows = new CompiledList((db, reservationIds: string[]) => db.deleteFrom('budget_holds').where('reservationId', 'in', reservationIds).returningAll());
 const settleStatement = new CompiledStatement();
 const addSpentStatement = new CompiledStatement();
+
+/** A spend row to settle: its hold's amount given back, `charge` counted. */
+export interface SpendSettlement {
+  hold: SpendKey & { amount: number };
+  charge: number;
+}
+
+/** The most spend rows one settleRows statement takes (so at most this many texts). */
+const SETTLE_ROWS_CHUNK = 16;
+/** settleRows's statement per number of rows (PostgreSQL). */
+const settleRowsTexts = new Map<number, string>();
+
+/**
+ * $1 at; then per row: charge, amount held, scope, owner, period start. Each row's UPDATE first counts
+ * the rows of the one before it (a condition never false, evaluated before the row is read), so the
+ * rows are locked in the order given, as the reservation statement locks them (credit-statements.ts).
+ */
+function settleRowsText(count: number): string {
+  const steps: string[] = [];
+  const answers: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const param = (field: number) => `$${2 + 5 * i + field}`;
+    const after = i === 0 ? '' : ` and (select count(*) from spend_${i - 1}) >= 0`;
+    steps.push(`spend_${i} as (update budget_spend set spent = spent + ${param(0)}::bigint, reserved = reserved - ${param(1)}::bigint, updated_at = $1
+      where scope = ${param(2)} and owner_id = ${param(3)} and period_start = ${param(4)}${after} returning *)`);
+    answers.push(`select ${i} as position, * from spend_${i}`);
+  }
+  return `with ${steps.join(',\n')}\n${answers.join('\nunion all\n')}`;
+}
 
 const budgetCodec = tableCodec<Selectable<Tables['budgets']>, BudgetRecord>({ creditLimit: int });
 const spendCodec = tableCodec<Selectable<Tables['budget_spend']>, BudgetSpend>({ spent: int, reserved: int, announced: int });
@@ -197,6 +227,31 @@ export class BudgetsRepository {
     );
     const row = rows[0];
     return row && spendCodec.decode(row);
+  }
+
+  /**
+   * Settles spend rows as `settle` does, in the order given — the order their rows are locked in —
+   * and answers each row's spend after (undefined: no such row). One statement for up to
+   * SETTLE_ROWS_CHUNK rows on PostgreSQL (a settlement batch's key and account rows in one round trip).
+   */
+  async settleRows(rows: readonly SpendSettlement[], at: string): Promise<(BudgetSpend | undefined)[]> {
+    const spends: (BudgetSpend | undefined)[] = [];
+    if (rows.length < 2 || !(this.db.getExecutor().adapter instanceof PostgresAdapter)) {
+      for (const { hold, charge } of rows) spends.push(await this.settle(hold, charge, at));
+      return spends;
+    }
+    for (let start = 0; start < rows.length; start += SETTLE_ROWS_CHUNK) {
+      const chunk = rows.slice(start, start + SETTLE_ROWS_CHUNK);
+      let text = settleRowsTexts.get(chunk.length);
+      if (text === undefined) settleRowsTexts.set(chunk.length, (text = prepared(settleRowsText(chunk.length))));
+      const parameters: unknown[] = [at];
+      for (const { hold, charge } of chunk) parameters.push(charge, hold.amount, hold.scope, hold.ownerId, hold.periodStart);
+      const result = await this.db.executeQuery(CompiledQuery.raw(text, parameters) as CompiledQuery<Selectable<Tables['budget_spend']> & { position: number }>);
+      const settled = new Array<BudgetSpend | undefined>(chunk.length).fill(undefined);
+      for (const { position, ...row } of result.rows) settled[Number(position)] = spendCodec.decode(row);
+      spends.push(...settled);
+    }
+    return spends;
   }
 
   /** An update of one owner's spend row in one period. */

@@ -227,18 +227,6 @@ export class CreditsRepository {
     }
   }
 
-  /**
-   * PostgreSQL: the enclosing transaction commits without waiting for its write-ahead log to reach
-   * disk (synchronous_commit off for it alone). A settlement batch asks for it: its row locks, which
-   * every reservation of those accounts waits for, are then not held through the disk's flush. What
-   * a crash of PostgreSQL itself may then lose is the batches of its last moments (3 × wal_writer_delay,
-   * 0.6 s by default), with their deleted reservations: charges not taken, reservations the sweeper
-   * later releases uncharged — the customer's favour, like a node's SIGKILL. Nothing on SQLite.
-   */
-  async commitWithoutWaitingForDisk(): Promise<void> {
-    if (this.reservesAtOnce) await this.db.executeQuery(CompiledQuery.raw('set local synchronous_commit = off'));
-  }
-
   async insertReservation(reservation: Reservation): Promise<void> {
     await this.db
       .insertInto('credit_reservations')

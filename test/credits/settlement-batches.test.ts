@@ -181,22 +181,46 @@ for (const target of databaseTargets()) {
       await storage.budgets.upsert({ scope: 'key', ownerId: keyId, accountId, creditLimit: 500, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
       const batches = engine();
       const [reservation] = await reserveMany(batches, accountId, 1, 7, keyId);
-      // Every statement the settlement sends, by its text (pg's Client.query, under Kysely).
-      const sent: string[] = [];
-      const original = pg.Client.prototype.query;
-      const query = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-        const [config] = args;
-        sent.push(typeof config === 'string' ? config : String((config as { text?: unknown }).text));
-        return (original as (...a: unknown[]) => unknown).apply(this, args);
-      } as unknown as pg.Client['query']);
-      try {
-        expect(await batches.settle(reservation!, 3)).toEqual({ charged: 3, balance: 997 });
-      } finally {
-        query.mockRestore();
-      }
+      const sent = await statementsSentDuring(async () => expect(await batches.settle(reservation!, 3)).toEqual({ charged: 3, balance: 997 }));
       const touching = sent.filter((text) => /credit_reservations|budget_holds|from "budgets"|join budgets/.test(text));
       expect(touching).toHaveLength(1);
       expect(await storage.budgets.listSpend('key', [keyId], [TOTAL])).toMatchObject([{ spent: 3, reserved: 0 }]);
     });
+
+    it.runIf(target.name === 'postgres')('settles a batch under a key and an account budget in six round trips on PostgreSQL, its BEGIN not waiting for the disk', async () => {
+      const accountId = await accountWithCredits(gateway, 1_000);
+      const keyId = `key_${accountId}`;
+      const at = new Date().toISOString();
+      await storage.budgets.upsert({ scope: 'key', ownerId: keyId, accountId, creditLimit: 500, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
+      await storage.budgets.upsert({ scope: 'account', ownerId: accountId, accountId, creditLimit: 500, period: 'total', timeZone: 'UTC', createdAt: at, updatedAt: at });
+      const batches = engine();
+      const [reservation] = await reserveMany(batches, accountId, 1, 7, keyId);
+      const sent = await statementsSentDuring(async () => expect(await batches.settle(reservation!, 3)).toEqual({ charged: 3, balance: 997 }));
+      // BEGIN with synchronous_commit off, the take, both spend rows, the balance, the ledger entry, COMMIT.
+      expect(sent).toHaveLength(6);
+      expect(sent[0]).toBe('begin; set local synchronous_commit = off');
+      expect(sent.filter((text) => text.includes('update budget_spend'))).toHaveLength(1);
+      expect(sent[5]).toBe('commit');
+      expect(await storage.budgets.listSpend('key', [keyId], [TOTAL])).toMatchObject([{ spent: 3, reserved: 0 }]);
+      expect(await storage.budgets.listSpend('account', [accountId], [TOTAL])).toMatchObject([{ spent: 3, reserved: 0 }]);
+      expect(await storage.credits.ledgerSum(accountId)).toBe(997);
+    });
   });
+}
+
+/** Every statement sent while `work` runs, by its text (pg's Client.query, under Kysely). */
+async function statementsSentDuring(work: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const original = pg.Client.prototype.query;
+  const query = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    const [config] = args;
+    sent.push(typeof config === 'string' ? config : String((config as { text?: unknown }).text));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as unknown as pg.Client['query']);
+  try {
+    await work();
+  } finally {
+    query.mockRestore();
+  }
+  return sent;
 }

@@ -200,6 +200,43 @@ for (const target of databaseTargets()) {
       expect(await storage.budgets.hold('key', owner, '2027-01-01T00:00:00.000Z', 3_000_000_000, 4_000_000_000, at())).toBe(true);
     });
 
+    it('settles several spend rows at once, in order, and answers each (none for a row that is not there)', async () => {
+      const key = newId('key');
+      const owner = newId('acc');
+      const period = '2026-12-01T00:00:00.000Z';
+      expect(await storage.budgets.hold('key', key, period, 9, 100, at())).toBe(true);
+      expect(await storage.budgets.hold('account', owner, period, 9, 100, at())).toBe(true);
+      const settled = await storage.transaction((tx) =>
+        tx.budgets.settleRows(
+          [
+            { hold: { scope: 'key', ownerId: key, periodStart: period, amount: 9 }, charge: 7 },
+            { hold: { scope: 'account', ownerId: newId('acc'), periodStart: period, amount: 9 }, charge: 7 },
+            { hold: { scope: 'account', ownerId: owner, periodStart: period, amount: 5 }, charge: 3 },
+          ],
+          at(),
+        ),
+      );
+      expect(settled.map((spend) => spend && { ownerId: spend.ownerId, spent: spend.spent, reserved: spend.reserved })).toEqual([
+        { ownerId: key, spent: 7, reserved: 0 },
+        undefined,
+        { ownerId: owner, spent: 3, reserved: 4 },
+      ]);
+      expect((await storage.budgets.listSpend('account', [owner], [period]))[0]).toMatchObject({ spent: 3, reserved: 4 });
+    });
+
+    it('commits a transaction that does not wait for the disk, and rolls one back whole', async () => {
+      const [kept, dropped] = [user(), user()];
+      await storage.transactionNotWaitingForDisk((tx) => tx.users.insert(kept));
+      await expect(
+        storage.transactionNotWaitingForDisk(async (tx) => {
+          await tx.users.insert(dropped);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await storage.users.findById(kept.id)).toBeDefined();
+      expect(await storage.users.findById(dropped.id)).toBeUndefined();
+    });
+
     it('rolls back a failed transaction completely', async () => {
       const u = user();
       await expect(
