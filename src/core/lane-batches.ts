@@ -2,11 +2,12 @@
 // in the next call together with everything else that arrived meanwhile. A lane with nothing under
 // way sends at once, so a caller alone waits for nothing; under load, one round trip serves many.
 // The Redis limiter sends each account's claims, and each account's ends, this way
-// (redis-limiter-store.ts): one script for the requests that queued behind the one under way.
+// (redis-limiter-store.ts): one script for the requests that queued behind the one under way; and
+// group reservations on PostgreSQL each account's reservations (reservation-groups.ts).
 
 interface Entry<T, R> {
   item: T;
-  resolve: (result: R) => void;
+  resolve: (result: R | PromiseLike<R>) => void;
   reject: (error: unknown) => void;
 }
 
@@ -15,11 +16,12 @@ export class LaneBatches<T, R> {
   private readonly lanes = new Map<string, Entry<T, R>[]>();
 
   /**
-   * @param send answers the items in order (one result each); a failure fails every item of the call.
+   * @param send answers the items in order (one result each, or a promise of it: an item that fails
+   * alone); a failure of the call fails every item of it. The lane's next call waits for `send`.
    * @param maxBatch the most items one call carries: the rest wait for the next.
    */
   constructor(
-    private readonly send: (items: T[]) => Promise<R[]>,
+    private readonly send: (items: T[]) => Promise<Array<R | PromiseLike<R>>>,
     private readonly maxBatch: number,
   ) {}
 
@@ -39,7 +41,7 @@ export class LaneBatches<T, R> {
   private run(lane: string, batch: Entry<T, R>[]): void {
     const items: T[] = [];
     for (const entry of batch) items.push(entry.item);
-    let call: Promise<R[]>;
+    let call: Promise<Array<R | PromiseLike<R>>>;
     try {
       call = this.send(items);
     } catch (error) {

@@ -15,6 +15,7 @@
 // one by one, so the last credits of a balance or budget go exactly as far as before, with the same
 // refusals. A killed node's groups are swept like its reservations.
 import { newTimeOrderedId } from '../core/ids.js';
+import { LaneBatches } from '../core/lane-batches.js';
 import type { Reservation } from '../storage/credits.js';
 import type { BudgetRefusal } from './budget-claims.js';
 import type { CreditLedger, ReserveResult } from './credit-ledger.js';
@@ -25,20 +26,19 @@ export interface Group {
   open: number;
 }
 
-interface Waiting {
+/** One request's reservation, in its account's (and budget key's) lane. */
+interface Asked {
+  accountId: string;
+  budgetKeyId: string | null;
   amount: number;
   requestId: string | null;
-  resolve: (result: ReserveResult<BudgetRefusal>) => void;
-  reject: (error: unknown) => void;
 }
 
-/** The requests of one account (and budget key) waiting for the statement under way to end. */
-interface Lane {
-  waiting: Waiting[];
-}
+type Answer = ReserveResult<BudgetRefusal>;
 
 export class ReservationGroups {
-  private readonly lanes = new Map<string, Lane>();
+  /** A lane per account and budget key: the first request alone, then whoever queued behind it, together. */
+  private readonly lanes = new LaneBatches<Asked, Answer>((asked) => this.reserveGroup(asked), Number.POSITIVE_INFINITY);
   /** Claims not yet settled, by their own reservation id. */
   private readonly claims = new Map<string, Group>();
 
@@ -47,16 +47,8 @@ export class ReservationGroups {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  reserve(accountId: string, amount: number, requestId: string | null, budgetKeyId: string | null): Promise<ReserveResult<BudgetRefusal>> {
-    const key = `${accountId}\u0000${budgetKeyId ?? ''}`;
-    const lane = this.lanes.get(key);
-    if (lane) return new Promise((resolve, reject) => lane.waiting.push({ amount, requestId, resolve, reject }));
-    const fresh: Lane = { waiting: [] };
-    this.lanes.set(key, fresh);
-    const alone = this.ledger.reserve(accountId, amount, requestId, budgetKeyId);
-    const next = () => this.drain(key, fresh, accountId, budgetKeyId);
-    void alone.then(next, next);
-    return alone;
+  reserve(accountId: string, amount: number, requestId: string | null, budgetKeyId: string | null): Promise<Answer> {
+    return this.lanes.submit(`${accountId}\u0000${budgetKeyId ?? ''}`, { accountId, budgetKeyId, amount, requestId });
   }
 
   /** The group a claim belongs to; undefined for a reservation of its own. */
@@ -77,36 +69,26 @@ export class ReservationGroups {
     group.open -= 1;
   }
 
-  /** Reserves for whoever queued while the last statement ran, until nobody is waiting. */
-  private async drain(key: string, lane: Lane, accountId: string, budgetKeyId: string | null): Promise<void> {
-    while (lane.waiting.length > 0) {
-      const members = lane.waiting;
-      lane.waiting = [];
-      try {
-        await this.reserveGroup(accountId, budgetKeyId, members);
-      } catch (error) {
-        for (const member of members) member.reject(error);
-      }
-    }
-    this.lanes.delete(key);
-  }
-
-  private async reserveGroup(accountId: string, budgetKeyId: string | null, members: readonly Waiting[]): Promise<void> {
+  /** Reserves a lane's requests as one group; alone, or a group that does not fit, one by one. */
+  private async reserveGroup(members: readonly Asked[]): Promise<Array<Answer | Promise<Answer>>> {
+    const { accountId, budgetKeyId } = members[0]!;
     if (members.length > 1) {
       const total = members.reduce((sum, member) => sum + member.amount, 0);
       const held = await this.ledger.reserve(accountId, total, null, budgetKeyId);
       if (held.ok) {
         const group: Group = { reservation: held.reservation, open: members.length };
         const at = this.now();
-        for (const member of members) {
+        return members.map((member): Answer => {
           const claim: Reservation = { id: newTimeOrderedId('led', at.getTime()), accountId, amount: member.amount, requestId: member.requestId, createdAt: at.toISOString(), expiresAt: held.reservation.expiresAt };
           this.claims.set(claim.id, group);
-          member.resolve({ ok: true, reservation: claim });
-        }
-        return;
+          return { ok: true, reservation: claim };
+        });
       }
     }
-    // Alone, or a group that does not fit: one by one, exactly as far as the balance and budgets go.
-    await Promise.all(members.map((member) => this.ledger.reserve(accountId, member.amount, member.requestId, budgetKeyId).then(member.resolve, member.reject)));
+    // Exactly as far as the balance and budgets go; each answers (or fails) alone, and the lane's next
+    // statement waits for all of them.
+    const each = members.map((member) => this.ledger.reserve(accountId, member.amount, member.requestId, budgetKeyId));
+    await Promise.allSettled(each);
+    return each;
   }
 }

@@ -63,6 +63,13 @@ describe('LaneBatches', () => {
     expect(await later).toBe('answer 4');
   });
 
+  it('lets an item fail alone when the sender answers it with a promise that rejects', async () => {
+    const lanes = new LaneBatches<number, string>(async (items) => items.map((n) => (n === 2 ? Promise.reject(new Error('refused 2')) : `answer ${n}`)), 10);
+    const [one, two] = [lanes.submit('a', 1), lanes.submit('a', 2)];
+    expect(await one).toBe('answer 1');
+    await expect(two).rejects.toThrow('refused 2');
+  });
+
   it('fails the items of a call whose sender throws before it answers', async () => {
     const lanes = new LaneBatches<number, string>(() => {
       throw new Error('no connection');
